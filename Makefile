@@ -1,0 +1,53 @@
+# Kuyakusho — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_RESIDENTS ?= 20000
+PYTEST_ARGS ?=
+
+.PHONY: run test e2e bench lint lock messages venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>/dev/null \
+	  || $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo_ward --if-empty --residents $(DEMO_RESIDENTS)
+	@$(PY) manage.py demo_logins
+	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: venv
+	@scripts/ensure-chromium
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+e2e: venv
+	@scripts/ensure-chromium
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+messages: venv
+	cd kuyakusho && ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-location
+	$(PY) manage.py compilemessages -l en
+
+lock: venv
+	$(PY) -m pip freeze --exclude-editable --exclude kuyakusho > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/static

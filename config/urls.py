@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from kuyakusho.console.urls import console_patterns
+from kuyakusho.core.api import api
+from kuyakusho.core.views import set_language
+
+urlpatterns = [
+    path("", include("kuyakusho.portal.urls")),
+    path("console/", include(console_patterns)),
+    path("kiosk/", include("kuyakusho.kiosk.urls")),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler400 = "kuyakusho.core.views.error_400"
+handler403 = "kuyakusho.core.views.error_403"
+handler404 = "kuyakusho.core.views.error_404"
+handler500 = "kuyakusho.core.views.error_500"

@@ -1,0 +1,68 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from kuyakusho.accounts.capabilities import Role
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # No collectstatic needed for tests; tasks run at once.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_staff(db):
+    from kuyakusho.accounts.models import Staff
+
+    def make(role: str = Role.CLERK, username: str | None = None, offices=(), **kw):
+        n = Staff.objects.count() + 1
+        staff = Staff.objects.create_user(
+            username=username or f"{role}{n}", password=PASSWORD, role=role,
+            display_name=kw.pop("display_name", f"{role} {n}"), **kw
+        )
+        if offices:
+            staff.offices.set(offices)
+        return staff
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_staff):
+    return make_staff(Role.CLERK, "clerk")
+
+
+@pytest.fixture
+def supervisor(make_staff):
+    return make_staff(Role.SUPERVISOR, "supervisor")
+
+
+@pytest.fixture
+def administrator(make_staff):
+    return make_staff(Role.ADMIN, "admin")
+
+
+@pytest.fixture
+def auditor(make_staff):
+    return make_staff(Role.AUDITOR, "auditor")
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)`` → the test client logged in as that member of staff."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,78 @@
+"""Roles and what each may do.
+
+A capability is one thing a member of staff may do. Roles are bundles of
+capabilities; views and API routes declare the capability they need
+(``kuyakusho.core.access``), and object checks live in each app's
+``permissions.py``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Capability(StrEnum):
+    USE_CONSOLE = "use_console"
+    VIEW_RESIDENT = "view_resident"
+    VIEW_REMOVED_RESIDENT = "view_removed_resident"
+    FILE_NOTIFICATION = "file_notification"
+    CORRECT_RECORD = "correct_record"
+    CANCEL_NOTIFICATION = "cancel_notification"
+    ISSUE_CERTIFICATE = "issue_certificate"
+    MANAGE_SEALS = "manage_seals"
+    SUPERVISE_COUNTER = "supervise_counter"
+    CALL_TICKETS = "call_tickets"
+    MANAGE_OFFICES = "manage_offices"
+    MANAGE_POLICY = "manage_policy"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT = "view_audit"
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("窓口職員")
+    SUPERVISOR = "supervisor", _("窓口責任者")
+    ADMIN = "admin", _("管理者")
+    AUDITOR = "auditor", _("監査")
+
+
+C = Capability
+_CLERK = {
+    C.USE_CONSOLE,
+    C.VIEW_RESIDENT,
+    C.FILE_NOTIFICATION,
+    C.ISSUE_CERTIFICATE,
+    C.MANAGE_SEALS,
+    C.CALL_TICKETS,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CLERK: frozenset(_CLERK),
+    Role.SUPERVISOR: frozenset(
+        _CLERK
+        | {C.VIEW_REMOVED_RESIDENT, C.CORRECT_RECORD, C.CANCEL_NOTIFICATION, C.SUPERVISE_COUNTER}
+    ),
+    # Administrators run the system (staff, offices, policies); they do not
+    # browse residents' records.
+    Role.ADMIN: frozenset({C.USE_CONSOLE, C.MANAGE_OFFICES, C.MANAGE_POLICY, C.MANAGE_STAFF}),
+    Role.AUDITOR: frozenset({C.USE_CONSOLE, C.VIEW_AUDIT}),
+}
+
+CAPABILITY_LABELS: dict[Capability, str] = {
+    C.USE_CONSOLE: _("職員コンソールの利用"),
+    C.VIEW_RESIDENT: _("住民記録の閲覧"),
+    C.VIEW_REMOVED_RESIDENT: _("除票の閲覧"),
+    C.FILE_NOTIFICATION: _("届出の受付"),
+    C.CORRECT_RECORD: _("職権修正"),
+    C.CANCEL_NOTIFICATION: _("異動の取消"),
+    C.ISSUE_CERTIFICATE: _("証明書の交付"),
+    C.MANAGE_SEALS: _("印鑑登録"),
+    C.SUPERVISE_COUNTER: _("窓口の監督（警告の確認・ロック解除）"),
+    C.CALL_TICKETS: _("窓口の呼出"),
+    C.MANAGE_OFFICES: _("事務所・開庁日の管理"),
+    C.MANAGE_POLICY: _("交付ポリシーの管理"),
+    C.MANAGE_STAFF: _("職員の管理"),
+    C.VIEW_AUDIT: _("監査記録の検索"),
+}

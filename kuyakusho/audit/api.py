@@ -1,0 +1,45 @@
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from kuyakusho.accounts.capabilities import Capability
+from kuyakusho.core.access import api_staff
+
+from .selectors import AuditFilter, audit_events
+
+router = Router(tags=["audit"])
+
+
+class EventOut(Schema):
+    seq: int
+    occurred_at: datetime
+    actor_label: str
+    kind: str
+    action: str
+    target_type: str
+    target_id: str
+    subject_id: str
+    channel: str
+    via: str
+    purpose: str
+    changes: dict[str, Any]
+    detail: dict[str, Any]
+    hash: str
+
+
+class FilterIn(Schema):
+    actor: str = ""
+    subject: str = ""
+    action: str = ""
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@router.get("/events", response=list[EventOut], summary="監査記録の検索 / Search the audit trail")
+@api_staff(Capability.VIEW_AUDIT)
+@paginate(PageNumberPagination, page_size=50)
+def events(request, filters: Query[FilterIn]):
+    return audit_events(AuditFilter(**filters.dict()))

@@ -1,0 +1,97 @@
+"""Appending to the audit trail. Call inside the transaction of the change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .context import current
+from .models import AuditEvent, ChainHead, Kind
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "username", None) or str(actor)
+
+
+def _target(target: models.Model | None) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    return target._meta.label_lower, str(target.pk)
+
+
+def append(
+    *,
+    actor,
+    kind: Kind,
+    action: str,
+    target: models.Model | None = None,
+    subject_id: Any = "",
+    changes: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+    purpose: str = "",
+    channel: str | None = None,
+    via: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Joins the caller's transaction (or opens one)."""
+    ctx = current()
+    target_type, target_id = _target(target)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=_label(actor)[:150],
+            kind=kind,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            subject_id=str(subject_id or ""),
+            channel=channel or ctx.channel,
+            via=(via if via is not None else ctx.via)[:128],
+            purpose=purpose,
+            changes=_jsonable(dict(changes or {})),
+            detail=_jsonable(dict(detail or {})),
+            prev_hash=head.hash,
+        )
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        ChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+def record_write(*, actor, action: str, target=None, subject_id: Any = "", changes=None, detail=None,
+                 purpose: str = "") -> AuditEvent:
+    return append(actor=actor, kind=Kind.WRITE, action=action, target=target, subject_id=subject_id,
+                  changes=changes, detail=detail, purpose=purpose)
+
+
+def record_read(*, actor, action: str, subject_id: Any, purpose: str, target=None, detail=None) -> AuditEvent:
+    """A member of staff saw a resident's personal data. Raises if it cannot be written: the read must fail."""
+    return append(actor=actor, kind=Kind.READ, action=action, target=target, subject_id=subject_id,
+                  purpose=purpose, detail=detail)
+
+
+def record_refusal(*, actor, action: str, subject_id: Any = "", detail=None, target=None) -> AuditEvent:
+    return append(actor=actor, kind=Kind.REFUSAL, action=action, subject_id=subject_id, detail=detail,
+                  target=target)
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict:
+    """``{"field": [before, after]}`` for the fields whose value changed."""
+    keys = list(fields) if fields is not None else sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    return {f: getattr(instance, f) for f in fields}

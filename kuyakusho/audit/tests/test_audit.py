@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kuyakusho.accounts.capabilities import Role
+from kuyakusho.accounts.models import Staff
+from kuyakusho.audit.context import audit_context
+from kuyakusho.audit.models import AuditEvent, ChainHead, Kind
+from kuyakusho.audit.services import diff, record_read, record_write
+from kuyakusho.audit.verify import verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_events(actor):
+    for i in range(3):
+        record_write(actor=actor, action="test.write", target=actor, changes={"n": [i, i + 1]})
+
+
+def test_events_are_chained_and_verify(clerk):
+    _three_events(clerk)
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+    assert verify_chain().ok
+    call_command("audit_verify")
+
+
+def test_read_event_records_who_whom_screen_and_purpose(clerk):
+    with audit_context(channel="console", via="residents:detail"):
+        e = record_read(actor=clerk, action="resident.view", subject_id=42, purpose="certificate")
+    assert (e.actor_label, e.kind, e.subject_id, e.channel, e.via, e.purpose) == (
+        "clerk", Kind.READ, "42", "console", "residents:detail", "certificate")
+
+
+def _disable_guard():
+    """What an attacker with database access would do first: drop the append-only triggers."""
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("SET LOCAL session_replication_role = replica")  # user triggers off
+        else:
+            c.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_update")
+
+
+def test_audit_verify_detects_a_row_changed_directly_in_the_database(clerk):
+    _three_events(clerk)
+    _disable_guard()
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_auditevent SET action = %s WHERE seq = 2", ["test.innocent"])
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 2 and "hash" in result.reason
+    with pytest.raises(CommandError, match="BROKEN at seq=2"):
+        call_command("audit_verify")
+
+
+def test_audit_verify_detects_a_row_changed_with_its_hash_recomputed(clerk):
+    """Rewriting one row and its own hash still breaks the next link."""
+    _three_events(clerk)
+    _disable_guard()
+    e = AuditEvent.objects.get(seq=2)
+    e.action = "test.innocent"
+    new_hash = e.compute_hash()
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = 2", [e.action, new_hash])
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 3
+
+
+def test_audit_verify_detects_a_deleted_row(clerk):
+    _three_events(clerk)
+    _disable_guard()
+    with connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditevent WHERE seq = 2")
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 2
+
+
+def test_audit_verify_detects_a_cut_off_tail(clerk):
+    _three_events(clerk)
+    _disable_guard()
+    with connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditevent WHERE seq = 3")
+    assert not verify_chain().ok
+
+
+def test_the_database_refuses_updates(clerk):
+    _three_events(clerk)
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute("UPDATE audit_auditevent SET action = 'x' WHERE seq = 1")
+    assert AuditEvent.objects.get(seq=1).action == "test.write"
+
+
+def test_the_model_refuses_updates_and_deletes(clerk):
+    _three_events(clerk)
+    e = AuditEvent.objects.get(seq=1)
+    with pytest.raises(TypeError):
+        e.save()
+    with pytest.raises(TypeError):
+        e.delete()
+
+
+def test_change_and_audit_share_one_transaction(clerk):
+    """If the audit row cannot be written, the change is rolled back too."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Staff.objects.filter(pk=clerk.pk).update(display_name="changed")
+        record_write(actor=clerk, action="staff.rename", target=clerk)
+        raise RuntimeError("the audit write failed")
+    clerk.refresh_from_db()
+    assert clerk.display_name != "changed"
+    assert not AuditEvent.objects.exists()
+    assert ChainHead.objects.filter(seq__gt=0).count() == 0
+
+
+def test_a_failing_audit_write_fails_the_change(clerk, monkeypatch):
+    from kuyakusho.audit import services
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services.AuditEvent, "save", broken)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Staff.objects.filter(pk=clerk.pk).update(role=Role.SUPERVISOR)
+        record_write(actor=clerk, action="staff.role", target=clerk, changes={"role": ["clerk", "supervisor"]})
+    clerk.refresh_from_db()
+    assert clerk.role == Role.CLERK
+
+
+def test_diff_keeps_only_changed_fields():
+    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {"b": [2, 3], "c": [None, 4]}
+
+
+def test_auditor_searches_by_actor_subject_action_and_date(client_as, auditor, clerk, supervisor):
+    record_write(actor=clerk, action="resident.move_in", subject_id=7)
+    record_read(actor=supervisor, action="resident.view", subject_id=7, purpose="inquiry")
+    record_read(actor=clerk, action="resident.view", subject_id=8, purpose="inquiry")
+    c = client_as(auditor)
+    page = c.get("/console/audit/", {"actor": "clerk"})
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 2
+    assert c.get("/console/audit/", {"subject": "7"}).context["page"].paginator.count == 2
+    assert c.get("/console/audit/", {"action": "resident.view", "subject": "7"}).context["page"].paginator.count == 1
+    today = timezone.localtime(AuditEvent.objects.first().occurred_at).date().isoformat()
+    assert c.get("/console/audit/", {"date_from": today, "date_to": today}).context["page"].paginator.count == 3
+    bad = c.get("/console/audit/", {"date_from": "2025-02-30"})
+    assert bad.status_code == 200 and bad.context["page"] is None and bad.context["form"].errors
+
+
+def test_audit_api_pages_and_filters(client_as, auditor, clerk):
+    for i in range(3):
+        record_read(actor=clerk, action="resident.view", subject_id=i, purpose="inquiry")
+    r = client_as(auditor).get("/api/audit/events", {"subject": "1"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1 and body["items"][0]["subject_id"] == "1"

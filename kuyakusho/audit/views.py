@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from kuyakusho.accounts.capabilities import Capability
+from kuyakusho.core.access import staff
+
+from .forms import AuditSearchForm
+from .selectors import AuditFilter, audit_events
+
+
+@staff(Capability.VIEW_AUDIT)
+def search(request):
+    form = AuditSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid():
+        events = audit_events(AuditFilter(**form.cleaned_data))
+    elif not form.is_bound:
+        events = audit_events(AuditFilter())
+    else:
+        events = None
+    if events is not None:
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/search.html", {"form": form, "page": page})

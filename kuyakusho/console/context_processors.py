@@ -1,0 +1,8 @@
+from .menu import menu_for
+
+
+def console_menu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not request.path.startswith("/console/"):
+        return {}
+    return {"console_menu": menu_for(user)}

@@ -1,0 +1,90 @@
+"""Every route states who may call it.
+
+Views and API operations are wrapped by one of the decorators below, which
+both enforce the rule and record it on the function as ``access`` so that a
+test can walk all URL patterns and API routes and fail on any route that
+declares nothing (``kuyakusho/core/tests/test_routes.py``).
+
+    @public                       anyone, no login (resident site, kiosk shell)
+    @staff(Capability.X)          logged-in staff holding capability X
+    @api_public / @api_staff(X)   the same for django-ninja operations
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ApplicationError, ErrorCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kuyakusho.accounts.capabilities import Capability
+
+
+@dataclass(frozen=True)
+class Access:
+    audience: str  # "public", "staff" or "device"
+    capabilities: tuple[Capability, ...] = ()
+
+    def allows(self, user: Any) -> bool:
+        if self.audience == "public":
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return all(user.has_capability(c) for c in self.capabilities)
+
+
+def _declare(func: Callable, access: Access) -> Callable:
+    func.access = access  # type: ignore[attr-defined]
+    return func
+
+
+def public(view: Callable) -> Callable:
+    """A page anyone may open."""
+    return _declare(view, Access("public"))
+
+
+def staff(*capabilities: Capability) -> Callable[[Callable], Callable]:
+    """A console page: anonymous users go to the login page, others need the capabilities."""
+    access = Access("staff", tuple(capabilities))
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not access.allows(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _declare(wrapper, access)
+
+    return decorator
+
+
+def api_public(func: Callable) -> Callable:
+    return _declare(func, Access("public"))
+
+
+def api_staff(*capabilities: Capability) -> Callable[[Callable], Callable]:
+    """A staff API operation (session auth); 401 if anonymous, 403 without the capability."""
+    access = Access("staff", tuple(capabilities))
+
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(request, *args, **kwargs):
+            if not access.allows(request.user):
+                raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この操作を行う権限がありません。"))
+            return func(request, *args, **kwargs)
+
+        return _declare(wrapper, access)
+
+    return decorator
+
