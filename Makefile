@@ -24,7 +24,7 @@ run: venv
 	$(PY) manage.py demo_ward --if-empty --residents $(DEMO_RESIDENTS)
 	@$(PY) manage.py demo_logins
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log
 
 test: venv
 	@scripts/ensure-chromium
@@ -42,9 +42,10 @@ bench: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# Each app keeps its own catalogue (kuyakusho/<app>/locale); msgids are Japanese, English is the translation.
 messages: venv
-	cd kuyakusho && ../$(PY) ../manage.py makemessages -l en --no-obsolete --no-location
-	$(PY) manage.py compilemessages -l en
+	for d in kuyakusho/*/locale; do (cd $$d/.. && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete --no-location); done
+	$(PY) scripts/po_fill.py
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable --exclude kuyakusho > requirements.lock

@@ -1,7 +1,10 @@
-"""Fill English translations into kuyakusho/locale/en/LC_MESSAGES/django.po from a JSON file
-({"Japanese msgid": "English"}; plural entries as ["one", "other"]), then compile the .mo.
+"""Fill English translations into every app's catalogue (kuyakusho/<app>/locale/en/LC_MESSAGES/django.po)
+and compile the .mo files.
 
-    .venv/bin/python scripts/po_fill.py translations.json
+Translations come from a JSON file ({"Japanese msgid": "English"}; plural entries as ["one", "other"])
+and from any other catalogue that already translates the same msgid.
+
+    .venv/bin/python scripts/po_fill.py [translations.json ...]
 """
 
 import json
@@ -10,30 +13,49 @@ from pathlib import Path
 
 import polib
 
-PO = Path(__file__).resolve().parent.parent / "kuyakusho/locale/en/LC_MESSAGES/django.po"
+ROOT = Path(__file__).resolve().parent.parent / "kuyakusho"
 
 
-def main(path: str) -> None:
-    table = json.loads(Path(path).read_text())
-    po = polib.pofile(str(PO))
-    for entry in po:
-        if entry.msgid not in table:
-            continue
-        value = table[entry.msgid]
-        if entry.msgid_plural:
-            one, other = value if isinstance(value, list) else (value, value)
-            entry.msgstr_plural = {0: one, 1: other}
-        else:
-            entry.msgstr = value
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-    po.save()
-    po.save_as_mofile(str(PO.with_suffix(".mo")))
-    missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
-    print(f"{len(po)} entries, {len(missing)} untranslated")
-    for m in missing:
-        print("  missing:", m)
+def catalogues() -> list[Path]:
+    return sorted(ROOT.glob("*/locale/en/LC_MESSAGES/django.po"))
+
+
+def known_translations(paths: list[str]) -> dict:
+    table: dict = {}
+    for po_path in catalogues():
+        for e in polib.pofile(str(po_path)):
+            if e.translated():
+                table[e.msgid] = [e.msgstr_plural[0], e.msgstr_plural[1]] if e.msgid_plural else e.msgstr
+    for path in paths:
+        table.update(json.loads(Path(path).read_text()))
+    return table
+
+
+def main(paths: list[str]) -> int:
+    table = known_translations(paths)
+    missing_total = 0
+    for po_path in catalogues():
+        po = polib.pofile(str(po_path))
+        for entry in po:
+            if entry.msgid not in table:
+                continue
+            value = table[entry.msgid]
+            if entry.msgid_plural:
+                one, other = value if isinstance(value, list) else (value, value)
+                entry.msgstr_plural = {0: one, 1: other}
+            else:
+                entry.msgstr = value if isinstance(value, str) else value[-1]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        po.save()
+        po.save_as_mofile(str(po_path.with_suffix(".mo")))
+        missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
+        missing_total += len(missing)
+        print(f"{po_path.relative_to(ROOT)}: {len(po)} entries, {len(missing)} untranslated")
+        for m in missing:
+            print("  missing:", m)
+    return 1 if missing_total else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(main(sys.argv[1:]))

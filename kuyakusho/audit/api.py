@@ -1,11 +1,12 @@
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
+from kuyakusho.core.schemas import Text, WarekiDate
 
 from .selectors import AuditFilter, audit_events
 
@@ -30,12 +31,12 @@ class EventOut(Schema):
 
 
 class FilterIn(Schema):
-    actor: str = ""
-    subject: str = ""
-    action: str = ""
-    kind: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
+    actor: Text(150) = ""
+    subject: Text(64) = ""
+    action: Text(64) = ""
+    kind: Literal["", "write", "read", "auth", "refusal"] = ""
+    date_from: WarekiDate | None = None
+    date_to: WarekiDate | None = None
 
 
 @router.get("/events", response=list[EventOut], summary="監査記録の検索 / Search the audit trail")

@@ -92,3 +92,9 @@ def test_text_contrast_is_at_least_4_5_to_1(page):
     for url in ["/", "/kiosk/", "/console/login/"]:
         page.goto(url)
         assert page.evaluate(script) == [], url
+
+
+def test_api_docs_render_from_local_files(page, shot):
+    page.goto("/api/docs")
+    expect(page.locator(".swagger-ui .title")).to_contain_text("Kuyakusho API")
+    shot(page, "api-docs")

@@ -156,3 +156,30 @@ def test_audit_api_pages_and_filters(client_as, auditor, clerk):
     assert r.status_code == 200
     body = r.json()
     assert body["count"] == 1 and body["items"][0]["subject_id"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"date_from": "令和0年1月1日"}, "date_from"),
+        ({"date_from": "2025-02-30"}, "date_from"),
+        ({"actor": "x" * 151}, "actor"),
+        ({"subject": "1\x002"}, "subject"),
+        ({"kind": "delete"}, "kind"),
+    ],
+)
+def test_audit_api_refuses_bad_input_with_a_translated_message(client_as, auditor, params, field):
+    c = client_as(auditor)
+    r = c.get("/api/audit/events", params)
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid_input" and body["message"] == "入力内容に誤りがあります。"
+    assert [e["field"] for e in body["errors"]] == [field]
+    c.cookies["django_language"] = "en"
+    assert c.get("/api/audit/events", params).json()["message"] == "Some of the input is not valid."
+
+
+def test_audit_api_accepts_wareki_dates(client_as, auditor, clerk):
+    record_read(actor=clerk, action="resident.view", subject_id=1, purpose="inquiry")
+    r = client_as(auditor).get("/api/audit/events", {"date_from": "R1.5.1"})
+    assert r.status_code == 200 and r.json()["count"] == 1

@@ -90,3 +90,12 @@ def test_server_errors_show_no_stack_trace_or_data(settings):
 def test_not_found_page_is_translated(client):
     r = client.get("/no-such-page/")
     assert r.status_code == 404 and "ページが見つかりません" in r.content.decode()
+
+
+def test_request_log_names_the_view_not_the_path_or_query(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="kuyakusho.request"):
+        client.get("/console/login/", {"next": "/console/?name=山田太郎"})
+    assert "accounts:login" in caplog.text
+    assert "山田" not in caplog.text and "next" not in caplog.text

@@ -1,0 +1,66 @@
+"""Form fields that apply the shared input rules (length, control characters, 和暦 dates, check digits)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .errors import ApplicationError
+from .identifiers import validate_my_number, validate_resident_code
+from .text import check_text
+from .wareki import parse_date
+
+
+class _ApplicationErrorField(forms.CharField):
+    def run(self, value: str):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None if not isinstance(self, TextField) else value
+        try:
+            return self.run(value)
+        except ApplicationError as e:
+            raise forms.ValidationError(e.message, code=str(e.code)) from None
+
+
+class TextField(_ApplicationErrorField):
+    """A single-line (or multiline) text with no control characters and a maximum length."""
+
+    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        kwargs.setdefault("widget", forms.Textarea if multiline else forms.TextInput)
+        # The length is checked by check_text with a translated message (and no maxlength truncation).
+        super().__init__(**kwargs)
+        self.max_length_rule = max_length
+
+    def run(self, value: str) -> str:
+        return check_text(value, field=None, max_length=self.max_length_rule, multiline=self.multiline)
+
+
+class WarekiDateField(_ApplicationErrorField):
+    """A date typed as 和暦 (令和7年5月1日, R7.5.1) or ISO (2025-05-01)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "例：令和7年5月1日、R7.5.1、2025-05-01")
+        super().__init__(**kwargs)
+
+    def run(self, value: str):
+        return parse_date(value)
+
+    def prepare_value(self, value):
+        from .wareki import format_wareki
+
+        if hasattr(value, "year"):
+            return format_wareki(value)
+        return value
+
+
+class MyNumberField(_ApplicationErrorField):
+    def run(self, value: str) -> str:
+        return validate_my_number(value)
+
+
+class ResidentCodeField(_ApplicationErrorField):
+    def run(self, value: str) -> str:
+        return validate_resident_code(value)

@@ -1,0 +1,42 @@
+"""Types for django-ninja schemas that apply the shared input rules; a violation is a 422 with a translated message."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
+from .errors import ApplicationError
+from .identifiers import validate_my_number, validate_resident_code
+from .text import check_text
+from .wareki import parse_date
+
+
+def _wrap(func):
+    def run(value):
+        if value is None:
+            return value
+        try:
+            return func(value)
+        except ApplicationError as e:
+            raise ValueError(str(e.message)) from None
+
+    return run
+
+
+def Text(max_length: int, *, multiline: bool = False):
+    """``name: Text(64)`` — a string without control characters, at most ``max_length`` characters."""
+    return Annotated[str, BeforeValidator(_wrap(
+        lambda v: check_text(str(v), field=None, max_length=max_length, multiline=multiline)))]
+
+
+def _date(value):
+    if isinstance(value, date):
+        return value
+    return parse_date(str(value))
+
+
+WarekiDate = Annotated[date, BeforeValidator(_wrap(_date))]
+MyNumber = Annotated[str, BeforeValidator(_wrap(lambda v: validate_my_number(str(v))))]
+ResidentCode = Annotated[str, BeforeValidator(_wrap(lambda v: validate_resident_code(str(v))))]
