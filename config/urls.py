@@ -7,7 +7,13 @@ from kuyakusho.core.views import set_language
 urlpatterns = [
     path("", include("kuyakusho.portal.urls")),
     path("console/", include(console_patterns)),
+    path("console/residents/", include("kuyakusho.residents.urls")),
     path("kiosk/", include("kuyakusho.kiosk.urls")),
+    path("offices/", include("kuyakusho.offices.urls")),
+    # Certificates and queues serve several audiences; each app's urls.py spells its full paths
+    # (/console/certificates/…, /kiosk/certificates/…, /verify/<code>; /congestion, /display/<office>, …).
+    path("", include("kuyakusho.certificates.urls")),
+    path("", include("kuyakusho.queues.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

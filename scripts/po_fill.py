@@ -4,7 +4,9 @@ and compile the .mo files.
 Translations come from a JSON file ({"Japanese msgid": "English"}; plural entries as ["one", "other"])
 and from any other catalogue that already translates the same msgid.
 
-    .venv/bin/python scripts/po_fill.py [translations.json ...]
+    .venv/bin/python scripts/po_fill.py [--app APP] [translations.json ...]
+
+With --app only that app's catalogue is written (the others are only read).
 """
 
 import json
@@ -31,10 +33,15 @@ def known_translations(paths: list[str]) -> dict:
     return table
 
 
-def main(paths: list[str]) -> int:
-    table = known_translations(paths)
+def main(args: list[str]) -> int:
+    app = None
+    if args[:1] == ["--app"]:
+        app, args = args[1], args[2:]
+    table = known_translations(args)
     missing_total = 0
     for po_path in catalogues():
+        if app and po_path.relative_to(ROOT).parts[0] != app:
+            continue
         po = polib.pofile(str(po_path))
         for entry in po:
             if entry.msgid not in table:

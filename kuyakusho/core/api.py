@@ -53,9 +53,17 @@ def register_routers() -> None:
     """Import each app's router (kept here so that config/urls.py stays small)."""
     from kuyakusho.accounts.api import router as accounts_router
     from kuyakusho.audit.api import router as audit_router
+    from kuyakusho.certificates.api import router as certificates_router
+    from kuyakusho.offices.api import router as offices_router
+    from kuyakusho.queues.api import router as queues_router
+    from kuyakusho.residents.api import router as residents_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/residents", residents_router)
+    api.add_router("/certificates", certificates_router)
+    api.add_router("/offices", offices_router)
+    api.add_router("/queues", queues_router)
 
 
 register_routers()

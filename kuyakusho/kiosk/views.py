@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.core.access import public
 
 KIOSK_SERVICES = [
-    ("kiosk:certificates", _("証明書の発行"), _("区民カードまたはマイナンバーカードで")),
-    ("kiosk:tickets", _("窓口の番号札"), _("区民事務所の受付番号を発券")),
+    ("certificates:kiosk", _("証明書の発行"), _("区民カードまたはマイナンバーカードで")),
+    ("queues:ticket_offices", _("窓口の番号札"), _("区民事務所の受付番号を発券")),
 ]
 
 
