@@ -8,7 +8,7 @@ from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.schemas import Text, WarekiDate
 
-from .selectors import AuditFilter, audit_events
+from .selectors import AuditFilter, search_audit
 
 router = Router(tags=["audit"])
 
@@ -43,4 +43,4 @@ class FilterIn(Schema):
 @api_staff(Capability.VIEW_AUDIT)
 @paginate(PageNumberPagination, page_size=50)
 def events(request, filters: Query[FilterIn]):
-    return audit_events(AuditFilter(**filters.dict()))
+    return search_audit(actor=request.user, f=AuditFilter(**filters.dict()))

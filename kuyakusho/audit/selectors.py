@@ -23,6 +23,15 @@ def _start_of(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.min))
 
 
+def search_audit(*, actor, f: AuditFilter) -> QuerySet[AuditEvent]:
+    """The auditor's search. The search itself is recorded: the log holds personal data too."""
+    from .services import record_read
+
+    record_read(actor=actor, action="audit.search", subject_id=f.subject, purpose="audit",
+                detail={k: v for k, v in vars(f).items() if v})
+    return audit_events(f)
+
+
 def audit_events(f: AuditFilter) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.select_related("actor").order_by("-seq")
     if f.actor:

@@ -7,7 +7,7 @@ from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 
 from .forms import AuditSearchForm
-from .selectors import AuditFilter, audit_events
+from .selectors import AuditFilter, search_audit
 
 
 @staff(Capability.VIEW_AUDIT)
@@ -15,9 +15,9 @@ def search(request):
     form = AuditSearchForm(request.GET or None)
     page = None
     if form.is_bound and form.is_valid():
-        events = audit_events(AuditFilter(**form.cleaned_data))
+        events = search_audit(actor=request.user, f=AuditFilter(**form.cleaned_data))
     elif not form.is_bound:
-        events = audit_events(AuditFilter())
+        events = search_audit(actor=request.user, f=AuditFilter())
     else:
         events = None
     if events is not None:

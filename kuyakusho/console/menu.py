@@ -21,17 +21,18 @@ class MenuItem:
     capability: Capability
 
 
+C = Capability
 MENU: list[MenuItem] = [
-    MenuItem("residents:search", _("住民記録"), _("住民の検索・記録の確認・各種届出の受付"), Capability.VIEW_RESIDENT),
+    MenuItem("residents:search", _("住民記録"), _("住民の検索・記録の確認・各種届出の受付"), C.VIEW_RESIDENT),
     MenuItem("certificates:counter", _("証明書の交付"), _("窓口での住民票・印鑑登録証明書などの交付"),
-             Capability.ISSUE_CERTIFICATE),
-    MenuItem("certificates:postal", _("郵送請求"), _("郵送による証明書請求の受付・審査・発送"), Capability.ISSUE_CERTIFICATE),
-    MenuItem("seals:index", _("印鑑登録"), _("印鑑の登録・廃止・照会書の回答"), Capability.MANAGE_SEALS),
-    MenuItem("queues:console", _("窓口の呼出"), _("番号札の呼出・受付・完了"), Capability.CALL_TICKETS),
-    MenuItem("certificates:alerts", _("警告"), _("支援措置対象者への交付請求などの警告"), Capability.SUPERVISE_COUNTER),
-    MenuItem("offices:manage", _("事務所と開庁日"), _("事務所・窓口・開庁日と閉庁日の管理"), Capability.MANAGE_OFFICES),
-    MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"),
-             Capability.VIEW_AUDIT),
+             C.ISSUE_CERTIFICATE),
+    MenuItem("certificates:postal", _("郵送請求"), _("郵送による証明書請求の受付・審査・発送"), C.ISSUE_CERTIFICATE),
+    MenuItem("seals:index", _("印鑑登録"), _("印鑑の登録・廃止・照会書の回答"), C.MANAGE_SEALS),
+    MenuItem("queues:console", _("窓口の呼出"), _("番号札の呼出・受付・完了"), C.CALL_TICKETS),
+    MenuItem("certificates:alerts", _("警告"), _("支援措置対象者への交付請求などの警告"), C.SUPERVISE_COUNTER),
+    MenuItem("offices:manage", _("事務所と開庁日"), _("事務所・窓口・開庁日と閉庁日の管理"), C.MANAGE_OFFICES),
+    MenuItem("accounts:staff_list", _("職員の管理"), _("職員の登録・役割・勤務事務所・ロック解除"), C.MANAGE_STAFF),
+    MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
 ]
 
 
