@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kuyakusho.audit",
     "kuyakusho.offices",
     "kuyakusho.residents",
+    "kuyakusho.seals",
     "kuyakusho.certificates",
     "kuyakusho.queues",
     "kuyakusho.portal",
@@ -117,7 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    # Test databases are per process, so that several test runs on one machine never share one.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Staff"
@@ -189,7 +192,10 @@ WARD = {
     "code": os.environ.get("WARD_CODE", "131202"),
     "name_ja": os.environ.get("WARD_NAME_JA", "練馬区"),
     "name_en": os.environ.get("WARD_NAME_EN", "Nerima City"),
+    "mayor_name": os.environ.get("WARD_MAYOR_NAME", "練馬　太郎"),
 }
+# Where residents reach this installation (printed in certificates' QR codes: <base>/verify/<code>).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

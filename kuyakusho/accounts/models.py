@@ -44,3 +44,40 @@ class Staff(AbstractUser):
 
     def is_locked(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class TerminalKind(models.TextChoices):
+    KIOSK = "kiosk", _("自動交付機")
+    KONBINI = "konbini", _("コンビニのマルチコピー機")
+    POST_OFFICE = "post_office", _("郵便局の端末")
+    TICKET_MACHINE = "ticket_machine", _("発券機")
+
+
+class Terminal(models.Model):
+    """A device that calls the API on its own (a kiosk, a store's multi-function printer, a post office).
+
+    It authenticates with a bearer token; only the token's SHA-256 is stored (the token itself is
+    shown once, when the terminal is registered).
+    """
+
+    code = models.SlugField(_("端末コード"), max_length=64, unique=True)
+    kind = models.CharField(_("種類"), max_length=16, choices=TerminalKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="terminals", verbose_name=_("設置場所の事務所"))
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(_("有効"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("端末")
+        verbose_name_plural = _("端末")
+
+    def __str__(self) -> str:
+        return self.code
+
+    is_authenticated = True  # lets request.auth stand in for a user in checks
+
+    @property
+    def username(self) -> str:  # the audit trail's actor label
+        return f"terminal:{self.code}"

@@ -8,6 +8,8 @@ declares nothing (``kuyakusho/core/tests/test_routes.py``).
     @public                       anyone, no login (resident site, kiosk shell)
     @staff(Capability.X)          logged-in staff holding capability X
     @api_public / @api_staff(X)   the same for django-ninja operations
+    @api_device(kind, ...)        a registered terminal of that kind (bearer token; pass
+                                  ``auth=terminal_auth`` to the router decorator)
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ if TYPE_CHECKING:
 class Access:
     audience: str  # "public", "staff" or "device"
     capabilities: tuple[Capability, ...] = ()
+    terminal_kinds: tuple[str, ...] = ()
 
     def allows(self, user: Any) -> bool:
         if self.audience == "public":
             return True
+        if self.audience == "device":
+            return getattr(user, "kind", None) in self.terminal_kinds
         if not getattr(user, "is_authenticated", False):
             return False
         return all(user.has_capability(c) for c in self.capabilities)
@@ -88,3 +93,19 @@ def api_staff(*capabilities: Capability) -> Callable[[Callable], Callable]:
 
     return decorator
 
+
+
+def api_device(*terminal_kinds: str) -> Callable[[Callable], Callable]:
+    """A device API operation: the caller is a registered, active terminal of one of these kinds."""
+    access = Access("device", terminal_kinds=tuple(terminal_kinds))
+
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(request, *args, **kwargs):
+            if not access.allows(getattr(request, "auth", None)):
+                raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))
+            return func(request, *args, **kwargs)
+
+        return _declare(wrapper, access)
+
+    return decorator

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import django_auth
+from ninja.security import SessionAuth, django_auth
 
-from .errors import ApplicationError
+from .errors import ApplicationError, ErrorCode
 
 api = NinjaAPI(
     title="Kuyakusho API",
@@ -49,6 +49,54 @@ def validation_error(request, exc: ValidationError):
     )
 
 
+class _DeclaredStaffAccess(SessionAuth):
+    """The console session, then the operation's declared capabilities — checked before the body is parsed."""
+
+    def __init__(self, access):
+        super().__init__()
+        self.access = access
+
+    def __call__(self, request):
+        user = super().__call__(request)
+        if user and not self.access.allows(user):
+            raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この操作を行う権限がありません。"))
+        return user
+
+
+def _declared_device_access(access):
+    from kuyakusho.accounts.terminals import TerminalAuth
+
+    class DeclaredDeviceAccess(TerminalAuth):
+        def authenticate(self, request, token):
+            terminal = super().authenticate(request, token)
+            if terminal is not None and not access.allows(terminal):
+                raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))
+            return terminal
+
+    return DeclaredDeviceAccess()
+
+
+def enforce_declared_access() -> None:
+    """Authenticate every operation as its ``kuyakusho.core.access`` declaration says, before parsing input.
+
+    (The decorators check again inside the view; this makes refusals 401/403 rather than 422.)
+    """
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                access = getattr(op.view_func, "access", None)
+                if access is None:
+                    continue  # the routes test reports it
+                if access.audience == "public":
+                    auth = None
+                elif access.audience == "device":
+                    auth = _declared_device_access(access)
+                else:
+                    auth = _DeclaredStaffAccess(access)
+                op.auth_param = auth
+                op.auth_callbacks = [auth] if auth else []
+
+
 def register_routers() -> None:
     """Import each app's router (kept here so that config/urls.py stays small)."""
     from kuyakusho.accounts.api import router as accounts_router
@@ -57,13 +105,16 @@ def register_routers() -> None:
     from kuyakusho.offices.api import router as offices_router
     from kuyakusho.queues.api import router as queues_router
     from kuyakusho.residents.api import router as residents_router
+    from kuyakusho.seals.api import router as seals_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/residents", residents_router)
+    api.add_router("/seals", seals_router)
     api.add_router("/certificates", certificates_router)
     api.add_router("/offices", offices_router)
     api.add_router("/queues", queues_router)
+    enforce_declared_access()
 
 
 register_routers()

@@ -80,7 +80,8 @@ def _fill(path: str) -> str:
     return "/api" + re.sub(r"\{[^}]+\}", "1", path)
 
 
-STAFF_OPS = [(p, op) for p, op in api_operations() if _access(op.view_func).audience != "public"]
+STAFF_OPS = [(p, op) for p, op in api_operations() if _access(op.view_func).audience == "staff"]
+DEVICE_OPS = [(p, op) for p, op in api_operations() if _access(op.view_func).audience == "device"]
 
 
 @pytest.mark.parametrize(("path", "op"), STAFF_OPS, ids=[f"{' '.join(o.methods)} {p}" for p, o in STAFF_OPS])
@@ -112,3 +113,22 @@ def test_console_pages_deny_anonymous_and_roles_without_the_capability(route, na
         client.force_login(make_staff(role))
         assert client.get(url).status_code == 403, role
     client.logout()
+
+
+@pytest.mark.parametrize(("path", "op"), DEVICE_OPS, ids=[f"{' '.join(o.methods)} {p}" for p, o in DEVICE_OPS])
+def test_device_api_denies_anonymous_staff_and_other_terminals(path, op, client, clerk):
+    from kuyakusho.accounts.models import TerminalKind
+    from kuyakusho.accounts.terminals import register_terminal
+
+    access = _access(op.view_func)
+    method = next(iter(op.methods)).lower()
+    call = getattr(client, method)
+    assert call(_fill(path), content_type="application/json").status_code == 401
+    client.force_login(clerk)  # a staff session is not a terminal
+    assert call(_fill(path), content_type="application/json").status_code == 401
+    client.logout()
+    for kind in [k for k in TerminalKind if k not in access.terminal_kinds]:
+        _, token = register_terminal(actor=clerk, code=f"t-{kind}", kind=kind, name=kind)
+        r = call(_fill(path), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert r.status_code == 403, (kind, r.content)
+    assert call(_fill(path), content_type="application/json", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401

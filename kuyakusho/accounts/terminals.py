@@ -1,0 +1,44 @@
+"""Terminal registration and bearer-token authentication for devices."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from ninja.security import HttpBearer
+
+from kuyakusho.audit.services import record_write
+
+from .models import Terminal
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def register_terminal(*, actor, code: str, kind: str, name: str, office=None) -> tuple[Terminal, str]:
+    """Create a terminal; returns it with its token (shown once, never stored)."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        terminal = Terminal.objects.create(code=code, kind=kind, name=name, office=office,
+                                           token_sha256=_digest(token))
+        record_write(actor=actor, action="terminal.register", target=terminal,
+                     changes={"code": [None, code], "kind": [None, kind]})
+    return terminal, token
+
+
+def terminal_for_token(token: str) -> Terminal | None:
+    if not token or len(token) > 200:
+        return None
+    return Terminal.objects.select_related("office").filter(token_sha256=_digest(token), active=True).first()
+
+
+class TerminalAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` for device routes."""
+
+    def authenticate(self, request, token: str):
+        return terminal_for_token(token)
+
+
+terminal_auth = TerminalAuth()
