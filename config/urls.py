@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("kuyakusho.portal.urls")),
     path("console/", include(console_patterns)),
     path("console/residents/", include("kuyakusho.residents.urls")),
+    path("console/seals/", include("kuyakusho.seals.urls")),
     path("kiosk/", include("kuyakusho.kiosk.urls")),
     path("offices/", include("kuyakusho.offices.urls")),
     # Certificates and queues serve several audiences; each app's urls.py spells its full paths
