@@ -25,12 +25,12 @@ run: venv
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log
 
 test: venv
-	@scripts/ensure-chromium
+	@scripts/ensure-test-tools
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 e2e: venv
-	@scripts/ensure-chromium
+	@scripts/ensure-test-tools
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
 

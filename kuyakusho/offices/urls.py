@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "offices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/special-days/<int:pk>/remove", views.remove, name="special_day_remove"),
+]

@@ -18,7 +18,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (Debian package 'chromium')")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-test-tools (Debian package 'chromium')")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

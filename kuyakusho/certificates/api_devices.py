@@ -1,0 +1,217 @@
+"""Device operations on /api/certificates/… (convenience-store terminals, post offices).
+
+コンビニ交付: a store's multi-function terminal (``TerminalKind.KONBINI``, bearer token) sends the My Number
+card number and PIN with the certificate wanted and an idempotency key; it gets the signed PDF (base64) with
+its issue number, fee and verification code, or a typed refusal (``{"code", "message", "field", …}``):
+wrong PIN 400 with ``remaining_tries``; locked 423; closed 400 with ``next_opens_at``; a protected person
+400 with a neutral message. A retry with the same key returns the same certificate, charged once.
+
+郵便局: the post office counter is a delegated counter (``TerminalKind.POST_OFFICE``): the postal clerk
+identifies the applicant by name and date of birth, checks a photo ID and records its type.
+
+Everything goes through the one issuance service (``services.issuance.issue``).
+"""
+
+import base64
+import re
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+from ninja.responses import codes_4xx
+
+from kuyakusho.accounts.models import TerminalKind
+from kuyakusho.core.access import api_device
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.schemas import Text, WarekiDate
+from kuyakusho.offices import hours
+from kuyakusho.residents.models import Resident
+from kuyakusho.residents.records import search_keys
+from kuyakusho.residents.selectors import resident_q
+
+from .api import router
+from .documents import TITLES
+from .documents.model import CertificateKind
+from .models import Card, CardLock, Channel, ChannelPolicy, Issuance, Option, Requester
+from .services import issuance as service
+from .services.cards import MAX_PIN_FAILURES
+
+_KEY = re.compile(r"[A-Za-z0-9._:\-]{8,80}", re.ASCII)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class KindOut(Schema):
+    kind: str
+    title: str
+    fee: int
+
+
+class OptionOut(Schema):
+    option: str
+    label: str
+
+
+class OfferOut(Schema):
+    channel: str
+    identity: str
+    open: bool
+    next_opens_at: datetime | None
+    message: str
+    kinds: list[KindOut]
+    options: list[OptionOut]
+    requesters: list[str]
+
+
+class IssuedOut(Schema):
+    number: str
+    kind: str
+    title: str
+    fee: int
+    verification_code: str
+    verify_url: str
+    issued_at: datetime
+    pdf_sha256: str
+    pdf_base64: str
+
+
+class KonbiniIssueIn(Schema):
+    card_number: str = Field(min_length=4, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    pin: str = Field(pattern=r"^[0-9]{4}$", description="4桁の暗証番号 / 4-digit PIN")
+    kind: str = Field(max_length=16)
+    options: list[str] = Field(default_factory=list, max_length=5)
+    whole_household: bool = False
+    fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
+    idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
+
+
+class PostOfficeIssueIn(Schema):
+    name: Text(100)
+    birth_date: WarekiDate
+    kind: str = Field(max_length=16)
+    options: list[str] = Field(default_factory=list, max_length=5)
+    whole_household: bool = False
+    fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
+    requester: str = Field(default=Requester.SELF, description="self / household")
+    requester_name: Text(100) = ""
+    photo_id: Text(64) = Field(description="本人確認書類の種類 / the photo ID checked, e.g. 運転免許証")
+    idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
+
+
+def _offer(channel: str) -> dict:
+    policy = ChannelPolicy.objects.select_related("schedule").get(channel=channel)
+    opening = hours.status(policy.schedule, timezone.now()) if policy.schedule_id else None
+    is_open = policy.enabled and (opening is None or opening.is_open)
+    message = "" if is_open else str(_("現在この方法では証明書を交付していません。") if not policy.enabled
+                                     else _("ただいま取扱時間外です。"))
+    return {
+        "channel": channel, "identity": policy.identity, "open": is_open,
+        "next_opens_at": opening.next_opens_at if opening and not opening.is_open else None, "message": message,
+        "kinds": [{"kind": k, "title": TITLES[CertificateKind(k)], "fee": policy.fee_for(k)} for k in policy.kinds],
+        "options": [{"option": o.value, "label": str(o.label)} for o in Option if o.value in policy.options],
+        "requesters": list(policy.requesters),
+    }
+
+
+def _idempotency_key(request, payload) -> str:
+    key = (request.headers.get("Idempotency-Key") or payload.idempotency_key or "").strip()
+    if not _KEY.fullmatch(key):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _(
+            "再送時に同じ証明書を返すため、請求ごとの番号（Idempotency-Key、英数字8〜80文字）が必要です。"),
+            field="idempotency_key")
+    return key
+
+
+def _issued(issuance: Issuance) -> dict:
+    from django.conf import settings
+
+    pdf = bytes(issuance.pdf or b"")
+    return {"number": issuance.number, "kind": issuance.kind, "title": TITLES[CertificateKind(issuance.kind)],
+            "fee": issuance.fee, "verification_code": issuance.verification_code,
+            "verify_url": f"{settings.PUBLIC_BASE_URL}/verify/{issuance.verification_code}",
+            "issued_at": issuance.issued_at, "pdf_sha256": issuance.pdf_sha256,
+            "pdf_base64": base64.b64encode(pdf).decode("ascii")}
+
+
+def _with_remaining_tries(error: ApplicationError, card_number: str, channel: str) -> ApplicationError:
+    """A wrong PIN or a lock: add how many tries are left (as the message already says)."""
+    if error.field != "pin":
+        return error
+    failures = (CardLock.objects.filter(card__kind=service.CARD_FOR_IDENTITY.get("my_number_card", ""),
+                                        card__number=card_number, channel=channel)
+                .values_list("failures", flat=True).first()) or 0
+    remaining = 0 if error.code == ErrorCode.LOCKED else max(MAX_PIN_FAILURES - failures, 0)
+    return ApplicationError(error.code, error.message, field=error.field,
+                            extra={**error.extra, "remaining_tries": remaining})
+
+
+@router.get("/konbini/kinds", response=OfferOut, summary="コンビニ交付：交付できる証明書と手数料")
+@api_device(TerminalKind.KONBINI)
+def konbini_kinds(request):
+    return _offer(Channel.KONBINI)
+
+
+@router.post("/konbini/issue", response={200: IssuedOut, codes_4xx: ErrorOut},
+             summary="コンビニ交付：マイナンバーカードと暗証番号で証明書を発行")
+@api_device(TerminalKind.KONBINI)
+def konbini_issue(request, payload: KonbiniIssueIn):
+    terminal = request.auth
+    req = service.IssueRequest(
+        channel=Channel.KONBINI, kind=payload.kind, card=service.CardIn(payload.card_number.upper(), payload.pin),
+        whole_household=payload.whole_household, options=frozenset(payload.options),
+        fiscal_year=payload.fiscal_year, office_id=terminal.office_id, terminal=terminal.code,
+        idempotency_key=_idempotency_key(request, payload))
+    try:
+        issuance = service.issue(req)
+    except ApplicationError as e:
+        raise _with_remaining_tries(e, payload.card_number.upper(), Channel.KONBINI) from None
+    return 200, _issued(issuance)
+
+
+@router.get("/post-office/kinds", response=OfferOut, summary="郵便局：取り扱う証明書と手数料")
+@api_device(TerminalKind.POST_OFFICE)
+def post_office_kinds(request):
+    return _offer(Channel.POST_OFFICE)
+
+
+def _applicant(name: str, birth_date) -> Resident:
+    """The one person on the register (or removed, for 除票) with this name and date of birth."""
+    key, _kana = search_keys(name, "")
+    people = list(Resident.objects.filter(Q(name_key=key) | Q(name=name), birth_date=birth_date)
+                  .order_by("-status", "id")[:3])
+    current = [p for p in people if Resident.objects.filter(resident_q(), pk=p.pk).exists()] or people
+    if len(current) != 1:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _(
+            "該当する方を特定できませんでした。区民事務所の窓口にお問い合わせください。"), field="name")
+    return current[0]
+
+
+@router.post("/post-office/issue", response={200: IssuedOut, codes_4xx: ErrorOut},
+             summary="郵便局：本人確認書類を確認して証明書を発行")
+@api_device(TerminalKind.POST_OFFICE)
+def post_office_issue(request, payload: PostOfficeIssueIn):
+    terminal = request.auth
+    key = _idempotency_key(request, payload)
+    if payload.requester not in (Requester.SELF, Requester.HOUSEHOLD):
+        raise ApplicationError(ErrorCode.REFUSED, _(
+            "この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), field="requester")
+    if payload.requester == Requester.HOUSEHOLD and not payload.requester_name.strip():
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("請求する方の氏名を入力してください。"),
+                               field="requester_name")
+    subject = _applicant(payload.name, payload.birth_date)
+    req = service.IssueRequest(
+        channel=Channel.POST_OFFICE, kind=payload.kind, subject_id=subject.pk,
+        whole_household=payload.whole_household, options=frozenset(payload.options),
+        fiscal_year=payload.fiscal_year, requester=payload.requester, requester_name=payload.requester_name,
+        identity_document=payload.photo_id, office_id=terminal.office_id, terminal=terminal.code,
+        idempotency_key=key)
+    return 200, _issued(service.issue(req))
+
+
+__all__ = ["Card"]

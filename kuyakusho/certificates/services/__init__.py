@@ -1,0 +1,1 @@
+"""Certificate issuance: ``issue(IssueRequest(...))`` for every channel; cards, protections, postal requests."""

@@ -1,0 +1,90 @@
+"""Cards and PINs for self-service channels: three wrong PINs lock the card for that channel."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kuyakusho.audit.services import record_refusal, record_write
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+
+from ..models import Alert, AlertKind, Card, CardLock
+
+MAX_PIN_FAILURES = 3
+_PIN = re.compile(r"[0-9]{4}", re.ASCII)
+
+
+def pin_mac(card_number: str, pin: str) -> str:
+    key = hashlib.sha256(("kuyakusho-card-pin:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, f"{card_number}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_card(*, actor, kind: str, number: str, resident, pin: str) -> Card:
+    if not _PIN.fullmatch(pin or ""):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("暗証番号は4桁の数字です。"), field="pin")
+    with transaction.atomic():
+        card = Card.objects.create(kind=kind, number=number, resident=resident, pin_mac=pin_mac(number, pin),
+                                   issued_on=timezone.localdate())
+        record_write(actor=actor, action="certificates.card_issue", target=card, subject_id=resident.pk,
+                     changes={"kind": [None, kind]})
+    return card
+
+
+def _refuse_card() -> ApplicationError:
+    return ApplicationError(ErrorCode.REFUSED, _("カードを確認できませんでした。窓口にお問い合わせください。"),
+                            field="card")
+
+
+def authenticate_card(*, kind: str, number: str, pin: str, channel: str, terminal: str = "") -> Card:
+    """The card's resident, if the PIN is right and the card is not locked for this channel.
+
+    A wrong PIN is counted in its own transaction: the count survives the refused request.
+    """
+    card = Card.objects.select_related("resident").filter(kind=kind, number=number, active=True).first()
+    if card is None:
+        raise _refuse_card()
+    with transaction.atomic():
+        lock, _created = CardLock.objects.select_for_update().get_or_create(card=card, channel=channel)
+        already_locked = lock.locked_at is not None
+        pin_ok = not already_locked and _PIN.fullmatch(pin or "") is not None and hmac.compare_digest(
+            card.pin_mac, pin_mac(card.number, pin))
+        if pin_ok:
+            if lock.failures:
+                lock.failures = 0
+                lock.save(update_fields=["failures"])
+            return card
+        if not already_locked:
+            lock.failures += 1
+            if lock.failures >= MAX_PIN_FAILURES:
+                lock.locked_at = timezone.now()
+                Alert.objects.create(kind=AlertKind.CARD_LOCKED, resident=card.resident, channel=channel,
+                                     detail={"terminal": terminal, "card": card.kind})
+            lock.save(update_fields=["failures", "locked_at"])
+        record_refusal(actor=None, action="certificates.card_locked" if already_locked else "certificates.wrong_pin",
+                       subject_id=card.resident_id,
+                       detail={"channel": channel, "terminal": terminal, "failures": lock.failures})
+    # Raised after the commit: the count and the audit record stay.
+    if already_locked:
+        raise ApplicationError(ErrorCode.LOCKED, _(
+            "暗証番号を続けて間違えたため、このカードはこの方法では使えません。窓口で解除の手続きをしてください。"
+        ), field="pin")
+    if lock.locked_at:
+        raise ApplicationError(ErrorCode.LOCKED, _(
+            "暗証番号を3回間違えたため、このカードはこの方法では使えなくなりました。窓口で解除の手続きをしてください。"
+        ), field="pin")
+    raise ApplicationError(ErrorCode.REFUSED, _("暗証番号が違います。あと%(left)d回間違えるとロックされます。")
+                           % {"left": MAX_PIN_FAILURES - lock.failures}, field="pin")
+
+
+def unlock_card(*, actor, card: Card, channel: str) -> None:
+    with transaction.atomic():
+        updated = CardLock.objects.filter(card=card, channel=channel).update(failures=0, locked_at=None)
+        if updated:
+            record_write(actor=actor, action="certificates.card_unlock", target=card, subject_id=card.resident_id,
+                         detail={"channel": channel})

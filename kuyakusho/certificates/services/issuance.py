@@ -1,0 +1,291 @@
+"""One issuance service for every channel: counter, kiosk, convenience store, post office, post.
+
+    issuance = issue(IssueRequest(channel=Channel.KONBINI, kind=CertificateKind.JUMINHYO, card=CardIn(...), ...))
+
+Order of checks (each refusal is typed and translated; none writes a half-issued certificate):
+policy (channel enabled, type, options, requester allowed) → hours → idempotency (a retried request gets the
+same certificate, charged once) → identity (card + PIN, with its lock; or the clerk's ID check) → the
+subject and the members printed (removed people: only 除票の写し) → support measures → the content →
+one transaction: the record, the signed PDF, the audit event, the 本人通知.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from kuyakusho.audit.services import record_write
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
+from kuyakusho.offices import hours
+from kuyakusho.residents.models import Resident
+from kuyakusho.residents.selectors import household_members
+
+from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
+from ..documents.model import CertificateKind
+from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, Option, Requester
+from . import content
+from .cards import authenticate_card
+from .protections import check_support_measures, notice_for
+
+REGISTER_KINDS = {CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI, CertificateKind.JOHYO}
+TAX_KINDS = {CertificateKind.KAZEI, CertificateKind.HIKAZEI, CertificateKind.NOZEI}
+PERSONAL_OPTIONS = {Option.MY_NUMBER, Option.RESIDENT_CODE}  # only for the person or their household
+CARD_FOR_IDENTITY = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER_CARD: "my_number_card"}
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class CardIn:
+    number: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    channel: str
+    kind: str
+    subject_id: int | None = None  # counter, post office, post; card channels take it from the card
+    card: CardIn | None = None
+    members: tuple[int, ...] = ()  # chosen household members (default: the subject)
+    whole_household: bool = False
+    options: frozenset[str] = frozenset()
+    fiscal_year: int | None = None
+    requester: str = Requester.SELF
+    requester_name: str = ""
+    purpose: str = ""
+    identity_document: str = ""  # the photo ID the clerk checked (窓口) / the ID copy (郵送)
+    letter_of_authority: bool = False
+    seal_card_number: str = ""  # 印鑑登録証 presented at a counter
+    fee_exemption: str = ""
+    office_id: int | None = None
+    terminal: str = ""
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        data = asdict(self)
+        data.pop("idempotency_key")
+        if data["card"]:
+            data["card"] = {"number": data["card"]["number"]}  # never the PIN
+        data["options"] = sorted(self.options)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _refuse(message, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
+    return ApplicationError(code, message, field=field)
+
+
+def _check_policy(policy: ChannelPolicy, req: IssueRequest, now: datetime) -> None:
+    if not policy.enabled:
+        raise _refuse(_("現在この方法では証明書を交付していません。"))
+    if req.kind not in policy.kinds:
+        raise _refuse(_("この証明書はこの方法では交付できません。"), "kind")
+    if not set(req.options) <= set(policy.options):
+        raise _refuse(_("選んだ記載事項はこの方法では記載できません。"), "options")
+    if req.requester not in policy.requesters:
+        raise _refuse(_("この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), "requester")
+    if policy.schedule_id:
+        opening = hours.status(policy.schedule, now)
+        if not opening.is_open:
+            nxt = timezone.localtime(opening.next_opens_at) if opening.next_opens_at else None
+            # The date format is itself translated ("n月j日 G:i" → "M j, G:i").
+            message = (_("ただいま取扱時間外です。次は%(when)sから利用できます。")
+                       % {"when": date_format(nxt, str(_("n月j日 G:i")))} if nxt else _("ただいま取扱時間外です。"))
+            raise ApplicationError(ErrorCode.CLOSED, message,
+                                   extra={"next_opens_at": nxt.isoformat() if nxt else None})
+
+
+def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None:
+    """The card holder for card channels (PIN checked, lock counted), else None."""
+    card_kind = CARD_FOR_IDENTITY.get(policy.identity)
+    if card_kind:
+        if req.card is None:
+            raise _refuse(_("カードを読み取れませんでした。"), "card")
+        card = authenticate_card(kind=card_kind, number=req.card.number, pin=req.card.pin, channel=req.channel,
+                                 terminal=req.terminal)
+        return card.resident
+    if policy.identity in (Identity.PHOTO_ID, Identity.ID_COPY) and not req.identity_document.strip():
+        raise _refuse(_("本人確認書類を確認して、その種類を入力してください。"), "identity_document")
+    return None
+
+
+def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
+    if req.kind == CertificateKind.JOHYO or not subject.is_resident_on(today):
+        return [subject]
+    household = household_members(subject.household)
+    if req.whole_household:
+        return household
+    wanted = set(req.members) | {subject.pk}
+    chosen = [m for m in household if m.pk in wanted]
+    if len(chosen) != len(wanted):
+        raise _refuse(_("同じ世帯の方だけを選んでください。"), "members")
+    return chosen
+
+
+def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today) -> None:
+    removed = not subject.is_resident_on(today)
+    if removed and req.kind != CertificateKind.JOHYO:
+        raise _refuse(_("この方は住民登録が消除されているため、除票の写しのみ交付できます。"), "kind")
+    if not removed and req.kind == CertificateKind.JOHYO:
+        raise _refuse(_("この方は住民登録があるため、除票の写しは交付できません。"), "kind")
+    if holder is not None and holder.pk != subject.pk:
+        same_household = holder.household_id == subject.household_id and holder.is_resident_on(today)
+        if not (req.requester == Requester.HOUSEHOLD and same_household):
+            raise _refuse(_("カードの持ち主ご本人の証明書のみ交付できます。"), "card")
+    if req.requester == Requester.PROXY and not req.letter_of_authority:
+        raise _refuse(_("代理人の請求には委任状が必要です。"), "letter_of_authority")
+    if req.requester == Requester.THIRD_PARTY and not req.purpose.strip():
+        raise _refuse(_("第三者からの請求には、正当な理由（使用目的）の記載が必要です。"), "purpose")
+    if req.requester not in (Requester.SELF, Requester.HOUSEHOLD) and PERSONAL_OPTIONS & set(req.options):
+        raise _refuse(_("個人番号・住民票コードはご本人または同一世帯の方の請求にのみ記載できます。"), "options")
+
+
+def _verification_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _channel_label(req: IssueRequest, office) -> str:
+    label = str(Channel(req.channel).label)
+    place = office.name_ja if office else req.terminal
+    return f"{label}（{place}）" if place else label
+
+
+_mayor_seal: bytes | None = None
+
+
+def _seal() -> bytes:
+    global _mayor_seal  # built once per process
+    if _mayor_seal is None:
+        _mayor_seal = mayor_seal_png()
+    return _mayor_seal
+
+
+def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issuance:
+    """Issue one certificate (or return the one already issued for the same idempotency key)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=req.channel).first()
+    if policy is None:
+        raise _refuse(_("この交付方法は設定されていません。"))
+    _check_policy(policy, req, now)
+
+    if req.idempotency_key:
+        existing = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
+                                           idempotency_key=req.idempotency_key).first()
+        if existing is not None:
+            return _same_request(existing, req)
+
+    holder = _check_identity(policy, req)  # commits its own PIN-failure count
+    subject_id = req.subject_id if req.subject_id is not None else (holder.pk if holder else None)
+    subject = Resident.objects.select_related("household").filter(pk=subject_id).first()
+    if subject is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
+    _check_subject(req, subject, holder, today)
+    members = _members(req, subject, today)
+    check_support_measures(resident_ids=[m.pk for m in members], requester=req.requester,
+                           requester_resident_id=holder.pk if holder else (subject.pk if req.requester ==
+                                                                           Requester.SELF else None),
+                           channel=req.channel, on=today, actor=actor, terminal=req.terminal)
+
+    document_parts = _content(req, subject, members, today)
+    fee = 0 if (req.requester == Requester.OFFICIAL or req.fee_exemption) else policy.fee_for(req.kind)
+    office = policy_office(req)
+    try:
+        return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
+                       parts=document_parts)
+    except IntegrityError:
+        if not req.idempotency_key:
+            raise
+        existing = Issuance.objects.get(channel=req.channel, terminal=req.terminal,
+                                        idempotency_key=req.idempotency_key)
+        return _same_request(existing, req)
+
+
+def policy_office(req: IssueRequest):
+    from kuyakusho.offices.models import Office
+
+    return Office.objects.filter(pk=req.office_id).first() if req.office_id else None
+
+
+def _same_request(existing: Issuance, req: IssueRequest) -> Issuance:
+    if existing.request_fingerprint != req.fingerprint():
+        raise ApplicationError(ErrorCode.CONFLICT, _("同じ請求番号で別の内容の請求がありました。"),
+                               field="idempotency_key")
+    return existing
+
+
+@dataclass
+class _Parts:
+    kind: str
+    header: tuple = ()
+    sections: tuple = ()
+    attestation: str = ""
+    fiscal_year: int | None = None
+
+
+def _content(req: IssueRequest, subject: Resident, members: list[Resident], today) -> _Parts:
+    options = set(req.options)
+    if req.kind in REGISTER_KINDS:
+        header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
+        return _Parts(req.kind, header, sections, attestation)
+    if req.kind == CertificateKind.INKAN:
+        from kuyakusho.seals import services as seals
+
+        registration = seals.active_registration_for(subject, on=today)
+        if registration is None:
+            raise _refuse(_("印鑑登録がありません。"), "kind")
+        if req.channel not in SELF_SERVICE and req.seal_card_number != registration.card_number:
+            raise _refuse(_("印鑑登録証（カード）の提示が必要です。"), "seal_card_number")
+        return _Parts(req.kind, sections=content.seal_content(subject, registration))
+    if req.kind in TAX_KINDS:
+        year = req.fiscal_year or content.fiscal_year_default(today)
+        sections, actual = content.tax_content(req.kind, subject, year)
+        return _Parts(actual, sections=sections, fiscal_year=year)
+    if req.kind == CertificateKind.TENSHUTSU:
+        return _Parts(req.kind, sections=content.moving_out_content(subject))
+    raise _refuse(_("この証明書はこの方法では交付できません。"), "kind")
+
+
+def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
+    identity = {"method": req.channel, "document": req.identity_document,
+                "letter_of_authority": req.letter_of_authority}
+    if req.card:
+        identity["card"] = "…" + req.card.number[-4:]
+    with transaction.atomic():
+        issuance = Issuance.objects.create(
+            kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
+            options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
+            issued_by=actor if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.staff" else None,
+            requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
+            fee=fee, fee_exemption=req.fee_exemption, issued_at=now,
+            number=secrets.token_hex(8), verification_code=_verification_code(),
+            idempotency_key=req.idempotency_key, request_fingerprint=req.fingerprint(), pdf_sha256="",
+        )
+        issuance.number = f"{fiscal_year_of(timezone.localdate(now))}-{issuance.pk:08d}"
+        doc = CertificateDocument(
+            kind=CertificateKind(parts.kind), issue_date=timezone.localdate(now), issue_number=issuance.number,
+            verification_code=issuance.verification_code, base_url=settings.PUBLIC_BASE_URL,
+            channel_label=_channel_label(req, office), mayor_name=settings.WARD["mayor_name"],
+            header=parts.header, sections=parts.sections, attestation=parts.attestation,
+            mayor_seal_png=_seal(),
+        )
+        pdf = sign_pdf(render_certificate(doc))
+        issuance.pdf = pdf
+        issuance.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        issuance.save(update_fields=["number", "pdf", "pdf_sha256"])
+        record_write(actor=actor, action="certificates.issue", target=issuance, subject_id=subject.pk,
+                     detail={"kind": parts.kind, "channel": req.channel, "members": [m.pk for m in members],
+                             "options": sorted(req.options), "requester": req.requester, "fee": fee,
+                             "number": issuance.number, "terminal": req.terminal})
+        notice_for(issuance, subject_name=subject.name)
+    return issuance

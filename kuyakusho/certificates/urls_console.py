@@ -1,0 +1,3 @@
+"""Console pages: /console/certificates/… (counter, postal desk, alerts, policies, statistics)."""
+
+urlpatterns: list = []

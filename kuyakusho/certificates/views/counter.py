@@ -1,0 +1,200 @@
+"""The counter flow (窓口): find the person → certificate and options → requester and ID → confirm → issue →
+print or download. Each step posts everything typed so far (hidden fields), so nothing is lost going back."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kuyakusho.accounts.capabilities import Capability as C
+from kuyakusho.core.access import staff
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.residents import selectors
+from kuyakusho.residents.forms import SearchForm
+from kuyakusho.residents.permissions import can_view_removed
+
+from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
+from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
+from ..services.issuance import IssueRequest, issue
+from .console_common import add_error, allowed_offices, check_office, issuance_for, page, read_issuance
+
+OFFICE_SESSION_KEY = "certificates_office"
+_IDEMPOTENCY = re.compile(r"[0-9a-f]{32}", re.ASCII)
+MULTI_FIELDS = {"members", "options"}
+
+
+@staff(C.ISSUE_CERTIFICATE)
+def counter(request):
+    """Step 1: find the person (the register's search; audited there)."""
+    form = SearchForm(request.GET or None)
+    if not can_view_removed(request.user):
+        form.fields.pop("include_removed")
+    results = None
+    if request.GET and form.is_valid():
+        d = form.cleaned_data
+        criteria = selectors.SearchCriteria(
+            kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
+            building=d["building"], resident_code=d["resident_code"], include_removed=d.get("include_removed", False))
+        try:
+            number = max(int(request.GET.get("page") or 1), 1)
+        except ValueError:
+            number = 1
+        try:
+            results = selectors.search_residents(user=request.user, criteria=criteria, page=number)
+        except ApplicationError as e:
+            add_error(form, e)
+    return page(request, "certificates/console/counter_search.html", {"form": form, "page": results, "step": "search"},
+                section="counter")
+
+
+def _initial(data) -> dict:
+    return {k: (data.getlist(k) if k in MULTI_FIELDS else data.get(k)) for k in data if k != "csrfmiddlewaretoken"}
+
+
+def _carry(data, names) -> list[tuple[str, str]]:
+    return [(name, value) for name in names for value in data.getlist(name)]
+
+
+def _fee(policy: ChannelPolicy, d: dict) -> int:
+    # As the issuance service charges it: official requests and stated exemptions are free.
+    return 0 if d["requester"] == Requester.OFFICIAL or d.get("fee_exemption") else policy.fee_for(d["kind"])
+
+
+def _summary(d: dict, rec, policy) -> dict:
+    if d.get("whole_household"):
+        printed = rec.members
+    else:
+        chosen = {rec.resident.pk, *d.get("members", [])}
+        printed = [m for m in rec.members if m.pk in chosen] or [rec.resident]
+    return {
+        "kind": KIND_LABELS.get(d["kind"], d["kind"]), "printed": printed,
+        "options": [Option(o).label for o in d.get("options", [])],
+        "requester": Requester(d["requester"]).label, "fee": _fee(policy, d),
+    }
+
+
+def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
+    return IssueRequest(
+        channel=Channel.COUNTER, kind=d["kind"], subject_id=subject_id, members=tuple(d.get("members") or ()),
+        whole_household=bool(d.get("whole_household")), options=frozenset(d.get("options") or ()),
+        fiscal_year=d.get("fiscal_year"), requester=d["requester"], requester_name=d.get("requester_name", ""),
+        purpose=d.get("purpose", ""), identity_document=d.get("identity_document", ""),
+        letter_of_authority=bool(d.get("letter_of_authority")), seal_card_number=d.get("seal_card_number", ""),
+        fee_exemption=d.get("fee_exemption", ""), office_id=d["office"].pk, idempotency_key=key,
+    )
+
+
+@staff(C.ISSUE_CERTIFICATE)
+def counter_person(request, pk: int):
+    """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
+    try:
+        rec = selectors.open_resident(user=request.user, resident_id=pk, purpose="certificate")
+    except ApplicationError as e:
+        if e.code == ErrorCode.NOT_FOUND:
+            raise Http404 from None
+        raise
+    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=Channel.COUNTER).first()
+    if policy is None or not policy.enabled:
+        raise ApplicationError(ErrorCode.REFUSED, _("現在、窓口での証明書の交付は停止されています。"))
+    offices = allowed_offices(request.user)
+    make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
+        data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
+    context = {"rec": rec, "r": rec.resident, "policy": policy}
+
+    def show(step: str, form, carry_names=()) -> HttpResponse:
+        data = request.POST if request.method == "POST" else None
+        carry = _carry(data, carry_names) if data else []
+        choose, requester = form.bound_groups()
+        return page(request, "certificates/console/counter_person.html", {
+            **context, "step": step, "form": form, "visible": choose if step == "choose" else requester,
+            "carry": carry}, section="counter")
+
+    if request.method != "POST":
+        office = request.session.get(OFFICE_SESSION_KEY)
+        first = offices.filter(pk=office).first() or offices.first()
+        return show("choose", make(step="choose", initial={"office": first.pk if first else None,
+                                                            "requester": Requester.SELF}), REQUESTER_FIELDS)
+
+    data = request.POST
+    back = data.get("back")
+    if back in ("choose", "identity"):
+        form = make(initial=_initial(data))
+        return show(back, form, REQUESTER_FIELDS if back == "choose" else CHOOSE_FIELDS)
+    step = data.get("step")
+    if step == "choose":
+        form = make(data, step="choose")
+        if not form.is_valid():
+            return show("choose", form, REQUESTER_FIELDS)
+        request.session[OFFICE_SESSION_KEY] = form.cleaned_data["office"].pk
+        initial = {"requester": Requester.SELF, **_initial(data)}
+        return show("identity", make(initial=initial), CHOOSE_FIELDS)
+    form = make(data)
+    if not form.is_valid():
+        wrong_choice = any(n in form.errors for n in CHOOSE_FIELDS)
+        return show("choose" if wrong_choice else "identity", form,
+                    REQUESTER_FIELDS if wrong_choice else CHOOSE_FIELDS)
+    d = form.cleaned_data
+    if step == "identity":
+        return page(request, "certificates/console/counter_confirm.html", {
+            **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy),
+            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": uuid.uuid4().hex},
+            section="counter")
+    if step != "confirm":
+        return show("choose", make(initial=_initial(data), step="choose"), REQUESTER_FIELDS)
+    key = data.get("idempotency_key", "")
+    if not _IDEMPOTENCY.fullmatch(key):
+        key = uuid.uuid4().hex
+    try:
+        check_office(request.user, d["office"])
+        issuance = issue(_issue_request(d, rec.resident.pk, key), actor=request.user)
+    except ApplicationError as e:
+        add_error(form, e)
+        on_choice = e.field in CHOOSE_FIELDS
+        return show("choose" if on_choice else "identity", form, REQUESTER_FIELDS if on_choice else CHOOSE_FIELDS)
+    messages.success(request, _("証明書を交付しました。交付番号 %(number)s") % {"number": issuance.number})
+    return redirect("certificates:issuance", pk=issuance.pk)
+
+
+@staff(C.ISSUE_CERTIFICATE)
+def issuance_detail(request, pk: int):
+    """The issued certificate: number, verification code, fee; print or download; revoke (supervisors)."""
+    issuance = issuance_for(request.user, pk)
+    read_issuance(request.user, issuance, "certificates.issuance_view")
+    return page(request, "certificates/console/issuance.html", {
+        "i": issuance, "kind": KIND_LABELS.get(issuance.kind, issuance.kind),
+        "can_revoke": request.user.has_capability(C.SUPERVISE_COUNTER) and issuance.status == "issued",
+        "revoke_form": RevokeForm(), "verify_path": f"/verify/{issuance.verification_code}", "step": "done",
+    }, section="counter")
+
+
+@staff(C.ISSUE_CERTIFICATE)
+def issuance_pdf(request, pk: int):
+    """The signed PDF as issued (inline to print; ``?download=1`` to save). Audited as a read."""
+    issuance = issuance_for(request.user, pk)
+    if not issuance.pdf:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("この証明書のPDFは保存期間を過ぎたため、表示できません。"))
+    read_issuance(request.user, issuance, "certificates.pdf_download")
+    response = HttpResponse(bytes(issuance.pdf), content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="certificate-{issuance.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff(C.ISSUE_CERTIFICATE)
+def issuance_lookup(request):
+    """Find an issued certificate by its number (printed on the certificate)."""
+    form = IssuanceLookupForm(request.GET or None)
+    if request.GET and form.is_valid():
+        number = form.cleaned_data["number"].strip()
+        issuance = Issuance.objects.filter(number=number).only("id").first()
+        if issuance is not None:
+            return redirect(reverse("certificates:issuance", args=[issuance.pk]))
+        form.add_error("number", _("その交付番号の証明書はありません。"))
+    return page(request, "certificates/console/issuance_lookup.html", {"form": form}, section="issuance_lookup")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kuyakusho.core.forms import TextField, WarekiDateField
+
+from .models import Office, Schedule, Service, SpecialDay
+
+
+class SpecialDayForm(forms.Form):
+    schedule = forms.ModelChoiceField(Schedule.objects.all(), label=_("区分"), empty_label=None)
+    kind = forms.ChoiceField(choices=SpecialDay.Kind.choices, label=_("種別"))
+    office = forms.ModelChoiceField(Office.objects.all(), required=False, label=_("事務所"),
+                                    empty_label=_("区分のすべての事務所"))
+    date_from = WarekiDateField(label=_("開始日"))
+    date_to = WarekiDateField(label=_("終了日"), required=False, help_text=_("1日だけなら空欄"))
+    opens = forms.TimeField(label=_("開始時刻"), required=False, help_text=_("臨時開庁のみ（例 9:00）"))
+    closes = forms.TimeField(label=_("終了時刻"), required=False, help_text=_("臨時開庁のみ（例 17:00）"))
+    services = forms.ModelMultipleChoiceField(Service.objects.all(), required=False, label=_("業務"),
+                                              widget=forms.CheckboxSelectMultiple,
+                                              help_text=_("空欄ならすべての業務"))
+    reason_ja = TextField(max_length=100, label=_("理由"))
+    reason_en = TextField(max_length=100, label=_("英語の理由"), required=False)

@@ -1,0 +1,58 @@
+"""Reads for the office guide and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .hours import Calendar
+from .models import DAY_CODES, DAY_LABELS, Counter, Office, OpeningRule, Schedule, SpecialDay
+
+
+def days_text(days: frozenset[str]) -> str:
+    weekdays = {"mon", "tue", "wed", "thu", "fri"}
+    parts = []
+    if weekdays <= days:
+        from django.utils.translation import gettext as _
+
+        parts.append(_("平日"))
+        rest = [d for d in DAY_CODES if d in days and d not in weekdays]
+    else:
+        rest = [d for d in DAY_CODES if d in days]
+    parts += [str(DAY_LABELS[d]) for d in rest]
+    return "・".join(parts)
+
+
+def describe_rules(schedule: Schedule, office: Office | None = None) -> list[dict]:
+    rules = OpeningRule.objects.filter(schedule=schedule).filter(Q(office=None) | Q(office=office)) \
+        .prefetch_related("services").order_by("office_id", "opens")
+    return [{"days": days_text(r.day_set), "opens": r.opens, "closes": r.closes, "office": r.office,
+             "services": list(r.services.all())} for r in rules]
+
+
+def upcoming_special_days(schedule: Schedule, days: int = 120) -> list[SpecialDay]:
+    today = timezone.localdate()
+    return list(SpecialDay.objects.filter(schedule=schedule, annual=False, date_to__gte=today,
+                                          date_from__lte=today + timedelta(days=days))
+                .select_related("office").prefetch_related("services").order_by("date_from"))
+
+
+def office_guide() -> dict:
+    now = timezone.now()
+    offices = list(Office.objects.select_related("schedule").prefetch_related(
+        "services", Prefetch("counters", queryset=Counter.objects.filter(is_active=True).prefetch_related("services"))))
+    calendars: dict[int, Calendar] = {}
+    out = []
+    for o in offices:
+        schedule = o.schedule
+        if schedule is None:
+            continue
+        cal = calendars.setdefault(schedule.pk, Calendar.load(schedule))
+        out.append({"office": o, "status": cal.status(now, office=o), "rules": describe_rules(schedule, o),
+                    "counters": list(o.counters.all())})
+    schedule = Schedule.objects.filter(code="offices").first()
+    return {"offices": out, "now": now,
+            "special_days": upcoming_special_days(schedule) if schedule else [],
+            "annual": list(SpecialDay.objects.filter(schedule=schedule, annual=True)) if schedule else []}

@@ -1,0 +1,73 @@
+"""Writes to offices' calendars: an administrator adds or removes a closed day or an extra opening."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kuyakusho.audit.services import record_write
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+
+from .models import Office, Schedule, Service, SpecialDay
+
+
+def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
+                    office: Office | None = None, services: list[Service] | tuple = (), opens: time | None = None,
+                    closes: time | None = None, reason_ja: str, reason_en: str = "") -> SpecialDay:
+    date_to = date_to or date_from
+    if kind not in SpecialDay.Kind.values:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("種別が正しくありません。"), field="kind")
+    if date_to < date_from:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("終了日は開始日以降にしてください。"), field="date_to")
+    if (date_to - date_from).days > 366:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("期間は1年以内にしてください。"), field="date_to")
+    if kind == SpecialDay.Kind.OPEN:
+        if opens is None or closes is None:
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("臨時開庁には開始時刻と終了時刻を入力してください。"),
+                                   field="opens")
+        if opens >= closes:
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("終了時刻は開始時刻より後にしてください。"),
+                                   field="closes")
+    else:
+        opens = closes = None
+    if not reason_ja.strip():
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("理由を入力してください。"), field="reason_ja")
+    if office is not None and office.schedule_id not in (None, schedule.pk):
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("この事務所は別の開庁時間の区分に属しています。"),
+                               field="office")
+    with transaction.atomic():
+        day = SpecialDay.objects.create(schedule=schedule, office=office, kind=kind, date_from=date_from,
+                                        date_to=date_to, opens=opens, closes=closes, reason_ja=reason_ja.strip(),
+                                        reason_en=reason_en.strip(), created_by=actor)
+        day.services.set(services)
+        record_write(actor=actor, action="offices.special_day.add", target=day, changes={
+            "kind": [None, kind], "date_from": [None, date_from], "date_to": [None, date_to],
+            "office": [None, office.code if office else None], "services": [None, sorted(s.code for s in services)],
+            "opens": [None, opens], "closes": [None, closes], "reason": [None, reason_ja]})
+    _changed(schedule)
+    return day
+
+
+def remove_special_day(*, actor, special_day: SpecialDay) -> None:
+    if special_day.annual:
+        raise ApplicationError(ErrorCode.REFUSED,
+                               _("毎年の閉庁日（年末年始など）はこの画面では削除できません。"))
+    schedule = special_day.schedule
+    with transaction.atomic():
+        record_write(actor=actor, action="offices.special_day.remove", target=special_day, changes={
+            "kind": [special_day.kind, None], "date_from": [special_day.date_from, None],
+            "date_to": [special_day.date_to, None], "reason": [special_day.reason_ja, None]})
+        special_day.delete()
+    _changed(schedule)
+
+
+def _changed(schedule: Schedule) -> None:
+    """Opening states shown live (congestion, ticket machines) follow at once."""
+    if schedule.code != "offices" and not schedule.offices.exists():
+        return
+    from kuyakusho.queues.live.publish import publish_change
+
+    for code in schedule.offices.values_list("code", flat=True):
+        publish_change(code)

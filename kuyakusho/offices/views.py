@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kuyakusho.accounts.capabilities import Capability
+from kuyakusho.core.access import public, staff
+from kuyakusho.core.errors import ApplicationError
+
+from . import services
+from .forms import SpecialDayForm
+from .models import SpecialDay
+from .selectors import office_guide
+
+
+@public
+def index(request):
+    return render(request, "offices/index.html", office_guide())
+
+
+@staff(Capability.MANAGE_OFFICES)
+def manage(request):
+    form = SpecialDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_special_day(
+                actor=request.user, schedule=d["schedule"], kind=d["kind"], date_from=d["date_from"],
+                date_to=d["date_to"], office=d["office"], services=list(d["services"]), opens=d["opens"],
+                closes=d["closes"], reason_ja=d["reason_ja"], reason_en=d["reason_en"] or "")
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, _("登録しました。"))
+            return redirect("offices:manage")
+    since = timezone.localdate() - timedelta(days=30)
+    days = (SpecialDay.objects.filter(date_to__gte=since) | SpecialDay.objects.filter(annual=True)) \
+        .select_related("schedule", "office").prefetch_related("services").order_by("annual", "date_from")
+    return render(request, "offices/manage.html", {"form": form, "days": days.distinct()},
+                  status=400 if request.method == "POST" else 200)
+
+
+@staff(Capability.MANAGE_OFFICES)
+@require_POST
+def remove(request, pk: int):
+    day = get_object_or_404(SpecialDay, pk=pk)
+    try:
+        services.remove_special_day(actor=request.user, special_day=day)
+        messages.success(request, _("削除しました。"))
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return redirect("offices:manage")

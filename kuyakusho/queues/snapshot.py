@@ -1,0 +1,127 @@
+"""The state of offices' queues as plain data: what the congestion page, the lobby display, the ticket
+holder's page, the JSON API and the live pushes all show. Built in a fixed number of grouped queries,
+whatever the number of offices (strings in the active language)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kuyakusho.core.templatetags.kuyakusho import wareki
+from kuyakusho.offices.hours import Calendar, Opening
+from kuyakusho.offices.models import Office, Schedule
+
+from .estimates import rates
+from .models import ACTIVE, Status, Ticket
+
+
+def _when(at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return _("未定")
+    local, today = timezone.localtime(at), timezone.localtime(now).date()
+    if local.date() == today:
+        return _("本日 %(time)s") % {"time": f"{local:%H:%M}"}
+    return f"{wareki(local)} {local:%H:%M}"
+
+
+def opening_text(o: Opening, now: datetime) -> dict:
+    if o.is_open:
+        return {"is_open": True, "status": _("受付中"),
+                "detail": _("%(time)sまで") % {"time": f"{timezone.localtime(o.closes_at):%H:%M}"}}
+    detail = _("次の受付開始: %(when)s") % {"when": _when(o.next_opens_at, now)}
+    if o.closed_reason:
+        detail = f"{o.closed_reason} · {detail}"
+    return {"is_open": False, "status": _("受付時間外"), "detail": detail}
+
+
+def office_queryset():
+    return Office.objects.filter(services__isnull=False).distinct().select_related("schedule") \
+        .prefetch_related("services")
+
+
+def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: datetime | None = None) -> list[dict]:
+    now = now or timezone.now()
+    offices = list(office_queryset().filter(code__in=codes) if codes is not None else office_queryset())
+    if not offices:
+        return []
+    ids = [o.pk for o in offices]
+    calendars: dict[int | None, Calendar] = {}
+    for o in offices:
+        if o.schedule_id not in calendars:
+            calendars[o.schedule_id] = Calendar.load(o.schedule or Schedule.objects.get(code="offices"))
+    all_services = {s.pk: s for o in offices for s in o.services.all()}
+    rate = rates(ids, list(all_services.values()), now)
+    today = timezone.localdate(now)
+    waiting = Ticket.objects.filter(office_id__in=ids, day=today, status=Status.WAITING)
+    queues: dict[tuple[int, int], list[str]] = defaultdict(list)
+    counts: dict[tuple[int, int], int] = {}
+    if detail:
+        rows = waiting.order_by("priority", "queued_at", "id").values_list("office_id", "service_id", "letter",
+                                                                           "number", "priority")
+        # priority tickets ("" sorts first) go last in ORDER BY priority: put them first here.
+        prio, normal = defaultdict(list), defaultdict(list)
+        for office_id, service_id, letter, number, priority in rows:
+            (prio if priority else normal)[(office_id, service_id)].append(f"{letter}-{number:03d}")
+        for key in set(prio) | set(normal):
+            queues[key] = prio[key] + normal[key]
+            counts[key] = len(queues[key])
+    else:
+        for r in waiting.values("office_id", "service_id").annotate(n=Count("id")):
+            counts[(r["office_id"], r["service_id"])] = r["n"]
+    active: dict[int, list[dict]] = defaultdict(list)
+    if detail:
+        for t in (Ticket.objects.filter(office_id__in=ids, day=today, status__in=ACTIVE)
+                  .select_related("counter", "service").order_by("-called_at")):
+            active[t.office_id].append({
+                "label": t.label, "counter": t.counter.number, "counter_label": str(t.counter.label),
+                "service": t.service.code, "status": t.status, "status_label": str(t.get_status_display()),
+                "called_at": t.called_at.isoformat() if t.called_at else None, "recalls": t.recalls})
+    out = []
+    for o in offices:
+        cal = calendars[o.schedule_id]
+        services = []
+        for s in o.services.all():
+            key = (o.pk, s.pk)
+            n, r = counts.get(key, 0), rate[key]
+            so = cal.status(now, office=o, service=s)
+            services.append({
+                "code": s.code, "name": s.name, "letter": s.letter, "waiting": n,
+                "wait_minutes": r.wait_minutes(n), "minutes_per_person": round(r.minutes_per_person, 2),
+                "counters": r.counters, "estimate_source": r.source, **opening_text(so, now),
+                **({"queue": queues.get(key, [])} if detail else {}),
+            })
+        snap = {
+            "office": o.code, "name": o.name, "waiting": sum(s["waiting"] for s in services),
+            **opening_text(cal.status(now, office=o), now), "services": services, "updated_at": now.isoformat(),
+        }
+        if detail:
+            snap["called"] = active.get(o.pk, [])
+        out.append(snap)
+    return out
+
+
+def snapshot(code: str, *, detail: bool = True, now: datetime | None = None) -> dict | None:
+    found = snapshots([code], detail=detail, now=now)
+    return found[0] if found else None
+
+
+def ticket_position(snap: dict | None, label: str) -> dict:
+    """Where ``label`` stands in an office's detail snapshot: called (and where), or people ahead and minutes."""
+    import math
+
+    if snap is None:
+        return {"state": "unknown"}
+    for c in snap.get("called", []):
+        if c["label"] == label:
+            return {"state": c["status"], "counter": c["counter"], "counter_label": c["counter_label"]}
+    for s in snap["services"]:
+        queue = s.get("queue", [])
+        if label in queue:
+            ahead = queue.index(label)
+            minutes = math.ceil(ahead * s["minutes_per_person"] / max(1, s["counters"])) if ahead else 0
+            return {"state": "waiting", "ahead": ahead, "wait_minutes": minutes, "service": s["code"]}
+    return {"state": "unknown"}

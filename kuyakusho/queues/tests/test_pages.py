@@ -1,0 +1,111 @@
+"""Pages and API: kiosk, ticket holder, display, congestion, calling screen; refusals in the user's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from kuyakusho.accounts.capabilities import Role
+from kuyakusho.queues.models import Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kiosk_issues_a_ticket_with_a_qr_code(client, open_now):
+    assert "練馬区民事務所" in client.get("/kiosk/tickets/").content.decode()
+    page = client.get("/kiosk/nerima/ticket").content.decode()
+    assert "届出" in page and "優先受付" in page
+    r = client.post("/kiosk/nerima/ticket", {"service": "todoke", "priority": "disability"})
+    t = Ticket.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/kiosk/tickets/{t.token}"
+    page = client.get(r["Location"]).content.decode()
+    assert "A-001" in page and "<svg" in page and f"/tickets/{t.token}" in page and t.priority == "disability"
+
+
+def test_kiosk_refusals(client, closed_now):
+    r = client.post("/kiosk/nerima/ticket", {"service": "todoke"})
+    assert r.status_code == 400 and "受付時間外" in r.content.decode()
+    assert client.get("/kiosk/nowhere/ticket").status_code == 404
+    r = client.post("/kiosk/nerima/ticket", {"service": "nothing"})
+    assert r.status_code == 404 and "見つかりません" in r.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_kiosk_refusal_in_english(client, closed_now):
+    r = client.post("/kiosk/nerima/ticket", {"service": "todoke"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "outside" in r.content.decode().lower() or "hours" in r.content.decode().lower()
+
+
+def test_ticket_holder_sees_position_and_other_days(client, open_now):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kuyakusho.queues import services
+
+    o, s = open_now.offices["nerima"], open_now.services["todoke"]
+    services.issue_ticket(actor=None, office=o, service=s)
+    mine = services.issue_ticket(actor=None, office=o, service=s)
+    page = client.get(f"/tickets/{mine.token}").content.decode()
+    assert "前に 1人" in page and "data-live-ticket" in page
+    data = client.get(f"/tickets/{mine.token}/status.json").json()
+    assert data["state"] == "waiting" and data["ahead"] == 1 and data["wait_minutes"] > 0
+    old = services.issue_ticket(actor=None, office=o, service=s, at=timezone.now() - timedelta(days=2),
+                                check_hours=False)
+    assert "本日の順番ではありません" in client.get(f"/tickets/{old.token}").content.decode()
+    assert client.get("/tickets/not-a-token").status_code == 404
+
+
+def test_display_and_congestion(client, open_now, clerk):
+    from kuyakusho.queues import services
+
+    services.issue_ticket(actor=None, office=open_now.offices["nerima"], service=open_now.services["todoke"])
+    services.call_next(actor=clerk, counter=open_now.counter("nerima", 2))
+    page = client.get("/display/nerima").content.decode()
+    assert "A-001" in page and "2番窓口" in page
+    page = client.get("/congestion").content.decode()
+    assert "data-live-summary" in page and "練馬区民事務所" in page
+    assert client.get("/congestion/nerima/best-time").status_code == 200
+
+
+def test_congestion_api_is_public_and_cacheable(client, open_now, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        r = client.get("/api/queues/congestion")
+    assert r.status_code == 200 and "public" in r["Cache-Control"] and "max-age=10" in r["Cache-Control"]
+    offices = r.json()["offices"]
+    assert len(offices) == 6 and {"waiting", "wait_minutes", "is_open"} <= set(offices[0]["services"][0])
+
+
+def test_api_issue_and_call(client, client_as, open_now, make_staff):
+    r = client.post("/api/queues/offices/nerima/tickets", {"service": "shomei"}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["label"] == "B-001"
+    r = client.post("/api/queues/offices/nerima/tickets", {"service": "zzz"}, content_type="application/json")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    c = client_as(make_staff(Role.CLERK, offices=[open_now.offices["nerima"]]))
+    r = c.post("/api/queues/offices/nerima/counters/1/call-next", {}, content_type="application/json")
+    assert r.status_code == 400 and "お待ちの方はいません" in r.json()["message"]  # 届出 only
+    r = c.post("/api/queues/offices/nerima/counters/4/call-next", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == Status.CALLED
+    tid = r.json()["id"]
+    r = c.post(f"/api/queues/offices/nerima/counters/4/tickets/{tid}/finish", content_type="application/json")
+    assert r.status_code == 409
+    for step in ("start", "finish"):
+        assert c.post(f"/api/queues/offices/nerima/counters/4/tickets/{tid}/{step}").status_code == 200
+    r = c.post("/api/queues/offices/seki/counters/1/call-next", {}, content_type="application/json")
+    assert r.status_code == 403
+
+
+def test_calling_screen(client_as, open_now, make_staff):
+    from kuyakusho.queues import services
+
+    services.issue_ticket(actor=None, office=open_now.offices["nerima"], service=open_now.services["todoke"])
+    c = client_as(make_staff(Role.CLERK, offices=[open_now.offices["nerima"]]))
+    page = c.get("/console/queues/").content.decode()
+    assert "練馬区民事務所" in page and "関区民事務所" not in page
+    assert "A-001" in c.get("/console/queues/nerima/1").content.decode()
+    assert c.get("/console/queues/seki/1").status_code == 403
+    r = c.post("/console/queues/nerima/1/call_next", follow=True)
+    assert "A-001 を呼び出しました" in r.content.decode()
+    r = c.post("/console/queues/nerima/4/call_next", {"service": "todoke"}, follow=True)
+    assert "取り扱っていません" in r.content.decode()
+    t = Ticket.objects.get()
+    assert t.status == Status.CALLED and t.counter.number == 1

@@ -1,0 +1,57 @@
+"""The ticket machine (発券機): one page per office, large buttons, a number and a QR code."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from kuyakusho.core.access import public
+from kuyakusho.core.errors import ApplicationError
+from kuyakusho.offices.hours import office_calendar
+from kuyakusho.queues import services
+from kuyakusho.queues.models import Priority
+from kuyakusho.queues.qr import qr_svg
+from kuyakusho.queues.snapshot import office_queryset, opening_text, snapshot, ticket_position
+
+from .common import get_office, get_service, get_ticket_by_token
+
+
+@public
+def ticket_offices(request):
+    return render(request, "queues/kiosk_offices.html", {"offices": office_queryset()})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def ticket_machine(request, office: str):
+    office = get_office(office)
+    error = None
+    if request.method == "POST":
+        service = get_service(office, request.POST.get("service", ""))
+        try:
+            ticket = services.issue_ticket(actor=None, office=office, service=service,
+                                           priority=request.POST.get("priority", ""))
+            return redirect("queues:ticket_issued", token=ticket.token)
+        except ApplicationError as e:
+            error = e
+    now = timezone.now()
+    cal = office_calendar(office)
+    snap = snapshot(office.code, detail=False, now=now)
+    waits = {s["code"]: s for s in snap["services"]} if snap else {}
+    buttons = [{"service": s, "state": opening_text(cal.status(now, office=office, service=s), now),
+                "waiting": waits.get(s.code, {}).get("waiting", 0),
+                "wait_minutes": waits.get(s.code, {}).get("wait_minutes", 0)} for s in office.services.all()]
+    return render(request, "queues/kiosk_machine.html", {
+        "office": office, "buttons": buttons, "error": error, "priorities": Priority.choices[1:],
+        "office_state": opening_text(cal.status(now, office=office), now)}, status=400 if error else 200)
+
+
+@public
+def ticket_issued(request, token: str):
+    ticket = get_ticket_by_token(token)
+    url = request.build_absolute_uri(reverse("queues:ticket_status", args=[ticket.token]))
+    position = ticket_position(snapshot(ticket.office.code, detail=True), ticket.label)
+    return render(request, "queues/kiosk_ticket.html", {
+        "ticket": ticket, "qr": qr_svg(url, title=ticket.label), "status_url": url, "position": position})

@@ -1,0 +1,71 @@
+"""Residents' pages: live congestion, the best time to visit, a ticket holder's status, the lobby display."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from kuyakusho.core.access import public
+from kuyakusho.queues.besttime import best_time as best_time_data
+from kuyakusho.queues.besttime import chart_svg
+from kuyakusho.queues.models import FINAL
+from kuyakusho.queues.snapshot import office_queryset, snapshot, snapshots, ticket_position
+
+from .common import get_office, get_ticket_by_token
+
+
+@public
+def congestion(request):
+    response = render(request, "queues/congestion.html", {"offices": snapshots()})
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+@public
+def best_time(request, office: str):
+    office = get_office(office)
+    data = best_time_data(office)
+    return render(request, "queues/best_time.html", {
+        "office": office, "data": data, "chart": chart_svg(data), "offices": office_queryset()})
+
+
+def _ticket_state(ticket) -> dict:
+    if ticket.status in FINAL:
+        return {"state": ticket.status}
+    if ticket.day != _today():
+        return {"state": "expired"}
+    return ticket_position(snapshot(ticket.office.code, detail=True), ticket.label)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@public
+def ticket_status(request, token: str):
+    ticket = get_ticket_by_token(token)
+    return render(request, "queues/ticket_status.html", {
+        "ticket": ticket, "position": _ticket_state(ticket), "is_today": ticket.day == _today()})
+
+
+@public
+def ticket_status_json(request, token: str):
+    ticket = get_ticket_by_token(token)
+    state = _ticket_state(ticket)
+    response = JsonResponse({"label": ticket.label, "office": ticket.office.code, "service": ticket.service.code,
+                             "day": ticket.day.isoformat(), "status": ticket.status,
+                             "status_label": str(ticket.get_status_display()), **state})
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+@public
+def display(request, office: str):
+    office = get_office(office)
+    return render(request, "queues/display.html", {
+        "office": office, "snap": snapshot(office.code, detail=True),
+        "chime_label": _("呼出音")})
