@@ -22,7 +22,7 @@ run: venv
 	$(PY) manage.py demo_ward --if-empty --residents $(DEMO_RESIDENTS)
 	@$(PY) manage.py demo_logins
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log --timeout-graceful-shutdown 5
 
 test: venv
 	@scripts/ensure-test-tools

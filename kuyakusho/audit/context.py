@@ -38,6 +38,7 @@ def audit_context(**fields):
 
 CHANNEL_PREFIXES = (
     ("/api/", "api"),
+    ("/offices/manage/", "console"),
     ("/console/", "console"),
     ("/kiosk/", "kiosk"),
     ("/display/", "display"),

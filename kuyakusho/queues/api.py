@@ -35,6 +35,7 @@ class ServiceState(Schema):
     is_open: bool
     status: str
     detail: str
+    label: str
     queue: list[str] | None = None
 
 

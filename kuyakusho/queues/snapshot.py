@@ -30,12 +30,12 @@ def _when(at: datetime | None, now: datetime) -> str:
 
 def opening_text(o: Opening, now: datetime) -> dict:
     if o.is_open:
-        return {"is_open": True, "status": _("受付中"),
+        return {"is_open": True, "status": _("受付中"), "label": _("受付中"),
                 "detail": _("%(time)sまで") % {"time": f"{timezone.localtime(o.closes_at):%H:%M}"}}
     detail = _("次の受付開始: %(when)s") % {"when": _when(o.next_opens_at, now)}
     if o.closed_reason:
         detail = f"{o.closed_reason} · {detail}"
-    return {"is_open": False, "status": _("受付時間外"), "detail": detail}
+    return {"is_open": False, "status": _("受付時間外"), "detail": detail, "label": f"{_('受付時間外')}（{detail}）"}
 
 
 def office_queryset():

@@ -16,15 +16,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class SealStatus(models.TextChoices):
-    PENDING = "pending", pgettext_lazy("印鑑登録の状態", "照会中")
-    REGISTERED = "registered", pgettext_lazy("印鑑登録の状態", "登録")
-    CARD_LOST = "card_lost", pgettext_lazy("印鑑登録の状態", "登録証亡失")
-    ABOLISHED = "abolished", pgettext_lazy("印鑑登録の状態", "廃止")
-    EXPIRED = "expired", pgettext_lazy("印鑑登録の状態", "照会期限切れ")
+    PENDING = "pending", _("照会中")
+    REGISTERED = "registered", _("登録中")
+    CARD_LOST = "card_lost", _("登録証亡失")
+    ABOLISHED = "abolished", _("廃止済み")
+    EXPIRED = "expired", _("照会期限切れ")
 
 
 OPEN_STATUSES = (SealStatus.PENDING, SealStatus.REGISTERED, SealStatus.CARD_LOST)
@@ -185,12 +184,12 @@ class SealInquiry(models.Model):
 class EventKind(models.TextChoices):
     APPLIED = "applied", _("登録申請の受付")
     INQUIRY_ISSUED = "inquiry_issued", _("照会書の発送")
-    ANSWER_RECEIVED = "answer_received", _("回答書の受理")
-    REGISTERED = "registered", _("登録")
+    ANSWER_RECEIVED = "answer_received", _("回答書受理")
+    REGISTERED = "registered", _("登録完了")
     CARD_ISSUED = "card_issued", _("印鑑登録証の交付")
-    CARD_LOST = "card_lost", _("印鑑登録証の亡失届")
-    CARD_REISSUED = "card_reissued", _("印鑑登録証の再交付")
-    ABOLISHED = "abolished", _("廃止")
+    CARD_LOST = "card_lost", _("登録証の亡失")
+    CARD_REISSUED = "card_reissued", _("登録証の再交付済み")
+    ABOLISHED = "abolished", _("登録の廃止")
     EXPIRED = "expired", _("照会期限切れ")
 
 

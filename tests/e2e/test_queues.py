@@ -14,36 +14,45 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import time as dtime
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from conftest import PASSWORD
-from kuyakusho.accounts.capabilities import Role
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+SETUP = f"""
+from datetime import time
+from kuyakusho.accounts.capabilities import Role
+from kuyakusho.accounts.models import Staff
+from kuyakusho.demo.offices import create_offices
+from kuyakusho.offices.models import Office, OpeningRule, Schedule, SpecialDay
+create_offices()
+s = Schedule.objects.get(code="offices")
+SpecialDay.objects.filter(schedule=s).delete()  # open whatever the hour the test runs at
+OpeningRule.objects.create(schedule=s, days="mon,tue,wed,thu,fri,sat,sun,hol", opens=time(0), closes=time(23, 59, 59))
+clerk = Staff.objects.create_user(username="madoguchi", password={PASSWORD!r}, role=Role.CLERK, display_name="窓口 e2e")
+clerk.offices.set([Office.objects.get(code="nerima")])
+"""
 
 
 @pytest.fixture
-def asgi_server():
+def asgi_server(tmp_path):
+    """uvicorn, as `make run` starts it, on its own scratch SQLite database (a file: another process reads it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "1", "LOG_LEVEL": "WARNING",
-           "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {**os.environ, "KUYAKUSHO_VAR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
+           "DEBUG": "1", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0", "--noinput"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run([*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, timeout=120)
     server = subprocess.Popen([str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application", "--host",
-                               "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"],
+                               "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log",
+                               "--timeout-graceful-shutdown", "2"],
                               cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -53,23 +62,13 @@ def asgi_server():
         time.sleep(0.2)
     yield url
     server.terminate()
-    server.wait(10)
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
-@pytest.fixture
-def ward(make_staff):
-    from kuyakusho.demo.offices import create_offices
-    from kuyakusho.offices.models import Office, OpeningRule, Schedule, SpecialDay
-
-    create_offices()
-    schedule = Schedule.objects.get(code="offices")
-    SpecialDay.objects.filter(schedule=schedule).delete()  # open whatever the hour the test runs at
-    OpeningRule.objects.create(schedule=schedule, days="mon,tue,wed,thu,fri,sat,sun,hol", opens=dtime(0),
-                               closes=dtime(23, 59, 59))
-    make_staff(Role.CLERK, username="madoguchi", offices=[Office.objects.get(code="nerima")])
-
-
-def test_ticket_call_display_and_congestion_live(browser, asgi_server, ward, shot):
+def test_ticket_call_display_and_congestion_live(browser, asgi_server, shot):
     elsewhere: list[str] = []
 
     def tab(width=1280, height=900):

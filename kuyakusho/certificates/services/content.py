@@ -72,7 +72,8 @@ def register_content(kind: str, members: list[Resident], options: set[str], whol
 
 def seal_content(resident: Resident, registration) -> tuple[Section, ...]:
     return (seal_section(name=resident.name, birth_date=resident.birth_date, address=resident.household.address,
-                         seal_png=registration.image_png(), registration_number=registration.card_number),)
+                         seal_png=bytes(registration.image_png),
+                         registration_number=(card.number if (card := registration.active_card) else "")),)
 
 
 def tax_content(kind: str, resident: Resident, fiscal_year: int) -> tuple[tuple[Section, ...], str]:

@@ -239,13 +239,19 @@ def _content(req: IssueRequest, subject: Resident, members: list[Resident], toda
         header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
         return _Parts(req.kind, header, sections, attestation)
     if req.kind == CertificateKind.INKAN:
-        from kuyakusho.seals import services as seals
+        from kuyakusho.seals.selectors import active_registration_for, verify_card
 
-        registration = seals.active_registration_for(subject, on=today)
+        if req.channel in SELF_SERVICE:  # the resident card / My Number card stands for the 印鑑登録証
+            registration = active_registration_for(subject, on=today)
+        else:
+            if not req.seal_card_number.strip():
+                raise _refuse(_("印鑑登録証（カード）の提示が必要です。"), "seal_card_number")
+            registration = verify_card(req.seal_card_number, on=today)
+            if registration.resident_id != subject.pk:
+                raise _refuse(_("この印鑑登録証は対象の方のものではありません。"), "seal_card_number")
+            registration = active_registration_for(subject, on=today)
         if registration is None:
             raise _refuse(_("印鑑登録がありません。"), "kind")
-        if req.channel not in SELF_SERVICE and req.seal_card_number != registration.card_number:
-            raise _refuse(_("印鑑登録証（カード）の提示が必要です。"), "seal_card_number")
         return _Parts(req.kind, sections=content.seal_content(subject, registration))
     if req.kind in TAX_KINDS:
         year = req.fiscal_year or content.fiscal_year_default(today)

@@ -26,6 +26,7 @@ class StatRow:
     kind: str
     channel: str
     office_id: int | None
+    office_code: str
     office_name: str
     count: int
     revoked: int
@@ -69,7 +70,7 @@ def issuance_stats(*, date_from: date, date_to: date, channel: str | None = None
         qs = qs.filter(office_id=office_id)
     rows = (
         qs.annotate(month=TruncMonth("issued_at", tzinfo=timezone.get_default_timezone()))
-        .values("month", "kind", "channel", "office_id", "office__name_ja")
+        .values("month", "kind", "channel", "office_id", "office__code", "office__name_ja")
         .annotate(count=Count("id"), revoked=Count("id", filter=Q(status=Status.REVOKED)), fees=Sum("fee"))
         .order_by("month", "kind", "channel", "office_id")
     )
@@ -79,6 +80,6 @@ def issuance_stats(*, date_from: date, date_to: date, channel: str | None = None
         if isinstance(month, datetime):
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
         result.append(StatRow(month=month, kind=r["kind"], channel=r["channel"], office_id=r["office_id"],
-                              office_name=r["office__name_ja"] or "", count=r["count"], revoked=r["revoked"],
-                              fees=r["fees"] or 0))
+                              office_code=r["office__code"] or "", office_name=r["office__name_ja"] or "",
+                              count=r["count"], revoked=r["revoked"], fees=r["fees"] or 0))
     return Stats(date_from=date_from, date_to=date_to, rows=result)

@@ -220,3 +220,60 @@ def test_counter_requires_the_id_check(family, clerk):
     with pytest.raises(ApplicationError) as e:
         issue(counter(head, identity_document=" "), actor=clerk, now=OPEN)
     assert e.value.field == "identity_document"
+
+
+def _next_open_weekday_10am():
+    import jpholiday
+    from django.utils import timezone
+
+    d = timezone.localdate()
+    while d.weekday() >= 5 or jpholiday.is_holiday(d) or (d.month, d.day) >= (12, 29) or (d.month, d.day) <= (1, 3):
+        d += timedelta(days=1)
+    return datetime(d.year, d.month, d.day, 10, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture
+def registered_seal(family, clerk):
+    from kuyakusho.seals.imaging import check_seal_image
+    from kuyakusho.seals.services import register_in_person
+    from kuyakusho.seals.tests.images import seal_png
+
+    head, _ = family
+    reg = register_in_person(actor=clerk, resident_id=head.pk, seal=check_seal_image(seal_png(), px_per_mm=12),
+                             id_document="drivers_license")
+    return head, reg
+
+
+def test_seal_certificate_needs_the_seal_card_at_the_counter(registered_seal, clerk):
+    head, reg = registered_seal
+    now = _next_open_weekday_10am()
+    with pytest.raises(ApplicationError) as e:
+        issue(counter(head, kind="inkan"), actor=clerk, now=now)
+    assert e.value.field == "seal_card_number"
+    done = issue(counter(head, kind="inkan", seal_card_number=reg.active_card.number), actor=clerk, now=now)
+    text = pdf_text(bytes(done.pdf))
+    assert "印鑑登録証明書" in text and head.name in text
+
+
+def test_seal_certificate_at_a_kiosk_with_the_resident_card(registered_seal):
+    head, _ = registered_seal
+    issue_card(actor=None, kind="resident_card", number="RC0009", resident=head, pin="4321")
+    req = IssueRequest(channel=Channel.KIOSK, kind="inkan", card=CardIn("RC0009", "4321"), terminal="k")
+    assert issue(req, now=_next_open_weekday_10am()).kind == "inkan"
+
+
+def test_no_seal_certificate_after_the_person_moved_out(registered_seal, clerk):
+    from kuyakusho.residents.models import Resident
+
+    head, reg = registered_seal
+    Resident.objects.filter(pk=head.pk).update(status="removed", removed_on=timezone_today() - timedelta(days=1),
+                                               removal_reason="move_out")
+    with pytest.raises(ApplicationError):
+        issue(counter(head, kind="inkan", seal_card_number=reg.active_card.number), actor=clerk,
+              now=_next_open_weekday_10am())
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -66,7 +66,8 @@ ACTIONS = {"recall": services.recall, "start": services.start_serving, "absent":
            "finish": services.finish}
 DONE_MESSAGES = {"recall": gettext_lazy("%(label)s を再度呼び出しました。"),
                  "start": gettext_lazy("%(label)s の受付を開始しました。"),
-                 "absent": gettext_lazy("%(label)s を不在にしました。"), "finish": gettext_lazy("%(label)s を完了しました。")}
+                 "absent": gettext_lazy("%(label)s を不在にしました。"),
+                 "finish": gettext_lazy("%(label)s を完了しました。")}
 
 
 @staff(Capability.CALL_TICKETS)

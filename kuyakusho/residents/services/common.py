@@ -232,3 +232,10 @@ def close_if_empty(household: Household, on: date) -> bool:
     household.version += 1
     household.save(update_fields=["closed_on", "version", "updated_at"])
     return True
+
+
+def end_dependent_registrations(*, actor, resident: Resident, on) -> None:
+    """What a removal ends in other registers, in the same transaction: the seal registration (印鑑登録)."""
+    from kuyakusho.seals.services import abolish_for_removal
+
+    abolish_for_removal(actor=actor, resident=resident, on=on)

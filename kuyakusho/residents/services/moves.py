@@ -28,6 +28,7 @@ from .common import (
     check_past_move,
     check_unique_identifiers,
     close_if_empty,
+    end_dependent_registrations,
     is_late,
     lock_household,
     lock_residents,
@@ -260,6 +261,7 @@ def _leave(
         resident.removal_reason = removal
         resident.destination = destination
         save_resident(resident)
+        end_dependent_registrations(actor=actor, resident=resident, on=moved_on)
     affected = [(r, befores[r.pk]) for r in residents]
     affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id)
     close_if_empty(household, moved_on)

@@ -18,6 +18,7 @@ from .common import (
     check_past_move,
     check_unique_identifiers,
     close_if_empty,
+    end_dependent_registrations,
     is_late,
     lock_household,
     lock_residents,
@@ -75,6 +76,7 @@ def file_death(
     resident.removed_on = died_on
     resident.removal_reason = RemovalReason.DEATH
     save_resident(resident)
+    end_dependent_registrations(actor=actor, resident=resident, on=died_on)
     affected = [(resident, before)]
     affected += hand_over_head(household, {resident.pk}, remaining_head_id)
     close_if_empty(household, died_on)

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='SealRegistration',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '照会中'), ('registered', '登録'), ('card_lost', '登録証亡失'), ('abolished', '廃止'), ('expired', '照会期限切れ')], max_length=12, verbose_name='状態')),
+                ('status', models.CharField(choices=[('pending', '照会中'), ('registered', '登録中'), ('card_lost', '登録証亡失'), ('abolished', '廃止済み'), ('expired', '照会期限切れ')], max_length=12, verbose_name='状態')),
                 ('method', models.CharField(choices=[('in_person', '本人が来庁（写真付き本人確認書類）'), ('letter', '照会書による確認')], max_length=12, verbose_name='確認の方法')),
                 ('id_document', models.CharField(blank=True, choices=[('my_number_card', 'マイナンバーカード'), ('drivers_license', '運転免許証'), ('passport', '旅券（パスポート）'), ('residence_card', '在留カード'), ('special_permanent', '特別永住者証明書'), ('disability', '身体障害者手帳等（写真付き）'), ('other_photo_id', 'その他の官公署発行の写真付き証明書')], max_length=20, verbose_name='本人確認書類')),
                 ('proxy_name', models.CharField(blank=True, max_length=100, verbose_name='代理人の氏名')),
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             name='SealEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('applied', '登録申請の受付'), ('inquiry_issued', '照会書の発送'), ('answer_received', '回答書の受理'), ('registered', '登録'), ('card_issued', '印鑑登録証の交付'), ('card_lost', '印鑑登録証の亡失届'), ('card_reissued', '印鑑登録証の再交付'), ('abolished', '廃止'), ('expired', '照会期限切れ')], max_length=16, verbose_name='事由')),
+                ('kind', models.CharField(choices=[('applied', '登録申請の受付'), ('inquiry_issued', '照会書の発送'), ('answer_received', '回答書受理'), ('registered', '登録完了'), ('card_issued', '印鑑登録証の交付'), ('card_lost', '登録証の亡失'), ('card_reissued', '登録証の再交付済み'), ('abolished', '登録の廃止'), ('expired', '照会期限切れ')], max_length=16, verbose_name='事由')),
                 ('occurred_on', models.DateField(verbose_name='日付')),
                 ('detail', models.JSONField(blank=True, default=dict, verbose_name='詳細')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

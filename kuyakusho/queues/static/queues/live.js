@@ -74,7 +74,7 @@
       setText(row, '[data-field="waiting"]', s.waiting);
       setText(row, '[data-field="wait_minutes"]', s.wait_minutes);
       setText(row, '[data-field="status"]', s.status);
-      setText(row, '[data-field="detail"]', s.detail);
+      setText(row, '[data-field="label"]', s.label);
     });
   }
 
