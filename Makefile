@@ -22,7 +22,10 @@ run: venv
 	$(PY) manage.py demo_ward --if-empty --residents $(DEMO_RESIDENTS)
 	@$(PY) manage.py demo_logins
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log --timeout-graceful-shutdown 5
+	@echo "(counter traffic is simulated in the background during opening hours: manage.py demo_traffic --live)"
+	@$(PY) manage.py demo_traffic --live -v0 & traffic=$$!; trap 'kill $$traffic 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log \
+	    --timeout-graceful-shutdown 5
 
 test: venv
 	@scripts/ensure-test-tools

@@ -10,6 +10,30 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 
 
 @pytest.fixture(autouse=True)
+def _japanese_first():
+    """Each test starts in Japanese: a request in English must not leave English on for the next test."""
+    from django.utils import translation
+
+    translation.activate("ja")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _standard_data(request):
+    """The reference data that migrations load (schedules, channel policies) is back after a flushed test."""
+    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames
+                            or "live_server" in request.fixturenames else "db")
+    from kuyakusho.certificates.standard import ensure_default_policies
+    from kuyakusho.offices.standard import ensure_standard_schedules
+
+    ensure_standard_schedules()
+    ensure_default_policies()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # No collectstatic needed for tests; tasks run at once.
     settings.STORAGES = {

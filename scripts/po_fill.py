@@ -1,8 +1,9 @@
 """Fill English translations into every app's catalogue (kuyakusho/<app>/locale/en/LC_MESSAGES/django.po)
 and compile the .mo files.
 
-Translations come from a JSON file ({"Japanese msgid": "English"}; plural entries as ["one", "other"])
-and from any other catalogue that already translates the same msgid.
+Translations come from a JSON file ({"Japanese msgid": "English"}; plural entries as ["one", "other"];
+a message with a context as "context\u0004msgid") and from any other catalogue that already translates the
+same msgid in the same context.
 
     .venv/bin/python scripts/po_fill.py [--app APP] [translations.json ...]
 
@@ -22,12 +23,16 @@ def catalogues() -> list[Path]:
     return sorted(ROOT.glob("*/locale/en/LC_MESSAGES/django.po"))
 
 
+def _key(entry) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
 def known_translations(paths: list[str]) -> dict:
     table: dict = {}
     for po_path in catalogues():
         for e in polib.pofile(str(po_path)):
             if e.translated():
-                table[e.msgid] = [e.msgstr_plural[0], e.msgstr_plural[1]] if e.msgid_plural else e.msgstr
+                table[_key(e)] = [e.msgstr_plural[0], e.msgstr_plural[1]] if e.msgid_plural else e.msgstr
     for path in paths:
         table.update(json.loads(Path(path).read_text()))
     return table
@@ -44,9 +49,9 @@ def main(args: list[str]) -> int:
             continue
         po = polib.pofile(str(po_path))
         for entry in po:
-            if entry.msgid not in table:
+            if _key(entry) not in table:
                 continue
-            value = table[entry.msgid]
+            value = table[_key(entry)]
             if entry.msgid_plural:
                 one, other = value if isinstance(value, list) else (value, value)
                 entry.msgstr_plural = {0: one, 1: other}

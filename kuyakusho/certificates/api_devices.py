@@ -19,7 +19,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.responses import codes_4xx
 
 from kuyakusho.accounts.models import TerminalKind
@@ -34,7 +34,7 @@ from kuyakusho.residents.selectors import resident_q
 from .api import router
 from .documents import TITLES
 from .documents.model import CertificateKind
-from .models import Card, CardLock, Channel, ChannelPolicy, Issuance, Option, Requester
+from .models import CardKind, CardLock, Channel, ChannelPolicy, Issuance, Option, Requester
 from .services import issuance as service
 from .services.cards import MAX_PIN_FAILURES
 
@@ -101,6 +101,7 @@ class PostOfficeIssueIn(Schema):
     requester: str = Field(default=Requester.SELF, description="self / household")
     requester_name: Text(100) = ""
     photo_id: Text(64) = Field(description="本人確認書類の種類 / the photo ID checked, e.g. 運転免許証")
+    seal_card_number: str = Field(default="", max_length=32, description="印鑑登録証の番号（印鑑登録証明書のみ）")
     idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
 
 
@@ -143,8 +144,7 @@ def _with_remaining_tries(error: ApplicationError, card_number: str, channel: st
     """A wrong PIN or a lock: add how many tries are left (as the message already says)."""
     if error.field != "pin":
         return error
-    failures = (CardLock.objects.filter(card__kind=service.CARD_FOR_IDENTITY.get("my_number_card", ""),
-                                        card__number=card_number, channel=channel)
+    failures = (CardLock.objects.filter(card__kind=CardKind.MY_NUMBER_CARD, card__number=card_number, channel=channel)
                 .values_list("failures", flat=True).first()) or 0
     remaining = 0 if error.code == ErrorCode.LOCKED else max(MAX_PIN_FAILURES - failures, 0)
     return ApplicationError(error.code, error.message, field=error.field,
@@ -171,7 +171,7 @@ def konbini_issue(request, payload: KonbiniIssueIn):
         issuance = service.issue(req)
     except ApplicationError as e:
         raise _with_remaining_tries(e, payload.card_number.upper(), Channel.KONBINI) from None
-    return 200, _issued(issuance)
+    return Status(200, _issued(issuance))
 
 
 @router.get("/post-office/kinds", response=OfferOut, summary="郵便局：取り扱う証明書と手数料")
@@ -183,9 +183,8 @@ def post_office_kinds(request):
 def _applicant(name: str, birth_date) -> Resident:
     """The one person on the register (or removed, for 除票) with this name and date of birth."""
     key, _kana = search_keys(name, "")
-    people = list(Resident.objects.filter(Q(name_key=key) | Q(name=name), birth_date=birth_date)
-                  .order_by("-status", "id")[:3])
-    current = [p for p in people if Resident.objects.filter(resident_q(), pk=p.pk).exists()] or people
+    same = Resident.objects.filter(Q(name_key=key) | Q(name=name), birth_date=birth_date)
+    current = list(same.filter(resident_q())[:2]) or list(same[:2])
     if len(current) != 1:
         raise ApplicationError(ErrorCode.NOT_FOUND, _(
             "該当する方を特定できませんでした。区民事務所の窓口にお問い合わせください。"), field="name")
@@ -209,9 +208,8 @@ def post_office_issue(request, payload: PostOfficeIssueIn):
         channel=Channel.POST_OFFICE, kind=payload.kind, subject_id=subject.pk,
         whole_household=payload.whole_household, options=frozenset(payload.options),
         fiscal_year=payload.fiscal_year, requester=payload.requester, requester_name=payload.requester_name,
-        identity_document=payload.photo_id, office_id=terminal.office_id, terminal=terminal.code,
+        identity_document=payload.photo_id, seal_card_number=payload.seal_card_number.strip(),
+        office_id=terminal.office_id, terminal=terminal.code,
         idempotency_key=key)
-    return 200, _issued(service.issue(req))
+    return Status(200, _issued(service.issue(req)))
 
-
-__all__ = ["Card"]

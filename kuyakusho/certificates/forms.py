@@ -17,7 +17,7 @@ from kuyakusho.core.wareki import era_of
 from kuyakusho.offices.models import Office, Schedule
 
 from .documents.model import CertificateKind
-from .models import Channel, Identity, Option, PostalStatus, Requester
+from .models import Channel, Identity, Option, PostalSource, PostalStatus, Requester
 from .services.admin import IDENTITIES, MAX_FEE
 from .services.postal import MAX_COPIES
 
@@ -126,7 +126,12 @@ ID_COPIES = [("", _("同封なし")), *ID_DOCUMENTS[:-1], ("健康保険証", _(
 
 class PostalForm(forms.Form):
     received_on = WarekiDateField(label=_("受付日"), required=False, help_text=_("空欄なら今日"))
+    source = forms.ChoiceField(label=_("請求の方法"), choices=PostalSource.choices, initial=PostalSource.LETTER,
+                               required=False)
     kind = forms.ChoiceField(label=_("請求された証明書"), choices=kind_choices(list(CertificateKind)))
+    whole_household = forms.BooleanField(label=_("世帯全員"), required=False)
+    fiscal_year = forms.IntegerField(label=_("年度（税の証明書）"), required=False, min_value=2000,
+                                     help_text=_("空欄なら最新の年度"))
     options = forms.MultipleChoiceField(label=_("記載を求められた事項"), choices=Option.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple)
     copies = forms.IntegerField(label=_("通数"), min_value=1, max_value=MAX_COPIES, initial=1)

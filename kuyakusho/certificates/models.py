@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .documents.model import CertificateKind
 
@@ -265,22 +266,31 @@ class Notice(models.Model):
 
 
 class PostalStatus(models.TextChoices):
-    RECEIVED = "received", _("受付")
+    RECEIVED = "received", pgettext_lazy("postal status", "受付")
     CHECKED = "checked", _("審査済")
     ISSUED = "issued", _("交付済")
     MAILED = "mailed", _("発送済")
     RETURNED = "returned", _("返送（不備）")
 
 
+class PostalSource(models.TextChoices):
+    LETTER = "letter", _("郵便（請求書）")
+    ONLINE = "online", _("オンライン申請")
+
+
 class PostalRequest(models.Model):
     """郵送請求: a letter (or online form) with a copy of ID and the fee, handled by the central desk."""
 
     reference = models.CharField(_("受付番号"), max_length=20, unique=True)
+    source = models.CharField(_("請求の方法"), max_length=8, choices=PostalSource.choices,
+                              default=PostalSource.LETTER)
     status = models.CharField(_("状態"), max_length=12, choices=PostalStatus.choices, default=PostalStatus.RECEIVED)
     received_on = models.DateField(_("受付日"))
     kind = models.CharField(_("証明書"), max_length=16, choices=[(k.value, k.value) for k in CertificateKind])
     options = models.JSONField(_("記載事項"), default=list)
     copies = models.PositiveSmallIntegerField(_("通数"), default=1)
+    whole_household = models.BooleanField(_("世帯全員"), default=False)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度（税の証明書）"), null=True, blank=True)
     subject = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="postal_requests")
     requester = models.CharField(_("請求者"), max_length=16, choices=Requester.choices)
@@ -288,6 +298,7 @@ class PostalRequest(models.Model):
     requester_address = models.CharField(_("返送先"), max_length=200)
     purpose = models.CharField(_("使用目的"), max_length=200, blank=True)
     id_copy = models.CharField(_("本人確認書類の写し"), max_length=64, blank=True)
+    letter_of_authority = models.BooleanField(_("委任状を確認した"), default=False)
     fee_received = models.PositiveIntegerField(_("同封された手数料（円）"), default=0)
     issuances = models.ManyToManyField(Issuance, blank=True, related_name="postal_requests")
     returned_reason = models.CharField(_("返送の理由"), max_length=200, blank=True)

@@ -18,7 +18,7 @@ class MenuItem:
     url_name: str
     label: str
     description: str
-    capability: Capability
+    capability: Capability | tuple[Capability, ...]  # a tuple: any one of them
 
 
 C = Capability
@@ -30,6 +30,12 @@ MENU: list[MenuItem] = [
     MenuItem("seals:index", _("印鑑登録"), _("印鑑の登録・廃止・照会書の回答"), C.MANAGE_SEALS),
     MenuItem("queues:console", _("窓口の呼出"), _("番号札の呼出・受付・完了"), C.CALL_TICKETS),
     MenuItem("certificates:alerts", _("警告"), _("支援措置対象者への交付請求などの警告"), C.SUPERVISE_COUNTER),
+    MenuItem("certificates:protections", _("支援措置・本人通知"), _("支援措置の開始・終了、本人通知の登録と通知書"),
+             C.SUPERVISE_COUNTER),
+    MenuItem("certificates:policies", _("交付ポリシー"), _("交付方法ごとの取扱い・時間・本人確認・手数料の設定"),
+             C.MANAGE_POLICY),
+    MenuItem("certificates:stats", _("交付統計"), _("証明書の種類・交付方法・事務所・月ごとの交付件数と手数料"),
+             (C.SUPERVISE_COUNTER, C.MANAGE_POLICY)),
     MenuItem("offices:manage", _("事務所と開庁日"), _("事務所・窓口・開庁日と閉庁日の管理"), C.MANAGE_OFFICES),
     MenuItem("accounts:staff_list", _("職員の管理"), _("職員の登録・役割・勤務事務所・ロック解除"), C.MANAGE_STAFF),
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
@@ -39,7 +45,8 @@ MENU: list[MenuItem] = [
 def menu_for(user) -> list[dict]:
     items = []
     for item in MENU:
-        if not user.has_capability(item.capability):
+        needed = item.capability if isinstance(item.capability, tuple) else (item.capability,)
+        if not any(user.has_capability(c) for c in needed):
             continue
         try:
             url = reverse(item.url_name)

@@ -35,6 +35,7 @@ class Access:
     audience: str  # "public", "staff" or "device"
     capabilities: tuple[Capability, ...] = ()
     terminal_kinds: tuple[str, ...] = ()
+    any_of: bool = False  # one of the capabilities suffices (e.g. statistics: supervisors or policy admins)
 
     def allows(self, user: Any) -> bool:
         if self.audience == "public":
@@ -43,7 +44,12 @@ class Access:
             return getattr(user, "kind", None) in self.terminal_kinds
         if not getattr(user, "is_authenticated", False):
             return False
-        return all(user.has_capability(c) for c in self.capabilities)
+        check = any if self.any_of else all
+        return check(user.has_capability(c) for c in self.capabilities)
+
+    def allows_role(self, role_capabilities) -> bool:
+        check = any if self.any_of else all
+        return check(c in role_capabilities for c in self.capabilities)
 
 
 def _declare(func: Callable, access: Access) -> Callable:
@@ -56,9 +62,9 @@ def public(view: Callable) -> Callable:
     return _declare(view, Access("public"))
 
 
-def staff(*capabilities: Capability) -> Callable[[Callable], Callable]:
-    """A console page: anonymous users go to the login page, others need the capabilities."""
-    access = Access("staff", tuple(capabilities))
+def staff(*capabilities: Capability, any_of: bool = False) -> Callable[[Callable], Callable]:
+    """A console page: anonymous users go to the login page, others need the capabilities (or one of them)."""
+    access = Access("staff", tuple(capabilities), any_of=any_of)
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -78,9 +84,9 @@ def api_public(func: Callable) -> Callable:
     return _declare(func, Access("public"))
 
 
-def api_staff(*capabilities: Capability) -> Callable[[Callable], Callable]:
+def api_staff(*capabilities: Capability, any_of: bool = False) -> Callable[[Callable], Callable]:
     """A staff API operation (session auth); 401 if anonymous, 403 without the capability."""
-    access = Access("staff", tuple(capabilities))
+    access = Access("staff", tuple(capabilities), any_of=any_of)
 
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)

@@ -47,3 +47,17 @@ def create_demo_staff() -> dict[str, str]:
     with os.fdopen(fd, "w") as f:
         json.dump(logins, f, ensure_ascii=False, indent=1)
     return logins
+
+
+def devices_path():
+    return settings.VAR_DIR / "demo_devices.json"
+
+
+def save_demo_devices(*, terminals, cards, pin: str) -> None:
+    """Terminal tokens (shown only once by the registry) and a few demo cards, for `demo_logins` to print."""
+    data = {"terminals": [{"code": c, "kind": str(k), "token": t} for c, k, t in terminals],
+            "cards": [{"resident_card": rc, "my_number_card": mn, "name": name} for rc, mn, name in cards],
+            "pin": pin}
+    fd = os.open(devices_path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)

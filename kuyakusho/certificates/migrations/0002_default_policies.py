@@ -1,39 +1,12 @@
-"""The ward's default channel policies (an administrator changes them in the console).
-
-Fees in yen. 個人番号 is printed only at the counter by default; seal certificates are not sent by post;
-the post office counter handles a restricted list of types.
-"""
+"""The ward's default channel policies (data in kuyakusho/certificates/standard.py)."""
 
 from django.db import migrations
 
-ALL_OPTIONS = ["head", "honseki", "resident_code", "my_number", "history"]
-FEES = {"juminhyo": 300, "juminhyo_kisai": 300, "johyo": 300, "inkan": 300, "kazei": 300, "hikazei": 300,
-        "nozei": 300, "tenshutsu": 0}
-POLICIES = [
-    # channel, schedule, identity, kinds, options, requesters, fees
-    ("counter", "offices", "photo_id", list(FEES), ALL_OPTIONS,
-     ["self", "household", "proxy", "third_party", "official"], FEES),
-    ("kiosk", "kiosk", "resident_card", ["juminhyo", "inkan", "kazei", "hikazei"], ["head", "honseki"],
-     ["self", "household"], {"juminhyo": 300, "inkan": 300, "kazei": 300, "hikazei": 300}),
-    ("konbini", "konbini", "my_number_card", ["juminhyo", "juminhyo_kisai", "inkan", "kazei", "hikazei"],
-     ["head", "honseki", "resident_code"], ["self", "household"],
-     {"juminhyo": 200, "juminhyo_kisai": 200, "inkan": 200, "kazei": 200, "hikazei": 200}),
-    ("post_office", "offices", "photo_id", ["juminhyo", "inkan", "kazei", "hikazei", "nozei"], ["head"],
-     ["self", "household"], {"juminhyo": 300, "inkan": 300, "kazei": 300, "hikazei": 300, "nozei": 300}),
-    ("postal", None, "id_copy", ["juminhyo", "juminhyo_kisai", "johyo", "kazei", "hikazei", "nozei"],
-     ["head", "honseki", "resident_code", "history"], ["self", "household", "proxy", "third_party", "official"],
-     {k: v for k, v in FEES.items() if k not in ("inkan", "tenshutsu")}),
-]
+from kuyakusho.certificates.standard import create_policies
 
 
 def create(apps, schema_editor):
-    ChannelPolicy = apps.get_model("certificates", "ChannelPolicy")
-    Schedule = apps.get_model("offices", "Schedule")
-    for channel, schedule, identity, kinds, options, requesters, fees in POLICIES:
-        ChannelPolicy.objects.get_or_create(channel=channel, defaults={
-            "schedule": Schedule.objects.filter(code=schedule).first() if schedule else None,
-            "identity": identity, "kinds": kinds, "options": options, "requesters": requesters, "fees": fees,
-        })
+    create_policies(apps.get_model("certificates", "ChannelPolicy"), apps.get_model("offices", "Schedule"))
 
 
 class Migration(migrations.Migration):

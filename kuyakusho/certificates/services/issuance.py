@@ -198,7 +198,7 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
                            channel=req.channel, on=today, actor=actor, terminal=req.terminal)
 
     document_parts = _content(req, subject, members, today)
-    fee = 0 if (req.requester == Requester.OFFICIAL or req.fee_exemption) else policy.fee_for(req.kind)
+    fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
     office = policy_office(req)
     try:
         return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
@@ -209,6 +209,11 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
         existing = Issuance.objects.get(channel=req.channel, terminal=req.terminal,
                                         idempotency_key=req.idempotency_key)
         return _same_request(existing, req)
+
+
+def fee_for(policy: ChannelPolicy, *, kind: str, requester: str, exemption: str = "") -> int:
+    """The fee in yen: the policy's, but nothing for official requests (公用) and stated exemptions."""
+    return 0 if (requester == Requester.OFFICIAL or exemption) else policy.fee_for(kind)
 
 
 def policy_office(req: IssueRequest):

@@ -29,7 +29,7 @@ from kuyakusho.core.wareki import fiscal_year
 from kuyakusho.residents.models import Resident
 
 from ..documents.model import CertificateKind
-from ..models import Channel, ChannelPolicy, Option, PostalRequest, PostalStatus, Requester
+from ..models import Channel, ChannelPolicy, Option, PostalRequest, PostalSource, PostalStatus, Requester
 from .issuance import IssueRequest, issue
 
 MAX_COPIES = 10
@@ -60,6 +60,9 @@ class PostalInput:
     id_copy: str = ""
     fee_received: int = 0
     received_on: date | None = None
+    whole_household: bool = False
+    fiscal_year: int | None = None
+    source: str = PostalSource.LETTER
 
 
 def _invalid(message, field: str) -> ApplicationError:
@@ -77,6 +80,10 @@ def _clean(data: PostalInput, today: date) -> dict:
         raise _invalid(_("通数は1から%(max)d通までです。") % {"max": MAX_COPIES}, "copies")
     if not 0 <= int(data.fee_received) <= MAX_FEE:
         raise _invalid(_("同封された手数料の金額が正しくありません。"), "fee_received")
+    if data.source not in PostalSource.values:
+        raise _invalid(_("請求の方法を選んでください。"), "source")
+    if data.fiscal_year is not None and not 2000 <= int(data.fiscal_year) <= today.year + 1:
+        raise _invalid(_("年度が正しくありません。"), "fiscal_year")
     received_on = data.received_on or today
     if received_on > today:
         raise _invalid(_("受付日に未来の日付は指定できません。"), "received_on")
@@ -97,6 +104,7 @@ def _clean(data: PostalInput, today: date) -> dict:
         "purpose": check_text(data.purpose, field="purpose", max_length=200),
         "id_copy": check_text(data.id_copy, field="id_copy", max_length=64),
         "fee_received": int(data.fee_received), "received_on": received_on,
+        "whole_household": bool(data.whole_household), "fiscal_year": data.fiscal_year, "source": data.source,
     }
 
 
@@ -205,6 +213,9 @@ def check_request(*, actor, reference: str, version: int, letter_of_authority: b
         found = problems(req, letter_of_authority=letter_of_authority)
         if found:
             raise found[0]
+        if letter_of_authority and not req.letter_of_authority:
+            req.letter_of_authority = True
+            req.save(update_fields=["letter_of_authority"])
         return _advance(req, actor=actor, action="certificates.postal_check", to=S.CHECKED,
                         detail={"fee_due": fee_due(req), "fee_received": req.fee_received,
                                 "letter_of_authority": letter_of_authority})
@@ -224,7 +235,8 @@ def issue_request(*, actor, reference: str, version: int, now: datetime | None =
         issuances.append(issue(IssueRequest(
             channel=Channel.POSTAL, kind=req.kind, subject_id=req.subject_id, options=frozenset(req.options),
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose,
-            identity_document=req.id_copy, letter_of_authority=req.requester == Requester.PROXY,
+            identity_document=req.id_copy, letter_of_authority=req.letter_of_authority,
+            whole_household=req.whole_household, fiscal_year=req.fiscal_year,
             idempotency_key=f"postal:{req.reference}:{copy}",
         ), actor=actor, now=now))
     with transaction.atomic():

@@ -92,7 +92,7 @@ HEADLINES = {
     Verdict.GENUINE: _("本物です"),
     Verdict.REVOKED: _("失効しています"),
     Verdict.TAMPERED: _("改ざんされています"),
-    Verdict.OTHER_CERTIFICATE: _("この照合番号の証明書ではありません"),
+    Verdict.OTHER_CERTIFICATE: _("この検証コードの証明書ではありません"),
     Verdict.NOT_WARD: _("区が発行した証明書ではありません"),
     Verdict.UNKNOWN: _("発行の記録が見つかりません"),
     Verdict.UNREADABLE: _("PDFとして読み取れません"),
@@ -103,10 +103,10 @@ EXPLANATIONS = {
     Verdict.REVOKED: _("この証明書は区が失効させました。証明書としては使えません。"),
     Verdict.TAMPERED: _("発行後に内容が書き換えられています。この証明書は使えません。"),
     Verdict.OTHER_CERTIFICATE: _(
-        "区が発行した証明書ですが、照合番号が異なります。証明書に印字された照合番号で確認してください。"),
+        "区が発行した証明書ですが、検証コードが異なります。証明書に印字された検証コードで確認してください。"),
     Verdict.NOT_WARD: _("区の電子署名がないか、区以外の鍵で署名されています。"),
     Verdict.UNKNOWN: _(
-        "区の電子署名はありますが、この照合番号の発行記録がありません。区民事務所にお問い合わせください。"),
+        "区の電子署名はありますが、この検証コードの発行記録がありません。区民事務所にお問い合わせください。"),
     Verdict.UNREADABLE: _("ファイルが壊れているか、PDFではありません。"),
 }
 

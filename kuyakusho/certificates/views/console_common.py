@@ -31,11 +31,6 @@ def has_any(user, capabilities) -> bool:
     return any(user.has_capability(c) for c in capabilities)
 
 
-def require_any(user, capabilities) -> None:
-    if not has_any(user, capabilities):
-        raise PermissionDenied
-
-
 def allowed_offices(user):
     """The offices this member of staff may issue at: theirs, or all if not limited."""
     own = user.offices.all()

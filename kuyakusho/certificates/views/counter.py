@@ -21,7 +21,7 @@ from kuyakusho.residents.permissions import can_view_removed
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
 from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
-from ..services.issuance import IssueRequest, issue
+from ..services.issuance import IssueRequest, fee_for, issue
 from .console_common import add_error, allowed_offices, check_office, issuance_for, page, read_issuance
 
 OFFICE_SESSION_KEY = "certificates_office"
@@ -61,11 +61,6 @@ def _carry(data, names) -> list[tuple[str, str]]:
     return [(name, value) for name in names for value in data.getlist(name)]
 
 
-def _fee(policy: ChannelPolicy, d: dict) -> int:
-    # As the issuance service charges it: official requests and stated exemptions are free.
-    return 0 if d["requester"] == Requester.OFFICIAL or d.get("fee_exemption") else policy.fee_for(d["kind"])
-
-
 def _summary(d: dict, rec, policy) -> dict:
     if d.get("whole_household"):
         printed = rec.members
@@ -75,7 +70,8 @@ def _summary(d: dict, rec, policy) -> dict:
     return {
         "kind": KIND_LABELS.get(d["kind"], d["kind"]), "printed": printed,
         "options": [Option(o).label for o in d.get("options", [])],
-        "requester": Requester(d["requester"]).label, "fee": _fee(policy, d),
+        "requester": Requester(d["requester"]).label, "fee": fee_for(policy, kind=d["kind"], requester=d["requester"],
+                                                                   exemption=d.get("fee_exemption", "")),
     }
 
 

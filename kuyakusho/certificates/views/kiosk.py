@@ -110,7 +110,7 @@ def start(request):
         return _not_registered(request)
     policy = _policy()
     closed = _closed_message(policy)
-    form = CardForm(request.POST or None)
+    form = CardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not closed and form.is_valid():
         session.start(request, terminal, form.cleaned_data["card_number"])
         return redirect("certificates:kiosk_pin")
@@ -133,7 +133,7 @@ def pin(request):
     visit, restart = _visit_or_restart(request, terminal, "pin")
     if restart:
         return restart
-    form = PinForm(request.POST or None)
+    form = PinForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         policy = _policy()
@@ -176,7 +176,8 @@ def choose(request):
     holder = _holder(visit)
     household = household_members(holder.household) if holder.is_resident_on(timezone.localdate()) else [holder]
     latest = fiscal_year_default(timezone.localdate())
-    form = ChoiceForm(request.POST or None, initial=visit["choice"] or {"members": [holder.pk]}, policy=policy,
+    form = ChoiceForm(request.POST if request.method == "POST" else None,
+                      initial=visit["choice"] or {"members": [holder.pk]}, policy=policy,
                       household=household, holder_id=holder.pk, years=[latest, latest - 1])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

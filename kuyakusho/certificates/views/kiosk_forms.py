@@ -65,7 +65,8 @@ class ChoiceForm(forms.Form):
         self.fields["kind"].choices = [(k, f"{kind_label(k)}（{policy.fee_for(k)}円）") for k in policy.kinds]
         self.fields["options"].choices = [(o.value, o.label) for o in Option if o.value in policy.options]
         self.fields["members"].choices = [(m.pk, f"{m.name}（{m.relationship}）") for m in household]
-        self.fields["fiscal_year"].choices = [(y, _("%(year)d年度") % {"year": y}) for y in years]
+        year_label = _("令和%(reiwa)d年度（%(year)d年度）")
+        self.fields["fiscal_year"].choices = [(y, year_label % {"reiwa": y - 2018, "year": y}) for y in years]
 
     def clean(self):
         data = super().clean()

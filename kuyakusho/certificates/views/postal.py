@@ -16,7 +16,7 @@ from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
-from ..models import Option, PostalStatus, Requester
+from ..models import Option, PostalSource, PostalStatus, Requester
 from ..services import postal
 from .console_common import add_error, page
 
@@ -56,7 +56,8 @@ def postal_new(request):
                 kind=d["kind"], requester=d["requester"], requester_name=d["requester_name"],
                 requester_address=d["requester_address"], options=frozenset(d["options"]), copies=d["copies"],
                 purpose=d["purpose"], id_copy=d["id_copy"], fee_received=d["fee_received"],
-                received_on=d["received_on"]))
+                received_on=d["received_on"], source=d["source"] or PostalSource.LETTER,
+                whole_household=d["whole_household"], fiscal_year=d["fiscal_year"]))
         except ApplicationError as e:
             add_error(form, e)
         else:

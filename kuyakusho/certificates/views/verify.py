@@ -57,7 +57,7 @@ def verify(request, code: str):
     if over_rate_limit(_address(request)):
         return _too_many(request)
     record = public_record(code)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     check = None
     if request.method == "POST" and form.is_valid():
         check = check_pdf(record.code if record else code, form.cleaned_data["pdf"])
@@ -79,7 +79,7 @@ def verify_status(request, code: str):
     record = public_record(code)
     if record is None:
         return JsonResponse({"found": False, "code": "not_found",
-                             "message": _("この照合番号の証明書は見つかりません。")}, status=404)
+                             "message": _("この検証コードの証明書は見つかりません。")}, status=404)
     return JsonResponse({"found": True, **record.as_dict()})
 
 

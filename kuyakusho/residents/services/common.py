@@ -142,7 +142,8 @@ def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None =
             if value in seen:
                 raise ApplicationError(ErrorCode.DUPLICATE, message, field=name)
             seen.add(value)
-            qs = Resident.objects.filter(**{field: value})
+            # The exclude repeats the partial unique index's condition, so SQLite uses that index too.
+            qs = Resident.objects.filter(**{field: value}).exclude(**{field: ""})
             if exclude_id is not None:
                 qs = qs.exclude(pk=exclude_id)
             if qs.exists():

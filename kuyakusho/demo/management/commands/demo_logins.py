@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from kuyakusho.demo.staff import DEMO_STAFF, logins_path
+from kuyakusho.demo.staff import DEMO_STAFF, devices_path, logins_path
 
 
 class Command(BaseCommand):
@@ -18,3 +18,13 @@ class Command(BaseCommand):
         for username, name, role, _ in DEMO_STAFF:
             if username in logins:
                 self.stdout.write(f"  {role.label:<8} {username:<11} password: {logins[username]}   ({name})")
+        devices = devices_path()
+        if devices.exists():
+            data = json.loads(devices.read_text())
+            kiosk = next((t for t in data["terminals"] if t["kind"] == "kiosk"), None)
+            if kiosk:
+                self.stdout.write(f"Kiosk (enrol this browser once): http://127.0.0.1:8000/kiosk/certificates/enrol/"
+                                  f"?token={kiosk['token']}")
+            for card in data["cards"][:3]:
+                self.stdout.write(f"  demo card {card['resident_card']} / My Number card {card['my_number_card']}"
+                                  f"  PIN {data['pin']}  ({card['name']})")

@@ -1,8 +1,11 @@
-from django.core.management.base import BaseCommand
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
 
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.demo.offices import create_offices
+from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
 from kuyakusho.demo.staff import create_demo_staff
 
 
@@ -11,14 +14,66 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--residents", type=int, default=20000, help="number of residents to generate")
-        parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same ward)")
+        parser.add_argument("--seed", type=int, default=1, help="random seed (same seed and date, same ward)")
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None,
+                            help="the ward's 'today' (YYYY-MM-DD; default: today): ages and dates are relative to it")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the database has data")
+        parser.add_argument("--traffic-days", type=int, default=60,
+                            help="days of simulated counter history (0: none)")
 
     def handle(self, *args, **options):
         if options["if_empty"] and Staff.objects.exists():
             self.stdout.write("demo ward: database already loaded, nothing to do")
             return
+        if options["residents"] < 0:
+            raise CommandError("--residents must be 0 or more")
         with audit_context(channel="system", via="demo_ward"):
             offices = create_offices()
             create_demo_staff()
-        self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
+            self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
+            if options["residents"]:
+                self._population(options)
+                self._services(options)
+
+    def _population(self, options):
+        today = options["as_of"] or date.today()
+        step = max(1, options["residents"] // 10)
+        shown = [0]
+
+        def progress(totals):
+            if totals.residents - shown[0] >= step:
+                shown[0] = totals.residents
+                self.stdout.write(f"  … {totals.residents:,} residents")
+
+        try:
+            totals = generate(residents=options["residents"], seed=options["seed"], today=today, progress=progress)
+        except RegisterNotEmpty as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"demo ward: {totals.residents:,} residents in {totals.open_households:,} households "
+            f"({totals.foreign:,} foreign), {totals.removed:,} removed records (除票), "
+            f"{totals.events:,} events; {totals.seconds:.1f} s, peak memory {totals.peak_rss_mb:.0f} MB"
+        ))
+
+    def _services(self, options):
+        """Seal registrations, cards and terminals, a tax ledger and counter history for the population."""
+        import random
+
+        from django.core.management import call_command
+
+        from kuyakusho.certificates.demo import DEMO_PIN, create_demo_certificates
+        from kuyakusho.demo.staff import save_demo_devices
+        from kuyakusho.residents.models import Resident, Status
+        from kuyakusho.seals.demo import create_demo_seals
+
+        today = options["as_of"] or date.today()
+        seals = create_demo_seals(Resident.objects.filter(status=Status.ACTIVE).iterator(chunk_size=5000),
+                                  random.Random(options["seed"]))
+        summary = create_demo_certificates(today=today)
+        save_demo_devices(terminals=summary.terminals, cards=summary.cards[:5], pin=DEMO_PIN)
+        self.stdout.write(self.style.SUCCESS(
+            f"demo ward: {seals:,} seal registrations, {len(summary.cards) * 2:,} cards (PIN {DEMO_PIN}), "
+            f"{len(summary.terminals)} terminals, {summary.tax_records:,} tax records"))
+        if options["traffic_days"]:
+            call_command("demo_traffic", backfill_days=options["traffic_days"], seed=options["seed"], verbosity=0)
+            self.stdout.write(self.style.SUCCESS(f"demo ward: {options['traffic_days']} days of counter history"))

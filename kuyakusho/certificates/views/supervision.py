@@ -1,0 +1,125 @@
+"""Counter supervision: alerts (support-measure refusals, card locks), card locks, revocations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from kuyakusho.accounts.capabilities import Capability as C
+from kuyakusho.audit.services import record_read
+from kuyakusho.core.access import staff
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.text import check_text
+
+from ..forms import KIND_LABELS, RevokeForm
+from ..models import Alert, Card, CardLock, Channel
+from ..services import admin
+from ..services.cards import unlock_card
+from .console_common import add_error, issuance_for, page, read_issuance
+
+PER_PAGE = 50
+
+
+def read_residents(user, resident_ids, *, action: str, purpose: str = "investigation") -> None:
+    """A list naming residents is a read of each of them (one audit event per person shown)."""
+    with transaction.atomic():
+        for rid in sorted(set(resident_ids)):
+            record_read(actor=user, action=action, subject_id=rid, purpose=purpose)
+
+
+@staff(C.SUPERVISE_COUNTER)
+def alerts(request):
+    show_all = request.GET.get("show") == "all"
+    qs = Alert.objects.select_related("resident", "acknowledged_by").order_by("acknowledged_at", "-created_at")
+    if not show_all:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    alerts_page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    read_residents(request.user, [a.resident_id for a in alerts_page], action="certificates.alerts_list")
+    return page(request, "certificates/console/alerts.html", {"page": alerts_page, "show_all": show_all},
+                section="alerts")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def alert_ack(request, pk: int):
+    if request.method == "POST":
+        try:
+            admin.acknowledge_alert(actor=request.user, alert_id=pk)
+            messages.success(request, _("警告を確認済みにしました。"))
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+    return redirect("certificates:alerts")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def cards(request):
+    """Cards locked after three wrong PINs (per channel), and a lookup by card number."""
+    locks = list(CardLock.objects.filter(locked_at__isnull=False).select_related("card", "card__resident")
+                 .order_by("-locked_at")[:200])
+    number = ""
+    found = []
+    if request.GET.get("number"):
+        try:
+            number = check_text(request.GET["number"], field="number", max_length=32)
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+        if number:
+            found = list(Card.objects.filter(number=number).select_related("resident").prefetch_related("locks"))
+            if not found:
+                messages.error(request, _("その番号のカードはありません。"))
+    read_residents(request.user, [lk.card.resident_id for lk in locks] + [c.resident_id for c in found],
+                   action="certificates.cards_list")
+    return page(request, "certificates/console/cards.html", {"locks": locks, "found": found, "number": number},
+                section="cards")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def card_unlock(request, pk: int):
+    """Unlock one card for one channel (the resident has shown ID at the counter)."""
+    if request.method == "POST":
+        card = Card.objects.filter(pk=pk).first()
+        channel = request.POST.get("channel", "")
+        if card is None or channel not in Channel.values:
+            messages.error(request, _("解除するカードと交付方法を選んでください。"))
+        else:
+            unlock_card(actor=request.user, card=card, channel=channel)
+            messages.success(request, _("カードのロックを解除しました（%(channel)s）。")
+                             % {"channel": Channel(channel).label})
+    return redirect("certificates:cards")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def card_deactivate(request, pk: int):
+    if request.method == "POST":
+        try:
+            admin.deactivate_card(actor=request.user, card_id=pk)
+            messages.success(request, _("カードを使用停止にしました。"))
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+    return redirect("certificates:cards")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def revoke(request, pk: int):
+    """Revoke an issued certificate (the public verification page then says so)."""
+    issuance = issuance_for(request.user, pk)
+    if request.method != "POST":
+        return redirect("certificates:issuance", pk=pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            admin.revoke_issuance(actor=request.user, issuance_id=issuance.pk, reason=form.cleaned_data["reason"])
+        except ApplicationError as e:
+            if e.code != ErrorCode.CONFLICT:
+                raise
+            add_error(form, e)
+        else:
+            messages.success(request, _("証明書を失効させました。"))
+            return redirect("certificates:issuance", pk=pk)
+    read_issuance(request.user, issuance, "certificates.issuance_view")
+    return page(request, "certificates/console/issuance.html", {
+        "i": issuance, "kind": KIND_LABELS.get(issuance.kind, issuance.kind), "can_revoke": True,
+        "revoke_form": form, "verify_path": f"/verify/{issuance.verification_code}", "step": "done",
+    }, section="counter", status=400)
