@@ -78,8 +78,8 @@ VARIANTS: dict[str, list[tuple[str, float]]] = {
     "滝本": [("瀧本", 0.15)],
     "小沢": [("小澤", 0.20)],
     "深沢": [("深澤", 0.15)],
-    "辻": [("辻\U000e0100", 0.30)],  # the two-dot しんにょう, an ideographic variation sequence
-    "葛西": [("葛\U000e0100西", 0.25)],  # 葛 with 匂 inside: a variation sequence
+    "辻": [("辻\U000e0102", 0.30)],  # the two-dot しんにょう, an ideographic variation sequence
+    "葛西": [("葛\U000e0102西", 0.25)],  # 葛 with 匂 inside: a variation sequence
 }
 
 
