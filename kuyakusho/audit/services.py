@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from kuyakusho.accounts.models import Staff
+
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
 
@@ -50,7 +52,7 @@ def append(
         event = AuditEvent(
             seq=head.seq + 1,
             occurred_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=actor if isinstance(actor, Staff) else None,  # terminals: labelled by code, not linked
             actor_label=_label(actor)[:150],
             kind=kind,
             action=action,
