@@ -168,7 +168,7 @@ def konbini_issue(request, payload: KonbiniIssueIn):
         fiscal_year=payload.fiscal_year, office_id=terminal.office_id, terminal=terminal.code,
         idempotency_key=_idempotency_key(request, payload))
     try:
-        issuance = service.issue(req)
+        issuance = service.issue(req, actor=terminal)
     except ApplicationError as e:
         raise _with_remaining_tries(e, payload.card_number.upper(), Channel.KONBINI) from None
     return Status(200, _issued(issuance))
@@ -211,5 +211,5 @@ def post_office_issue(request, payload: PostOfficeIssueIn):
         identity_document=payload.photo_id, seal_card_number=payload.seal_card_number.strip(),
         office_id=terminal.office_id, terminal=terminal.code,
         idempotency_key=key)
-    return Status(200, _issued(service.issue(req)))
+    return Status(200, _issued(service.issue(req, actor=terminal)))
 

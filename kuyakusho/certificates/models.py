@@ -228,6 +228,20 @@ class Issuance(models.Model):
         return self.number
 
 
+class IssueCounter(models.Model):
+    """The last 交付番号 of a fiscal year (numbers are ``<year>-<serial>``, taken before the document is drawn)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("交付番号の採番")
+        verbose_name_plural = _("交付番号の採番")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}: {self.last}"
+
+
 class AlertKind(models.TextChoices):
     SUPPORT_MEASURE = "support_measure", _("支援措置対象者に関する請求")
     CARD_LOCKED = "card_locked", _("暗証番号の誤りによるカードのロック")

@@ -10,7 +10,10 @@ Rules are data (``OpeningRule``, ``SpecialDay``); national holidays come from ``
 ward's own closures (12/29–1/3 and days an administrator adds) are ``SpecialDay`` rows.
 
 To answer many questions about one schedule (a page with six offices and four services), load it
-once with :meth:`Calendar.load` and ask the calendar.
+once with :meth:`Calendar.load` and ask the calendar. Loaded calendars are kept per process under the
+schedule's ``rules_token``, which changes in the same transaction as any of its rules (``offices.signals``):
+a process sees a change as soon as it reads the schedule row again, and a rolled-back change takes its
+token back with it.
 """
 
 from __future__ import annotations
@@ -82,6 +85,9 @@ class _Rule:
         return not self.service_ids or service_id is None or service_id in self.service_ids
 
 
+_LOADED_MAX = 256
+
+
 @dataclass
 class Calendar:
     """One schedule's rules, loaded once (3 queries), answering in memory."""
@@ -93,8 +99,19 @@ class Calendar:
 
     @classmethod
     def load(cls, schedule: Schedule | str) -> Calendar:
+        """The schedule's calendar (3 queries the first time for this ``rules_token``, then none)."""
         if isinstance(schedule, str):
             schedule = Schedule.objects.get(code=schedule)
+        key = (schedule.pk, schedule.rules_token)
+        cal = _loaded.get(key)
+        if cal is None:
+            if len(_loaded) >= _LOADED_MAX:
+                _loaded.clear()
+            cal = _loaded[key] = cls._read(schedule)
+        return cal
+
+    @classmethod
+    def _read(cls, schedule: Schedule) -> Calendar:
         cal = cls(schedule)
         for r in OpeningRule.objects.filter(schedule=schedule).prefetch_related("services"):
             cal.weekly.append(_Rule(r.office_id, frozenset(s.pk for s in r.services.all()), r.day_set,
@@ -167,6 +184,9 @@ class Calendar:
             return Opening(True, at, closes_at=current[1], next_opens_at=next_open)
         return Opening(False, at, next_opens_at=next_open,
                        closed_reason=self.closed_reason(today, office_id, service_id))
+
+
+_loaded: dict[tuple[int, str], Calendar] = {}
 
 
 def status(schedule: Schedule | str, at: datetime | None = None, *, office: Office | None = None,

@@ -11,6 +11,8 @@ certificate channels use the same tables and the same function (:mod:`kuyakusho.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -40,12 +42,19 @@ class Bilingual:
         return self.name_en if translation.get_language() == "en" and self.name_en else self.name_ja
 
 
+def new_rules_token() -> str:
+    return secrets.token_hex(8)
+
+
 class Schedule(Bilingual, models.Model):
     """A set of opening rules: the offices' counters, the kiosks, the convenience stores …"""
 
     code = models.SlugField(_("コード"), max_length=32, unique=True)
     name_ja = models.CharField(_("名称"), max_length=64)
     name_en = models.CharField(_("英語名称"), max_length=64)
+    #: Changes whenever one of its rules or special days does (``offices.signals``): the key under which
+    #: ``hours.Calendar.load`` keeps the loaded calendar, so a change reaches every process at once.
+    rules_token = models.CharField(max_length=16, default=new_rules_token, editable=False)
 
     class Meta:
         ordering = ["code"]

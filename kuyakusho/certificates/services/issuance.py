@@ -6,7 +6,8 @@ Order of checks (each refusal is typed and translated; none writes a half-issued
 policy (channel enabled, type, options, requester allowed) → hours → idempotency (a retried request gets the
 same certificate, charged once) → identity (card + PIN, with its lock; or the clerk's ID check) → the
 subject and the members printed (removed people: only 除票の写し) → support measures → the content →
-one transaction: the record, the signed PDF, the audit event, the 本人通知.
+the number (its own tiny transaction) → the signed PDF, drawn outside any write transaction → one short
+transaction: the record with its PDF, the audit event, the 本人通知.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ from kuyakusho.residents.selectors import household_members
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
-from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, Option, Requester
+from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
 from . import content
 from .cards import authenticate_card
 from .protections import check_support_measures, notice_for
@@ -118,17 +119,21 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
     return None
 
 
-def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
+def _members(req: IssueRequest, subject: Resident, today) -> tuple[list[Resident], str | None]:
+    """The people printed, and the head of household's name when it is known without another query."""
     if req.kind == CertificateKind.JOHYO or not subject.is_resident_on(today):
-        return [subject]
-    household = household_members(subject.household)
-    if req.whole_household:
-        return household
+        return [subject], None
     wanted = set(req.members) | {subject.pk}
+    if not req.whole_household and wanted == {subject.pk} and (subject.is_head or Option.HEAD not in req.options):
+        return [subject], subject.name if subject.is_head else None  # the usual request: one's own
+    household = household_members(subject.household)
+    head = next((m.name for m in household if m.is_head), None)
+    if req.whole_household:
+        return household, head
     chosen = [m for m in household if m.pk in wanted]
     if len(chosen) != len(wanted):
         raise _refuse(_("同じ世帯の方だけを選んでください。"), "members")
-    return chosen
+    return chosen, head
 
 
 def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today) -> None:
@@ -174,30 +179,33 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=req.channel).first()
+    policy = next(iter(ChannelPolicy.objects.select_related("schedule").filter(channel=req.channel)[:1]), None)
     if policy is None:
         raise _refuse(_("この交付方法は設定されていません。"))
     _check_policy(policy, req, now)
 
     if req.idempotency_key:
-        existing = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
-                                           idempotency_key=req.idempotency_key).first()
-        if existing is not None:
-            return _same_request(existing, req)
+        done = next(iter(Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
+                                                 idempotency_key=req.idempotency_key).values_list("pk")[:1]), None)
+        if done is not None:
+            return _same_request(Issuance.objects.get(pk=done[0]), req)
 
     holder = _check_identity(policy, req)  # commits its own PIN-failure count
     subject_id = req.subject_id if req.subject_id is not None else (holder.pk if holder else None)
-    subject = Resident.objects.select_related("household").filter(pk=subject_id).first()
+    if holder is not None and subject_id == holder.pk:
+        subject = holder  # read with the card, household included
+    else:
+        subject = Resident.objects.select_related("household").filter(pk=subject_id).first()
     if subject is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
     _check_subject(req, subject, holder, today)
-    members = _members(req, subject, today)
+    members, head_name = _members(req, subject, today)
     check_support_measures(resident_ids=[m.pk for m in members], requester=req.requester,
                            requester_resident_id=holder.pk if holder else (subject.pk if req.requester ==
                                                                            Requester.SELF else None),
                            channel=req.channel, on=today, actor=actor, terminal=req.terminal)
 
-    document_parts = _content(req, subject, members, today)
+    document_parts = _content(req, subject, members, today, head_name)
     fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
     office = policy_office(req)
     try:
@@ -238,10 +246,11 @@ class _Parts:
     fiscal_year: int | None = None
 
 
-def _content(req: IssueRequest, subject: Resident, members: list[Resident], today) -> _Parts:
+def _content(req: IssueRequest, subject: Resident, members: list[Resident], today, head_name: str | None) -> _Parts:
     options = set(req.options)
     if req.kind in REGISTER_KINDS:
-        header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
+        header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household,
+                                                                 head_name=head_name)
         return _Parts(req.kind, header, sections, attestation)
     if req.kind == CertificateKind.INKAN:
         from kuyakusho.seals.selectors import active_registration_for, verify_card
@@ -268,35 +277,63 @@ def _content(req: IssueRequest, subject: Resident, members: list[Resident], toda
 
 
 def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
+    """Number, draw and sign the document, then one short transaction: the record, its audit event, the notice.
+
+    The number is taken first (its own tiny transaction) so that the document is drawn and signed outside
+    the write transaction: on SQLite that transaction holds the database's one write lock.
+    """
     identity = {"method": req.channel, "document": req.identity_document,
                 "letter_of_authority": req.letter_of_authority}
     if req.card:
         identity["card"] = "…" + req.card.number[-4:]
+    issue_date = timezone.localdate(now)
+    number = next_number(issue_date)
+    verification_code = _verification_code()
+    doc = CertificateDocument(
+        kind=CertificateKind(parts.kind), issue_date=issue_date, issue_number=number,
+        verification_code=verification_code, base_url=settings.PUBLIC_BASE_URL,
+        channel_label=_channel_label(req, office), mayor_name=settings.WARD["mayor_name"],
+        header=parts.header, sections=parts.sections, attestation=parts.attestation,
+        mayor_seal_png=_seal(),
+    )
+    pdf = sign_pdf(render_certificate(doc))
     with transaction.atomic():
         issuance = Issuance.objects.create(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
             issued_by=actor if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.staff" else None,
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
-            fee=fee, fee_exemption=req.fee_exemption, issued_at=now,
-            number=secrets.token_hex(8), verification_code=_verification_code(),
-            idempotency_key=req.idempotency_key, request_fingerprint=req.fingerprint(), pdf_sha256="",
+            fee=fee, fee_exemption=req.fee_exemption, issued_at=now, number=number,
+            verification_code=verification_code, idempotency_key=req.idempotency_key,
+            request_fingerprint=req.fingerprint(), pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )
-        issuance.number = f"{fiscal_year_of(timezone.localdate(now))}-{issuance.pk:08d}"
-        doc = CertificateDocument(
-            kind=CertificateKind(parts.kind), issue_date=timezone.localdate(now), issue_number=issuance.number,
-            verification_code=issuance.verification_code, base_url=settings.PUBLIC_BASE_URL,
-            channel_label=_channel_label(req, office), mayor_name=settings.WARD["mayor_name"],
-            header=parts.header, sections=parts.sections, attestation=parts.attestation,
-            mayor_seal_png=_seal(),
-        )
-        pdf = sign_pdf(render_certificate(doc))
-        issuance.pdf = pdf
-        issuance.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        issuance.save(update_fields=["number", "pdf", "pdf_sha256"])
         record_write(actor=actor, action="certificates.issue", target=issuance, subject_id=subject.pk,
                      detail={"kind": parts.kind, "channel": req.channel, "members": [m.pk for m in members],
                              "options": sorted(req.options), "requester": req.requester, "fee": fee,
                              "number": issuance.number, "terminal": req.terminal})
         notice_for(issuance, subject_name=subject.name)
     return issuance
+
+
+def next_number(issue_date) -> str:
+    """The next 交付番号 of the fiscal year, ``<year>-<serial:08d>``, committed at once (a failed issue leaves a gap).
+
+    One ``UPDATE … RETURNING`` on the year's counter row (SQLite ≥ 3.35 and PostgreSQL), which holds the row
+    (or SQLite's write lock) only for that statement's transaction.
+    """
+    year = fiscal_year_of(issue_date)
+    table = connection.ops.quote_name(IssueCounter._meta.db_table)
+    for _attempt in range(3):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE fiscal_year = %s RETURNING last",  # noqa: S608
+                           [year])  # (the table name is the model's own, quoted)
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{year}-{row[0]:08d}"
+        try:
+            with transaction.atomic():
+                IssueCounter.objects.create(fiscal_year=year, last=1)
+            return f"{year}-{1:08d}"
+        except IntegrityError:  # another process opened the year first: take the next number
+            continue
+    raise ApplicationError(ErrorCode.CONFLICT, _("交付番号を採番できませんでした。もう一度操作してください。"))

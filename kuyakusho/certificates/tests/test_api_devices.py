@@ -75,6 +75,7 @@ def test_the_store_gets_the_holders_signed_certificate(client, store, family, op
     assert (issuance.channel, issuance.terminal, issuance.subject) == ("konbini", "store-0001", head)
     event = AuditEvent.objects.get(action="certificates.issue")
     assert event.channel == "api" and event.detail["terminal"] == "store-0001"
+    assert event.actor is None and event.actor_label == "terminal:store-0001"  # the terminal, by its code
 
 
 def test_whole_household(client, store, family, open_hours):

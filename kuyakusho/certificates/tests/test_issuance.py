@@ -277,3 +277,49 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_numbers_run_per_fiscal_year_and_a_failed_drawing_writes_nothing(family, clerk, monkeypatch):
+    from kuyakusho.certificates.models import IssueCounter
+    from kuyakusho.certificates.services import issuance as service
+
+    head, _ = family
+    first = issue(counter(head), actor=clerk, now=OPEN)
+    second = issue(counter(head), actor=clerk, now=OPEN)
+    assert first.number == "2025-00000001" and second.number == "2025-00000002"
+    march = datetime(2026, 3, 31, 10, 0, tzinfo=TOKYO)  # still 令和7年度
+    april = datetime(2026, 4, 1, 10, 0, tzinfo=TOKYO)  # a new fiscal year starts again at 1
+    assert issue(counter(head), actor=clerk, now=march).number == "2025-00000003"
+    assert issue(counter(head), actor=clerk, now=april).number == "2026-00000001"
+
+    def broken(doc):
+        raise RuntimeError("printer font missing")
+
+    monkeypatch.setattr(service, "render_certificate", broken)
+    events = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        issue(counter(head), actor=clerk, now=OPEN)
+    # The number is taken (a gap in the sequence), nothing else is written.
+    assert IssueCounter.objects.get(fiscal_year=2025).last == 4
+    assert Issuance.objects.count() == 4 and AuditEvent.objects.count() == events
+
+
+def test_a_right_pin_writes_nothing_unless_it_clears_earlier_failures(family):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.certificates.models import CardLock
+    from kuyakusho.certificates.services.cards import authenticate_card
+
+    head, _ = family
+    issue_card(actor=None, kind="my_number_card", number="MN0001", resident=head, pin="1111")
+    with CaptureQueriesContext(connection) as queries:
+        card = authenticate_card(kind="my_number_card", number="MN0001", pin="1111", channel=Channel.KONBINI)
+    assert card.resident == head
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == [] and not CardLock.objects.exists()
+    with pytest.raises(ApplicationError):
+        authenticate_card(kind="my_number_card", number="MN0001", pin="0000", channel=Channel.KONBINI)
+    assert CardLock.objects.get().failures == 1
+    authenticate_card(kind="my_number_card", number="MN0001", pin="1111", channel=Channel.KONBINI)
+    assert CardLock.objects.get().failures == 0  # the right PIN clears the count

@@ -237,7 +237,7 @@ def confirm(request):
             options=frozenset(choice["options"]), fiscal_year=choice["fiscal_year"],
             office_id=terminal.office_id, terminal=terminal.code, idempotency_key=visit["key"])
         try:
-            issued = service.issue(req)
+            issued = service.issue(req, actor=terminal)
         except ApplicationError as e:
             if e.code == ErrorCode.LOCKED or e.field in ("card", "pin"):
                 session.clear(request)

@@ -119,3 +119,30 @@ def test_rules_are_validated_by_the_database(ward):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         OpeningRule.objects.create(schedule_id=ward["nerima"].schedule_id, days="mon", opens=time(17), closes=time(9))
+
+
+def test_a_loaded_calendar_is_reused_until_a_rule_changes(ward, django_assert_num_queries):
+    from django.db import transaction
+
+    from kuyakusho.offices.models import Schedule
+
+    kiosk = Schedule.objects.get(code="kiosk")
+    wed = at(2026, 11, 25, 10)
+    assert Calendar.load(kiosk).status(wed).is_open
+    with django_assert_num_queries(0):
+        assert Calendar.load(kiosk).status(wed).is_open
+    # A closure added in another request (this process reads the schedule row again) applies at once.
+    SpecialDay.objects.create(schedule=kiosk, kind=SpecialDay.Kind.CLOSED, date_from=wed.date(), date_to=wed.date(),
+                              reason_ja="点検")
+    assert not status(Schedule.objects.get(code="kiosk"), wed).is_open
+    # A change that is rolled back takes its token back: the earlier calendar answers again.
+    before = Schedule.objects.get(code="kiosk").rules_token
+    with transaction.atomic():
+        OpeningRule.objects.filter(schedule=kiosk).first().delete()
+        assert Schedule.objects.get(code="kiosk").rules_token != before
+        transaction.set_rollback(True)
+    assert Schedule.objects.get(code="kiosk").rules_token == before
+    # Services added to a rule from the service's side change the token too.
+    rule = OpeningRule.objects.filter(schedule=kiosk).first()
+    Service.objects.first().rules.add(rule)
+    assert Schedule.objects.get(code="kiosk").rules_token != before
