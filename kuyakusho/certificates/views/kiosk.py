@@ -9,6 +9,7 @@ confirmation, so a double tap issues one certificate.
 from __future__ import annotations
 
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -71,15 +72,26 @@ def _page(request, template: str, context: dict, *, step: int | None = None, idl
     return render(request, T + template, context, status=status)
 
 
-def _visit_or_restart(request, terminal, step: str | tuple[str, ...]):
-    """The current visit at this step, or a redirect to the start (timed out, or not this far yet)."""
-    visit, expired = session.load(request, terminal)
-    if expired:
-        messages.info(request, _("一定時間操作がなかったため、最初の画面に戻りました。"))
-    steps = (step,) if isinstance(step, str) else step
-    if visit is None or visit["step"] not in steps:
-        return None, redirect("certificates:kiosk")
-    return visit, None
+def in_visit(*steps: str):
+    """The view runs on an enrolled terminal during a visit at one of these steps, as ``view(request, terminal,
+    visit)``; otherwise the terminal's enrolment page, or the start (timed out, or not this far yet)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request):
+            terminal = session.kiosk_terminal(request)
+            if terminal is None:
+                return _not_registered(request)
+            visit, expired = session.load(request, terminal)
+            if expired:
+                messages.info(request, _("一定時間操作がなかったため、最初の画面に戻りました。"))
+            if visit is None or visit["step"] not in steps:
+                return redirect("certificates:kiosk")
+            return view(request, terminal, visit)
+
+        return wrapper
+
+    return decorate
 
 
 @public
@@ -126,13 +138,8 @@ def start(request):
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def pin(request):
-    terminal = session.kiosk_terminal(request)
-    if terminal is None:
-        return _not_registered(request)
-    visit, restart = _visit_or_restart(request, terminal, "pin")
-    if restart:
-        return restart
+@in_visit("pin")
+def pin(request, terminal, visit):
     form = PinForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -165,13 +172,8 @@ def _holder(visit) -> Resident:
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def choose(request):
-    terminal = session.kiosk_terminal(request)
-    if terminal is None:
-        return _not_registered(request)
-    visit, restart = _visit_or_restart(request, terminal, ("choose", "confirm", "done"))
-    if restart:
-        return restart
+@in_visit("choose", "confirm", "done")
+def choose(request, terminal, visit):
     policy = _policy()
     holder = _holder(visit)
     household = household_members(holder.household) if holder.is_resident_on(timezone.localdate()) else [holder]
@@ -209,13 +211,8 @@ def _summary(visit, policy: ChannelPolicy, household: list) -> dict:
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def confirm(request):
-    terminal = session.kiosk_terminal(request)
-    if terminal is None:
-        return _not_registered(request)
-    visit, restart = _visit_or_restart(request, terminal, ("confirm", "done"))
-    if restart:
-        return restart
+@in_visit("confirm", "done")
+def confirm(request, terminal, visit):
     if visit["step"] == "done" and not visit["key"]:
         return redirect("certificates:kiosk_receive")
     policy = _policy()
@@ -265,13 +262,8 @@ def _issued(visit, pk) -> Issuance | None:
 
 @public
 @never_cache
-def receive(request):
-    terminal = session.kiosk_terminal(request)
-    if terminal is None:
-        return _not_registered(request)
-    visit, restart = _visit_or_restart(request, terminal, "done")
-    if restart:
-        return restart
+@in_visit("done")
+def receive(request, terminal, visit):
     issued = _issued(visit, visit["last"])
     if issued is None:
         return redirect("certificates:kiosk")
@@ -282,14 +274,9 @@ def receive(request):
 
 @public
 @never_cache
-def receive_pdf(request):
+@in_visit("done")
+def receive_pdf(request, terminal, visit):
     """The certificate just issued, for the kiosk's printer (only during the visit that issued it)."""
-    terminal = session.kiosk_terminal(request)
-    if terminal is None:
-        return _not_registered(request)
-    visit, restart = _visit_or_restart(request, terminal, "done")
-    if restart:
-        return restart
     issued = _issued(visit, visit["last"])
     if issued is None or issued.pdf is None:
         return redirect("certificates:kiosk")
