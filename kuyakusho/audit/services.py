@@ -31,6 +31,43 @@ def _target(target: models.Model | None) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
+def _event(*, ctx, actor, kind: Kind, action: str, target: models.Model | None = None, subject_id: Any = "",
+           changes: Mapping[str, Any] | None = None, detail: Mapping[str, Any] | None = None, purpose: str = "",
+           channel: str | None = None, via: str | None = None) -> AuditEvent:
+    """One event, not chained yet (:func:`_chain` sets ``occurred_at``, ``seq``, ``prev_hash`` and ``hash``)."""
+    target_type, target_id = _target(target)
+    return AuditEvent(
+        actor=actor if isinstance(actor, Staff) else None,  # terminals: labelled by code, not linked
+        actor_label=_label(actor)[:150],
+        kind=kind,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        subject_id=str(subject_id or ""),
+        channel=channel or ctx.channel,
+        via=(via if via is not None else ctx.via)[:128],
+        purpose=purpose,
+        changes=_jsonable(dict(changes or {})),
+        detail=_jsonable(dict(detail or {})),
+    )
+
+
+def _chain(events: list[AuditEvent]) -> None:
+    """Lock the chain head, link ``events`` after it in order and move the head past the last one.
+
+    Call inside a transaction; the caller inserts the events in the same transaction.
+    """
+    head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
+    seq, prev = head.seq, head.hash
+    now = timezone.now()  # after the lock: time follows the chain order
+    for event in events:
+        seq += 1
+        event.occurred_at = now
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = event.compute_hash()
+    ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
+
+
 def append(
     *,
     actor,
@@ -45,31 +82,31 @@ def append(
     via: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Joins the caller's transaction (or opens one)."""
-    ctx = current()
-    target_type, target_id = _target(target)
+    event = _event(ctx=current(), actor=actor, kind=kind, action=action, target=target, subject_id=subject_id,
+                   changes=changes, detail=detail, purpose=purpose, channel=channel, via=via)
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            actor=actor if isinstance(actor, Staff) else None,  # terminals: labelled by code, not linked
-            actor_label=_label(actor)[:150],
-            kind=kind,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            subject_id=str(subject_id or ""),
-            channel=channel or ctx.channel,
-            via=(via if via is not None else ctx.via)[:128],
-            purpose=purpose,
-            changes=_jsonable(dict(changes or {})),
-            detail=_jsonable(dict(detail or {})),
-            prev_hash=head.hash,
-        )
-        event.hash = event.compute_hash()
+        _chain([event])
         event.save(force_insert=True)
-        ChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE) -> list[AuditEvent]:
+    """Append several events of one change at once, in order: one lock of the chain head, one INSERT.
+
+    ``entries``: the keyword arguments of :func:`append` for each event (``action``, ``target``,
+    ``subject_id``, ``changes``, ``detail``, ``purpose``, ``channel``, ``via``; ``kind`` defaults to
+    ``kind``). Each event is hashed and chained exactly as :func:`append` would have done one by one.
+    Joins the caller's transaction (or opens one) without a savepoint of its own: an error rolls back the
+    caller's whole transaction, the change the events describe with them.
+    """
+    ctx = current()
+    events = [_event(ctx=ctx, actor=actor, **{"kind": kind, **entry}) for entry in entries]
+    if not events:
+        return []
+    with transaction.atomic(savepoint=False):
+        _chain(events)
+        AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def record_write(*, actor, action: str, target=None, subject_id: Any = "", changes=None, detail=None,

@@ -10,7 +10,7 @@ from kuyakusho.accounts.capabilities import Role
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.models import AuditEvent, ChainHead, Kind
-from kuyakusho.audit.services import diff, record_read, record_write
+from kuyakusho.audit.services import append_many, diff, record_read, record_write
 from kuyakusho.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +187,44 @@ def test_audit_api_accepts_wareki_dates(client_as, auditor, clerk):
     record_read(actor=clerk, action="resident.view", subject_id=1, purpose="inquiry")
     r = client_as(auditor).get("/api/audit/events", {"date_from": "R1.5.1", "action": "resident."})
     assert r.status_code == 200 and r.json()["count"] == 1
+
+
+def test_append_many_chains_one_event_per_entry_like_append(clerk):
+    record_write(actor=clerk, action="test.before", target=clerk)
+    with audit_context(channel="console", via="residents:move_out"):
+        events = append_many([
+            {"action": "test.many", "target": clerk, "subject_id": 7, "changes": {"n": [1, 2]},
+             "detail": {"on": timezone.localdate()}},
+            {"action": "test.many", "target": clerk, "subject_id": 8, "changes": {}, "purpose": "notification"},
+        ], actor=clerk)
+    record_write(actor=clerk, action="test.after", target=clerk)
+    stored = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in stored] == [1, 2, 3, 4]
+    assert [e.action for e in stored] == ["test.before", "test.many", "test.many", "test.after"]
+    assert [e.pk for e in events] == [stored[1].pk, stored[2].pk]
+    many = stored[1:3]
+    assert [e.subject_id for e in many] == ["7", "8"]
+    assert many[0].detail == {"on": timezone.localdate().isoformat()}  # stored as JSON, as append does
+    assert (many[1].purpose, many[0].channel, many[0].via, many[0].actor_id) == (
+        "notification", "console", "residents:move_out", clerk.pk)
+    assert many[0].prev_hash == stored[0].hash and many[1].prev_hash == many[0].hash
+    assert stored[3].prev_hash == many[1].hash
+    assert all(e.compute_hash() == e.hash for e in stored)  # the hash covers the content read back
+    assert ChainHead.objects.get().seq == 4
+    assert verify_chain().ok
+
+
+def test_append_many_rolls_back_with_the_change(clerk):
+    record_write(actor=clerk, action="test.before", target=clerk)
+    head = ChainHead.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        append_many([{"action": "test.many", "subject_id": i} for i in range(3)], actor=clerk)
+        raise RuntimeError("the change fails after its audit")
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.before"]
+    assert (ChainHead.objects.get().seq, ChainHead.objects.get().hash) == (head.seq, head.hash)
+    assert verify_chain().ok
+
+
+def test_append_many_of_nothing_writes_nothing(clerk):
+    assert append_many([], actor=clerk) == []
+    assert not AuditEvent.objects.exists() and not ChainHead.objects.exists()

@@ -6,12 +6,12 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.audit.services import record_write
+from kuyakusho.audit.services import append_many
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import resident_code_check_digit
 from kuyakusho.core.wareki import fiscal_year
@@ -96,6 +96,55 @@ def lock_household(household_id: int, *, field: str = "household") -> Household:
     return household
 
 
+def lock_members(
+    versions: dict[int, int | None], household_id: int | None = None, *, field: str = "household",
+) -> tuple[Household, dict[int, Resident], list[Resident]]:
+    """Lock a household, its active members and the residents of ``versions``; check their versions.
+
+    ``household_id``: the household named by the notification (checked as :func:`lock_household` does);
+    None: the household of the residents (they must share one). Households are locked before residents,
+    in id order, as :func:`lock_residents` does. Returns the household, the residents of ``versions`` by id
+    and the household's active members in id order — the same objects, so that changes made to them
+    (and saved) keep the list current for :func:`hand_over_head`, :func:`close_if_empty` and
+    :func:`snapshots_now`.
+    """
+    movers_households = Resident.objects.filter(pk__in=list(versions)).values("household_id")
+    wanted = Q(pk__in=movers_households) if household_id is None else Q(pk=household_id) | Q(pk__in=movers_households)
+    households = {h.pk: h for h in Household.objects.select_for_update(no_key=True).filter(wanted).order_by("pk")}
+    if household_id is not None:
+        household = households.get(household_id)
+        if household is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("世帯が見つかりません。"), field=field)
+        if household.closed_on is not None:
+            raise ApplicationError(ErrorCode.CLOSED, _("この世帯はすでに消滅しています。"), field=field)
+    else:
+        household = next(iter(households.values())) if len(households) == 1 else None
+    if not versions:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("対象の住民を選んでください。"), field="residents")
+    wanted = Q(pk__in=list(versions))
+    if household is not None:
+        wanted |= Q(household_id=household.pk, status=Status.ACTIVE)
+    rows = list(Resident.objects.select_for_update(no_key=True).filter(wanted).order_by("pk"))
+    for resident in rows:
+        if resident.household_id in households:
+            resident.household = households[resident.household_id]
+    locked = {r.pk: r for r in rows if r.pk in versions}
+    for pk, version in versions.items():
+        resident = locked.get(pk)
+        if resident is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("住民が見つかりません。"), field="residents")
+        if version is not None and resident.version != version:
+            raise _conflict(resident, version)
+    if household_id is None and (household is None
+                                 or any(r.household_id != household.pk for r in locked.values())):
+        # No household named and the residents' one changed since the first query (or they are in several).
+        household = lock_household(next(iter(locked.values())).household_id, field=field)
+        members = [locked.get(r.pk, r) for r in active_members(household)]
+    else:
+        members = [r for r in rows if r.household_id == household.pk and r.status == Status.ACTIVE]
+    return household, locked, members
+
+
 def require_active(resident: Resident, *, field: str = "residents") -> None:
     if resident.status != Status.ACTIVE:
         if resident.removed_on and resident.removed_on > today():
@@ -115,16 +164,40 @@ def _head_name(household: Household) -> str:
             or "")
 
 
+def _head_names(residents: Iterable[Resident], known: Iterable[Resident] = ()) -> dict[int, str]:
+    """:func:`_head_name` of each resident's household; no query for a household whose active head is among
+    ``residents`` or ``known`` (residents as saved in this transaction, locked)."""
+    heads: dict[int, str] = {}
+    for resident in (*residents, *known):
+        if resident.is_head and resident.status == Status.ACTIVE:  # the one active head (res_one_head_per_household)
+            heads[resident.household_id] = resident.name
+    for resident in residents:
+        if resident.household_id not in heads:
+            heads[resident.household_id] = _head_name(resident.household)
+    return heads
+
+
 # --- identifiers -------------------------------------------------------------------------------
+
+
+def _new_resident_code() -> str:
+    first10 = str(secrets.randbelow(9_000_000_000) + 1_000_000_000)
+    return first10 + resident_code_check_digit(first10)
+
+
+def allocate_resident_codes(count: int) -> list[str]:
+    """``count`` new 住民票コード: 10 random digits (no leading zero) + check digit, unused and distinct."""
+    codes: list[str] = []
+    while len(codes) < count:
+        batch = {_new_resident_code() for _ in range(count - len(codes))} - set(codes)
+        taken = set(Resident.objects.filter(resident_code__in=batch).values_list("resident_code", flat=True))
+        codes += sorted(batch - taken)
+    return codes
 
 
 def allocate_resident_code() -> str:
     """A new 住民票コード: 10 random digits (no leading zero) + check digit, unused."""
-    while True:
-        first10 = str(secrets.randbelow(9_000_000_000) + 1_000_000_000)
-        code = first10 + resident_code_check_digit(first10)
-        if not Resident.objects.filter(resident_code=code).exists():
-            return code
+    return allocate_resident_codes(1)[0]
 
 
 def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None = None, prefix: str = "") -> None:
@@ -133,32 +206,49 @@ def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None =
               "resident_code": _("この住民票コードはすでに別の住民に記載されています。"),
               "residence_card_number": _("この在留カード等の番号はすでに別の住民に記載されています。")}
     for field, message in labels.items():
+        values = [person.get(field) for person in people]
+        wanted = {value for value in values if value}
+        if not wanted:
+            continue
+        # One query per field; the exclude repeats the partial unique index's condition (SQLite uses it then).
+        qs = Resident.objects.filter(**{f"{field}__in": wanted}).exclude(**{field: ""})
+        if exclude_id is not None:
+            qs = qs.exclude(pk=exclude_id)
+        taken = set(qs.values_list(field, flat=True))
         seen: set[str] = set()
-        for i, person in enumerate(people):
-            value = person.get(field)
+        for i, value in enumerate(values):
             if not value:
                 continue
-            name = f"{prefix.format(i=i)}{field}"
-            if value in seen:
-                raise ApplicationError(ErrorCode.DUPLICATE, message, field=name)
+            if value in seen or value in taken:
+                raise ApplicationError(ErrorCode.DUPLICATE, message, field=f"{prefix.format(i=i)}{field}")
             seen.add(value)
-            # The exclude repeats the partial unique index's condition, so SQLite uses that index too.
-            qs = Resident.objects.filter(**{field: value}).exclude(**{field: ""})
-            if exclude_id is not None:
-                qs = qs.exclude(pk=exclude_id)
-            if qs.exists():
-                raise ApplicationError(ErrorCode.DUPLICATE, message, field=name)
 
 
 # --- receipt numbers ---------------------------------------------------------------------------
+
+
+def _take_serial(fy: int) -> int | None:
+    """Add one to the year's counter (locking its row) and return the new value; None if there is no row."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        if ReceiptCounter.objects.filter(fiscal_year=fy).update(last=F("last") + 1):
+            return ReceiptCounter.objects.get(fiscal_year=fy).last
+        return None
+    meta, q = ReceiptCounter._meta, connection.ops.quote_name
+    last, year = q(meta.get_field("last").column), q(meta.get_field("fiscal_year").column)
+    with connection.cursor() as cursor:  # UPDATE … RETURNING: one statement (PostgreSQL, SQLite ≥ 3.35)
+        cursor.execute(f"UPDATE {q(meta.db_table)} SET {last} = {last} + 1 WHERE {year} = %s "  # noqa: S608 (names)
+                       f"RETURNING {last}", [fy])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def next_receipt(notified_on: date) -> tuple[int, int]:
     """(fiscal year, serial) of a new 受付番号; the counter row is updated in the caller's transaction."""
     fy = fiscal_year(notified_on)
     for _attempt in range(3):
-        if ReceiptCounter.objects.filter(fiscal_year=fy).update(last=F("last") + 1):
-            return fy, ReceiptCounter.objects.get(fiscal_year=fy).last
+        serial = _take_serial(fy)
+        if serial is not None:
+            return fy, serial
         try:
             with transaction.atomic():
                 ReceiptCounter.objects.create(fiscal_year=fy, last=1)
@@ -184,10 +274,13 @@ def record_event(
     office=None,
     details: dict | None = None,
     cancels: Event | None = None,
+    known: Iterable[Resident] = (),
 ) -> Event:
     """Create the event, one entry per affected resident (state AFTER), bump versions, audit each change.
 
     ``affected``: (resident already saved with its new state, snapshot before or None for a new person).
+    ``known``: other residents locked and current in this transaction (e.g. :func:`lock_members`' members),
+    which spare a query for the head's name of their household.
     """
     fy, serial = next_receipt(notified_on)
     event = Event.objects.create(
@@ -196,22 +289,24 @@ def record_event(
         reason=reason, late=late, clerk=actor if getattr(actor, "pk", None) else None, office=office,
         details=details or {}, cancels=cancels,
     )
-    heads: dict[int, str] = {}
+    affected = list(affected)
+    changed = [resident.pk for resident, before in affected if before is not None]
+    if changed:  # a new person starts at version 1
+        Resident.objects.filter(pk__in=changed).update(version=F("version") + 1)
+    heads = _head_names([resident for resident, _before in affected], known)
+    detail = {"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late}
+    entries, audits = [], []
     for resident, before in affected:
-        if before is not None:  # a new person starts at version 1
-            Resident.objects.filter(pk=resident.pk).update(version=F("version") + 1)
+        if before is not None:
             resident.version += 1
         household = resident.household
-        if household.pk not in heads:
-            heads[household.pk] = _head_name(household)
-        after = records.make_snapshot(resident, household, head_name=heads[household.pk])
-        EventEntry.objects.create(event=event, resident=resident, household=household, snapshot=after,
-                                  version=resident.version)
-        record_write(
-            actor=actor, action=f"residents.{kind}", target=event, subject_id=resident.pk,
-            changes=records.changed_fields(before or {}, after),
-            detail={"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late},
-        )
+        after = records.make_snapshot(resident, household, head_name=heads[resident.household_id])
+        entries.append(EventEntry(event=event, resident=resident, household=household, snapshot=after,
+                                  version=resident.version))
+        audits.append({"action": f"residents.{kind}", "target": event, "subject_id": resident.pk,
+                       "changes": records.changed_fields(before or {}, after), "detail": detail})
+    EventEntry.objects.bulk_create(entries)
+    append_many(audits, actor=actor)
     return event
 
 
@@ -225,9 +320,23 @@ def snapshot_now(resident: Resident) -> dict:
     return records.make_snapshot(resident, resident.household, head_name=_head_name(resident.household))
 
 
-def close_if_empty(household: Household, on: date) -> bool:
-    """Close the household when no active member remains (its last member's removal takes effect ``on``)."""
-    if household.members.filter(status=Status.ACTIVE).exists():
+def snapshots_now(residents: Sequence[Resident], known: Iterable[Resident] = ()) -> dict[int, dict]:
+    """:func:`snapshot_now` of each resident by id (one head's-name query per household at most; see
+    :func:`_head_names` for ``known``)."""
+    heads = _head_names(residents, known)
+    return {r.pk: records.make_snapshot(r, r.household, head_name=heads[r.household_id]) for r in residents}
+
+
+def close_if_empty(household: Household, on: date, *, members: Sequence[Resident] | None = None) -> bool:
+    """Close the household when no active member remains (its last member's removal takes effect ``on``).
+
+    ``members``: the household's active members as locked by :func:`lock_members` (and changed since):
+    spares the query.
+    """
+    if members is not None:
+        if any(m.household_id == household.pk and m.status == Status.ACTIVE for m in members):
+            return False
+    elif household.members.filter(status=Status.ACTIVE).exists():
         return False
     household.closed_on = max(on, household.established_on)
     household.version += 1

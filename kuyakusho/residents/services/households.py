@@ -12,16 +12,16 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
 from .. import records
-from ..models import Event, EventKind, Household, Status
+from ..models import Event, EventKind, Household
 from .common import (
     check_notified_on,
     check_past_move,
     close_if_empty,
     lock_household,
-    lock_residents,
+    lock_members,
     record_event,
     save_resident,
-    snapshot_now,
+    snapshots_now,
 )
 from .inputs import Mover, Notifier, clean_notifier
 from .members import check_movers, hand_over_head, relationships, require_one_head
@@ -32,10 +32,9 @@ def _start(household_id: int, members: Sequence[Mover], moved_on: date, notified
     notified_on = check_notified_on(notified_on)
     check_past_move(moved_on, notified_on)
     notifier = clean_notifier(notifier)
-    household = lock_household(household_id)
-    locked = lock_residents({m.resident_id: m.version for m in members})
+    household, locked, active = lock_members({m.resident_id: m.version for m in members}, household_id)
     residents = check_movers(household, locked, members)
-    return notified_on, notifier, household, residents
+    return notified_on, notifier, household, residents, active
 
 
 def _apply(pairs, befores, household: Household | None = None):
@@ -57,9 +56,9 @@ def change_head(
     notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯主変更: every active member listed with their 続柄 to the new head (exactly one 世帯主)."""
-    notified_on, notifier, household, residents = _start(household_id, members, moved_on, notified_on, notifier)
-    active = set(household.members.filter(status=Status.ACTIVE).values_list("pk", flat=True))
-    if {r.pk for r in residents} != active:
+    notified_on, notifier, _household, residents, active = _start(household_id, members, moved_on, notified_on,
+                                                                  notifier)
+    if {r.pk for r in residents} != {m.pk for m in active}:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("世帯員全員の新しい続柄を入力してください。"),
                                field="residents")
     rels = relationships(members, residents, may_be_head=True)
@@ -67,11 +66,11 @@ def change_head(
     new_head = residents[rels.index(records.HEAD_RELATIONSHIP)]
     if new_head.is_head:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("この人はすでに世帯主です。"), field="residents")
-    befores = {r.pk: snapshot_now(r) for r in residents}
+    befores = snapshots_now(residents, active)
     affected = _apply(list(zip(residents, rels, strict=True)), befores)
     return record_event(actor=actor, kind=EventKind.HEAD_CHANGE, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
-                        reason=check_text(reason, field="reason", max_length=400))
+                        reason=check_text(reason, field="reason", max_length=400), known=active)
 
 
 @transaction.atomic
@@ -80,22 +79,23 @@ def split_household(
     remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯分離: some members form a new household at the same address (one of them its head)."""
-    notified_on, notifier, household, residents = _start(household_id, movers, moved_on, notified_on, notifier)
-    if household.members.filter(status=Status.ACTIVE).exclude(pk__in=[r.pk for r in residents]).count() == 0:
+    notified_on, notifier, household, residents, active = _start(household_id, movers, moved_on, notified_on,
+                                                                 notifier)
+    if not {m.pk for m in active} - {r.pk for r in residents}:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("世帯員全員を分離することはできません。"), field="residents")
     rels = relationships(movers, residents, may_be_head=True)
     require_one_head(rels)
-    befores = {r.pk: snapshot_now(r) for r in residents}
+    befores = snapshots_now(residents, active)
     new = Household(town=household.town, chome=household.chome, banchi=household.banchi, go=household.go,
                     katagaki=household.katagaki, established_on=moved_on)
     records.prepare_household(new)
     new.save()
     affected = _apply(list(zip(residents, rels, strict=True)), befores, new)
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id)
+    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=active)
     return record_event(actor=actor, kind=EventKind.SPLIT, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from_household": household.pk, "new_household": new.pk})
+                        details={"from_household": household.pk, "new_household": new.pk}, known=active)
 
 
 @transaction.atomic
@@ -104,7 +104,8 @@ def merge_households(
     notifier: Notifier, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯合併: every member of a household at the same address joins another household, which goes on."""
-    notified_on, notifier, household, residents = _start(household_id, members, moved_on, notified_on, notifier)
+    notified_on, notifier, household, residents, active = _start(household_id, members, moved_on, notified_on,
+                                                                 notifier)
     into = lock_household(into_household_id, field="into_household")
     if into.pk == household.pk:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("同じ世帯とは合併できません。"), field="into_household")
@@ -112,15 +113,14 @@ def merge_households(
                                                          household.go):
         raise ApplicationError(ErrorCode.REFUSED, _("住所が異なる世帯とは合併できません（転居届を使ってください）。"),
                                field="into_household")
-    active = set(household.members.filter(status=Status.ACTIVE).values_list("pk", flat=True))
-    if {r.pk for r in residents} != active:
+    if {r.pk for r in residents} != {m.pk for m in active}:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("合併する世帯の世帯員全員を選んでください。"),
                                field="residents")
     rels = relationships(members, residents, may_be_head=False)
-    befores = {r.pk: snapshot_now(r) for r in residents}
+    befores = snapshots_now(residents, active)
     affected = _apply(list(zip(residents, rels, strict=True)), befores, into)
-    close_if_empty(household, moved_on)
+    close_if_empty(household, moved_on, members=active)
     return record_event(actor=actor, kind=EventKind.MERGE, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from_household": household.pk, "into_household": into.pk})
+                        details={"from_household": household.pk, "into_household": into.pk}, known=active)

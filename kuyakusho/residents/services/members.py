@@ -47,14 +47,20 @@ def require_one_head(relationships: Sequence[str]) -> None:
 
 
 def hand_over_head(
-    household: Household, leaving: set[int], remaining_head_id: int | None, remaining_relationships=None
+    household: Household, leaving: set[int], remaining_head_id: int | None, remaining_relationships=None,
+    *, members: Sequence[Resident] | None = None,
 ) -> list[tuple[Resident, dict]]:
     """After members left ``household``: if its head left and others remain, make the new head.
 
     With one member left, that member becomes head without being named. Returns the changed
-    residents with their state before.
+    residents with their state before. ``members``: the household's active members as locked by
+    ``lock_members`` (and changed since): spares the query.
     """
-    remaining = list(household.members.select_for_update(no_key=True).filter(status=Status.ACTIVE).order_by("pk"))
+    if members is None:
+        remaining = list(household.members.select_for_update(no_key=True).filter(status=Status.ACTIVE)
+                         .order_by("pk"))
+    else:
+        remaining = [m for m in members if m.household_id == household.pk and m.status == Status.ACTIVE]
     if not remaining or any(r.is_head for r in remaining):
         if remaining_head_id and not any(r.pk == remaining_head_id and r.is_head for r in remaining):
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("世帯主が残るので、新しい世帯主は指定できません。"),

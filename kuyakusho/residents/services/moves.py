@@ -23,7 +23,7 @@ from ..models import (
     Status,
 )
 from .common import (
-    allocate_resident_code,
+    allocate_resident_codes,
     check_notified_on,
     check_past_move,
     check_unique_identifiers,
@@ -31,10 +31,10 @@ from .common import (
     end_dependent_registrations,
     is_late,
     lock_household,
-    lock_residents,
+    lock_members,
     record_event,
     save_resident,
-    snapshot_now,
+    snapshots_now,
     today,
 )
 from .inputs import (
@@ -115,17 +115,20 @@ def _enter(
         household = Household(**clean_address(address), established_on=moved_on)
         records.prepare_household(household)
         household.save()
-    affected = []
     # The head first, so that the others' snapshots carry the head's name.
-    for data in sorted(cleaned, key=lambda p: p["relationship"] != records.HEAD_RELATIONSHIP):
-        resident = Resident(
+    ordered = sorted(cleaned, key=lambda p: p["relationship"] != records.HEAD_RELATIONSHIP)
+    codes = iter(allocate_resident_codes(sum(1 for data in ordered if not data["resident_code"])))
+    residents = [
+        records.prepare_resident(Resident(
             household=household, is_head=data["relationship"] == records.HEAD_RELATIONSHIP,
             became_resident_on=moved_on, became_resident_reason=reason_code, address_since=moved_on,
             address_notified_on=notified_on, previous_address=previous_address,
-            **{**data, "resident_code": data["resident_code"] or allocate_resident_code()},
-        )
-        save_resident(resident)
-        affected.append((resident, None))
+            **{**data, "resident_code": data["resident_code"] or next(codes)},
+        ))
+        for data in ordered
+    ]
+    Resident.objects.bulk_create(residents)  # in this order: ids as if saved one by one
+    affected = [(resident, None) for resident in residents]
     return record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
                         affected=affected, reason=reason, late=is_late(moved_on, notified_on), office=office,
                         details=details)
@@ -180,12 +183,11 @@ def file_move_within(
     notified_on = check_notified_on(notified_on)
     check_past_move(moved_on, notified_on)
     notifier = clean_notifier(notifier)
-    household = lock_household(household_id)
-    locked = lock_residents({m.resident_id: m.version for m in movers})
+    household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id)
     residents = check_movers(household, locked, movers)
-    befores = {r.pk: snapshot_now(r) for r in residents}
+    befores = snapshots_now(residents, members)
     old_address = household.address
-    everyone = set(household.members.filter(status=Status.ACTIVE).values_list("pk", flat=True))
+    everyone = {m.pk for m in members}
     moving = {r.pk for r in residents}
     if join_household_id is not None:
         target = lock_household(join_household_id, field="join_household")
@@ -228,12 +230,12 @@ def file_move_within(
         save_resident(resident)
         affected.append((resident, befores[resident.pk]))
     if target is not household:
-        affected += hand_over_head(household, moving, remaining_head_id)
-        close_if_empty(household, moved_on)
+        affected += hand_over_head(household, moving, remaining_head_id, members=members)
+        close_if_empty(household, moved_on, members=members)
     return record_event(actor=actor, kind=EventKind.MOVE_WITHIN, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, late=is_late(moved_on, notified_on), office=office,
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from": old_address, "to": target.address})
+                        details={"from": old_address, "to": target.address}, known=members)
 
 
 def _leave(
@@ -251,10 +253,9 @@ def _leave(
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("転出先を入力してください。"), field="destination")
     if "練馬区" in destination:
         raise ApplicationError(ErrorCode.REFUSED, _("練馬区内への移動は転居届です。"), field="destination")
-    household = lock_household(household_id)
-    locked = lock_residents({m.resident_id: m.version for m in movers})
+    household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id)
     residents = check_movers(household, locked, movers)
-    befores = {r.pk: snapshot_now(r) for r in residents}
+    befores = snapshots_now(residents, members)
     for resident in residents:
         resident.status = Status.REMOVED
         resident.removed_on = moved_on
@@ -263,12 +264,12 @@ def _leave(
         save_resident(resident)
         end_dependent_registrations(actor=actor, resident=resident, on=moved_on)
     affected = [(r, befores[r.pk]) for r in residents]
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id)
-    close_if_empty(household, moved_on)
+    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=members)
+    close_if_empty(household, moved_on, members=members)
     event = record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
                          affected=affected, late=is_late(moved_on, notified_on), office=office,
                          reason=check_text(reason, field="reason", max_length=400),
-                         details={"destination": destination, "from": household.address})
+                         details={"destination": destination, "from": household.address}, known=members)
     return event, residents
 
 

@@ -21,11 +21,11 @@ from .common import (
     end_dependent_registrations,
     is_late,
     lock_household,
-    lock_residents,
+    lock_members,
     record_event,
     require_active,
     save_resident,
-    snapshot_now,
+    snapshots_now,
 )
 from .inputs import NewPerson, Notifier, clean_notifier, clean_person
 from .members import hand_over_head
@@ -66,20 +66,22 @@ def file_death(
     notified_on = check_notified_on(notified_on)
     check_past_move(died_on, notified_on, field="died_on")
     notifier = clean_notifier(notifier)
-    resident = lock_residents({resident_id: version})[resident_id]
+    household, locked, members = lock_members({resident_id: version})
+    resident = locked[resident_id]
     require_active(resident, field="resident")
     if died_on < resident.birth_date:
         raise ApplicationError(ErrorCode.INVALID_DATE, _("死亡日が生年月日より前です。"), field="died_on")
-    household = lock_household(resident.household_id)
-    before = snapshot_now(resident)
+    if household.closed_on is not None:
+        raise ApplicationError(ErrorCode.CLOSED, _("この世帯はすでに消滅しています。"), field="household")
+    before = snapshots_now([resident], members)[resident.pk]
     resident.status = Status.REMOVED
     resident.removed_on = died_on
     resident.removal_reason = RemovalReason.DEATH
     save_resident(resident)
     end_dependent_registrations(actor=actor, resident=resident, on=died_on)
     affected = [(resident, before)]
-    affected += hand_over_head(household, {resident.pk}, remaining_head_id)
-    close_if_empty(household, died_on)
+    affected += hand_over_head(household, {resident.pk}, remaining_head_id, members=members)
+    close_if_empty(household, died_on, members=members)
     return record_event(actor=actor, kind=EventKind.DEATH, moved_on=died_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
-                        reason=check_text(reason, field="reason", max_length=400))
+                        reason=check_text(reason, field="reason", max_length=400), known=members)
