@@ -24,8 +24,9 @@ def _bare_sql(kind: str) -> str:
         "kana": (f"r.kana_key{c} >= %s AND r.kana_key{c} < %s", f"r.kana_key{c}"),
         "name": (f"r.name_key{c} >= %s AND r.name_key{c} < %s", f"r.name_key{c}"),
         "birth_date": ("r.birth_date = %s", f"r.kana_key{c}"),
-        "address": ("h.town = %s AND h.chome = %s", f"r.kana_key{c}"),
-        "building": (f"h.katagaki_key{c} >= %s AND h.katagaki_key{c} < %s", f"r.kana_key{c}"),
+        # The same order as the selector's (the household indexes' order).
+        "address": ("h.town = %s AND h.chome = %s", "h.banchi, h.go, r.household_id"),
+        "building": (f"h.katagaki_key{c} >= %s AND h.katagaki_key{c} < %s", f"h.katagaki_key{c}, r.household_id"),
         "resident_code": ("r.resident_code = %s", f"r.kana_key{c}"),
     }[kind]
     return (f"SELECT r.id, r.name, r.name_kana, r.birth_date, r.sex, r.status, r.removed_on, r.removal_reason, "
