@@ -238,8 +238,11 @@ def history(resident: Resident) -> list[HistoryItem]:
 
 
 def household_members(household: Household, *, include_removed: bool = False) -> list[Resident]:
-    qs = household.members.select_related("household").order_by("-is_head", "birth_date", "id")
-    return list(qs if include_removed else qs.filter(resident_q()))
+    qs = household.members.order_by("-is_head", "birth_date", "id")
+    members = list(qs if include_removed else qs.filter(resident_q()))
+    for member in members:
+        member.household = household  # the caller's row: no join, no second copy
+    return members
 
 
 def open_resident(*, user, resident_id: int, purpose: str) -> ResidentRecord:
