@@ -121,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Test databases are per process, so that several test runs on one machine never share one.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+    if _env_bool("DATABASE_PREPARED", default=True):
+        # Parameters bound by the server and statements prepared after 5 uses: the same few queries run
+        # all day, and parsing and planning them again cost more than running them (about 0.2–0.35 ms of
+        # a 0.5–1 ms query). Set DATABASE_PREPARED=0 behind a transaction-pooling PgBouncer.
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Staff"
