@@ -18,6 +18,7 @@ from kuyakusho.core.wareki import fiscal_year
 
 from .. import records
 from ..models import Event, EventEntry, Household, ReceiptCounter, Resident, Status
+from . import statements
 from .inputs import Notifier
 
 #: 転入・転居 and 出生 are due within 14 days (住基法22条・23条, 戸籍法49条).
@@ -108,23 +109,19 @@ def lock_members(
     (and saved) keep the list current for :func:`hand_over_head`, :func:`close_if_empty` and
     :func:`snapshots_now`.
     """
-    movers_households = Resident.objects.filter(pk__in=list(versions)).values("household_id")
-    wanted = Q(pk__in=movers_households) if household_id is None else Q(pk=household_id) | Q(pk__in=movers_households)
-    households = {h.pk: h for h in Household.objects.select_for_update(no_key=True).filter(wanted).order_by("pk")}
+    # The residents' households (normally the named one); not "OR pk = …", which PostgreSQL plans as a scan.
+    households = {h.pk: h for h in statements.lock_households_of(list(versions))}
     if household_id is not None:
         household = households.get(household_id)
-        if household is None:
-            raise ApplicationError(ErrorCode.NOT_FOUND, _("世帯が見つかりません。"), field=field)
+        if household is None:  # none of the residents is in it (they will be refused): lock it on its own
+            household = households[household_id] = lock_household(household_id, field=field)
         if household.closed_on is not None:
             raise ApplicationError(ErrorCode.CLOSED, _("この世帯はすでに消滅しています。"), field=field)
     else:
         household = next(iter(households.values())) if len(households) == 1 else None
     if not versions:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("対象の住民を選んでください。"), field="residents")
-    wanted = Q(pk__in=list(versions))
-    if household is not None:
-        wanted |= Q(household_id=household.pk, status=Status.ACTIVE)
-    rows = list(Resident.objects.select_for_update(no_key=True).filter(wanted).order_by("pk"))
+    rows = statements.lock_residents_and_members(list(versions), household.pk if household is not None else None)
     for resident in rows:
         if resident.household_id in households:
             resident.household = households[resident.household_id]
@@ -160,8 +157,7 @@ def active_members(household: Household) -> list[Resident]:
 
 def _head_name(household: Household) -> str:
     """The head's name (the active head; for a closed household, its last head)."""
-    return (household.members.filter(is_head=True).order_by("status", "-pk").values_list("name", flat=True).first()
-            or "")
+    return statements.head_name(household.pk)
 
 
 def _head_names(residents: Iterable[Resident], known: Iterable[Resident] = ()) -> dict[int, str]:
@@ -292,7 +288,7 @@ def record_event(
     affected = list(affected)
     changed = [resident.pk for resident, before in affected if before is not None]
     if changed:  # a new person starts at version 1
-        Resident.objects.filter(pk__in=changed).update(version=F("version") + 1)
+        statements.bump_versions(changed)
     heads = _head_names([resident for resident, _before in affected], known)
     detail = {"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late}
     entries, audits = [], []
@@ -310,9 +306,14 @@ def record_event(
     return event
 
 
-def save_resident(resident: Resident) -> Resident:
+def save_resident(resident: Resident, fields: Sequence[str] | None = None) -> Resident:
+    """Save a resident (a new one, or every column); ``fields``: only these changed (a locked row)."""
     records.prepare_resident(resident)
-    resident.save()
+    if fields is None:
+        resident.save()
+    else:
+        derived = ("name_key", "kana_key") if {"name", "name_kana"} & set(fields) else ()
+        resident.save(update_fields=[*fields, *derived, "updated_at"])
     return resident
 
 

@@ -45,7 +45,7 @@ def _apply(pairs, befores, household: Household | None = None):
             resident.household = household
         resident.relationship = rel
         resident.is_head = rel == records.HEAD_RELATIONSHIP
-        save_resident(resident)
+        save_resident(resident, ["household", "relationship", "is_head"])
         affected.append((resident, befores[resident.pk]))
     return affected
 

@@ -75,7 +75,7 @@ def hand_over_head(
     before = snapshot_now(new_head)
     new_head.is_head = True
     new_head.relationship = records.HEAD_RELATIONSHIP
-    save_resident(new_head)
+    save_resident(new_head, ["is_head", "relationship"])
     changed = [(new_head, before)]
     for resident in remaining:
         rel = (remaining_relationships or {}).get(resident.pk)
@@ -85,7 +85,7 @@ def hand_over_head(
             if resident.relationship == records.HEAD_RELATIONSHIP:
                 raise ApplicationError(ErrorCode.INVALID_INPUT, _("新しい世帯主を一人だけ選んでください。"),
                                        field="remaining_relationships")
-            save_resident(resident)
+            save_resident(resident, ["relationship"])
             changed.append((resident, before))
     return changed
 

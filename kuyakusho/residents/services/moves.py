@@ -227,7 +227,8 @@ def file_move_within(
         resident.previous_address = old_address
         resident.address_since = moved_on
         resident.address_notified_on = notified_on
-        save_resident(resident)
+        save_resident(resident, ["household", "relationship", "is_head", "previous_address", "address_since",
+                                 "address_notified_on"])
         affected.append((resident, befores[resident.pk]))
     if target is not household:
         affected += hand_over_head(household, moving, remaining_head_id, members=members)
@@ -261,7 +262,7 @@ def _leave(
         resident.removed_on = moved_on
         resident.removal_reason = removal
         resident.destination = destination
-        save_resident(resident)
+        save_resident(resident, ["status", "removed_on", "removal_reason", "destination"])
         end_dependent_registrations(actor=actor, resident=resident, on=moved_on)
     affected = [(r, befores[r.pk]) for r in residents]
     affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=members)

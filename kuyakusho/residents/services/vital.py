@@ -77,7 +77,7 @@ def file_death(
     resident.status = Status.REMOVED
     resident.removed_on = died_on
     resident.removal_reason = RemovalReason.DEATH
-    save_resident(resident)
+    save_resident(resident, ["status", "removed_on", "removal_reason"])
     end_dependent_registrations(actor=actor, resident=resident, on=died_on)
     affected = [(resident, before)]
     affected += hand_over_head(household, {resident.pk}, remaining_head_id, members=members)
