@@ -323,3 +323,15 @@ def test_a_right_pin_writes_nothing_unless_it_clears_earlier_failures(family):
     assert CardLock.objects.get().failures == 1
     authenticate_card(kind="my_number_card", number="MN0001", pin="1111", channel=Channel.KONBINI)
     assert CardLock.objects.get().failures == 0  # the right PIN clears the count
+
+
+@pytest.mark.postgres
+def test_pdfs_are_stored_out_of_line_uncompressed_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'pdf'",
+                       [Issuance._meta.db_table])
+        assert cursor.fetchone()[0] == "e"  # EXTERNAL: already-deflated streams are not compressed again
