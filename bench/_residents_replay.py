@@ -11,21 +11,26 @@ from bench.residents import YEAR, bench_clerk, sample_rng
 
 
 class Picker:
-    """Random open households (and their active members) not used yet in this replay."""
+    """Random open households (and their active members) not used yet in this replay.
 
-    def __init__(self, rng: random.Random):
+    With several workers, worker ``part`` of ``parts`` picks only households whose id is ``part`` modulo
+    ``parts``: two workers never file for the same household (as two counters would not).
+    """
+
+    def __init__(self, rng: random.Random, part: int = 0, parts: int = 1):
         from kuyakusho.residents.models import Household
 
         self.rng = rng
         self.top = Household.objects.order_by("-id").values_list("id", flat=True).first()
         self.used: set[int] = set()
+        self.part, self.parts = part, parts
 
     def household(self, accept=lambda members: True, tries: int = 200):
         from kuyakusho.residents.models import Household, Resident
 
         for _ in range(tries):
-            hid = self.rng.randint(1, self.top)
-            if hid in self.used:
+            hid = self.rng.randint(0, (self.top - 1) // self.parts) * self.parts + (self.part - 1) % self.parts + 1
+            if hid in self.used or hid > self.top:
                 continue
             household = Household.objects.filter(id=hid, closed_on__isnull=True).first()
             if household is None:
@@ -50,8 +55,26 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+class _Strided:
+    """A worker's share of ``Codes``: indices ``part``, ``part + parts``, … (no number drawn twice)."""
+
+    def __init__(self, codes, part: int, parts: int):
+        self.codes, self.parts = codes, parts
+        codes.people = codes.cards = part
+
+    def person(self):
+        result = self.codes.person()
+        self.codes.people += self.parts - 1
+        return result
+
+    def card(self, rng):
+        result = self.codes.card(rng)
+        self.codes.cards += self.parts - 1
+        return result
+
+
 class Replay:
-    def __init__(self, args):
+    def __init__(self, args, part: int = 0, parts: int = 1):
         from kuyakusho.demo.population import places
         from kuyakusho.demo.population.generator import Ward
         from kuyakusho.demo.population.people import Codes
@@ -59,13 +82,16 @@ class Replay:
         from kuyakusho.residents.models import Resident
 
         self.today = date.today()
-        self.rng = sample_rng(args, "replay")
+        self.rng = sample_rng(args, "replay" if parts == 1 else f"replay-{part}-of-{parts}")
         salt = Resident.objects.count()  # a new run on a reused database draws new numbers
         self.codes = Codes(random.Random(f"replay-{args.seed}-{salt}"))
-        self.incoming = Ward(residents=10**9, seed=args.seed * 7919 + salt, today=self.today).households()
+        if parts > 1:
+            self.codes = _Strided(self.codes, part, parts)
+        self.incoming = Ward(residents=10**9, seed=args.seed * 7919 + salt + 104_729 * part,
+                             today=self.today).households()
         self.places = WardPlaces(self.rng)
         self.outside = places.outside_address
-        self.picker = Picker(self.rng)
+        self.picker = Picker(self.rng, part, parts)
         self.clerk = bench_clerk()
 
     def _notifier(self, name: str):
@@ -162,15 +188,48 @@ class Replay:
                                        moved_on=self.today, notifier=self._notifier(adult.name))
 
 
+def _plan(args, rng: random.Random) -> list[str]:
+    plan = [kind for kind, n in YEAR.items() for _ in range(round(n * args.year))]
+    rng.shuffle(plan)
+    return plan
+
+
+def _rows(timers: dict, refused: dict, args, *, note: str, label: str, per_s: float | None,
+          total_s: float) -> list[dict]:
+    rows = []
+    for kind, samples in timers.items():
+        s = _summary(samples)
+        total = sum(samples)
+        rows.append({"benchmark": f"replay {kind}", **s, "total_s": round(total, 1),
+                     "per_s": round(len(samples) / total, 1) if total else None})
+    done = sum(len(samples) for samples in timers.values())
+    note = f"{args.year:g} year; {note}" + (f"; refused {refused}" if refused else "")
+    if per_s:
+        note += f"; full year ≈ {sum(YEAR.values()) / per_s:.0f} s"
+    rows.append({"benchmark": label, "n": done, "total_s": round(total_s, 1),
+                 "per_s": round(per_s, 1) if per_s else None, "note": note})
+    return rows
+
+
+def _summary(samples: list[float]) -> dict:
+    timer = Timer()
+    timer.samples = samples
+    return timer.summary()
+
+
 def replay(args) -> list[dict]:
     from django.db import connection
 
+    workers = getattr(args, "workers", 1) or 1
+    if workers > 1:
+        if connection.vendor != "postgresql":
+            return [{"benchmark": f"replay ({workers} workers)", "note": "PostgreSQL only (SQLite has one writer)"}]
+        return _replay_parallel(args, workers)
     from kuyakusho.audit.context import audit_context
     from kuyakusho.core.errors import ApplicationError
 
     r = Replay(args)
-    plan = [kind for kind, n in YEAR.items() for _ in range(round(n * args.year))]
-    r.rng.shuffle(plan)
+    plan = _plan(args, r.rng)
     timers = {kind: Timer() for kind in YEAR}
     refused: dict[str, int] = {}
     started = time.perf_counter()
@@ -182,18 +241,71 @@ def replay(args) -> list[dict]:
             except ApplicationError as exc:
                 refused[f"{kind}:{exc.code}"] = refused.get(f"{kind}:{exc.code}", 0) + 1
     wall = time.perf_counter() - started
-    rows = []
-    for kind, timer in timers.items():
-        s = timer.summary()
-        total = sum(timer.samples)
-        rows.append({"benchmark": f"replay {kind}", **s, "total_s": round(total, 1),
-                     "per_s": round(len(timer.samples) / total, 1) if total else None})
     service = sum(sum(t.samples) for t in timers.values())
     done = sum(len(t.samples) for t in timers.values())
-    note = f"{args.year:g} year; wall {wall:.0f} s incl. picking; refused {refused}" if refused else \
-        f"{args.year:g} year; wall {wall:.0f} s incl. picking"
-    rows.append({"benchmark": "replay year (services)", "n": done, "total_s": round(service, 1),
-                 "per_s": round(done / service, 1) if service else None,
-                 "note": note + (f"; full year ≈ {sum(YEAR.values()) / (done / service):.0f} s" if done else "")})
+    rows = _rows({kind: t.samples for kind, t in timers.items()}, refused, args,
+                 note=f"1 process; wall {wall:.0f} s incl. picking", label="replay year (services)",
+                 per_s=done / service if service else None, total_s=service)
     connection.close()
     return rows
+
+
+def _worker(args, part: int, parts: int, plan: list[str], barrier, results) -> None:
+    """One counter: picks its notifications first, waits for the others, then files them one by one."""
+    from kuyakusho.audit.context import audit_context
+    from kuyakusho.core.errors import ApplicationError
+
+    try:
+        r = Replay(args, part, parts)
+        calls = [(kind, getattr(r, kind)()) for kind in plan]
+    finally:
+        barrier.wait()
+    samples: dict[str, list[float]] = {kind: [] for kind in YEAR}
+    refused: dict[str, int] = {}
+    try:
+        with audit_context(channel="console", via="bench"):
+            for kind, call in calls:
+                started = time.perf_counter()
+                try:
+                    call()
+                except ApplicationError as exc:
+                    refused[f"{kind}:{exc.code}"] = refused.get(f"{kind}:{exc.code}", 0) + 1
+                    continue
+                samples[kind].append(time.perf_counter() - started)
+    except Exception as exc:  # a database error (deadlock …) fails the benchmark, in the parent
+        results.put((None, f"worker {part}: {exc!r}"))
+        raise
+    results.put((samples, refused))
+
+
+def _replay_parallel(args, workers: int) -> list[dict]:
+    """The same plan filed by ``workers`` processes at once (counters of one ward); wall-clock throughput."""
+    import multiprocessing
+
+    from django.db import connections
+
+    plan = _plan(args, sample_rng(args, "replay"))
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(workers + 1), context.Queue()
+    processes = [context.Process(target=_worker, args=(args, k, workers, plan[k::workers], barrier, results))
+                 for k in range(workers)]
+    for process in processes:
+        process.start()
+    barrier.wait()  # every worker has picked its households
+    started = time.perf_counter()
+    outcomes = [results.get() for _ in processes]
+    wall = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    failures = [error for samples, error in outcomes if samples is None]
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    timers = {kind: [x for samples, _refused in outcomes for x in samples[kind]] for kind in YEAR}
+    refused: dict[str, int] = {}
+    for _samples, counts in outcomes:
+        for key, n in counts.items():
+            refused[key] = refused.get(key, 0) + n
+    done = sum(len(samples) for samples in timers.values())
+    return _rows(timers, refused, args, label=f"replay year ({workers} workers)", per_s=done / wall, total_s=wall,
+                 note=f"{workers} processes filing at once; per-kind per_s is per process, the year's is wall-clock")

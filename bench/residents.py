@@ -6,7 +6,8 @@
    paging, audit record of the read) against the bare SQL query for the same page, in the same run.
 3. A year of Nerima's notifications replayed through ``residents.services`` (FY2012: 32,186 転入,
    30,191 転出, 14,925 転居; about 5,000 births, 6,500 deaths and 3,000 household changes), scaled by
-   ``--year`` (1 = the whole year): total time and notifications per second.
+   ``--year`` (1 = the whole year): total time and notifications per second; with ``--workers N``
+   (PostgreSQL), N processes file at once, as the ward's counters do, and the wall-clock rate is reported.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def add_arguments(parser) -> None:
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--searches", type=int, default=200, help="queries per search kind")
     g.add_argument("--year", type=float, default=0.02, help="share of a year of notifications to replay (1 = all)")
+    g.add_argument("--workers", type=int, default=1,
+                   help="replay on this many processes at once, each its own households (PostgreSQL only)")
 
 
 def run(args, ctx) -> list[dict]:

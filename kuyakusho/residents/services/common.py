@@ -279,12 +279,13 @@ def record_event(
     which spare a query for the head's name of their household.
     """
     fy, serial = next_receipt(notified_on)
-    event = Event.objects.create(
+    event = Event(
         kind=kind, moved_on=moved_on, notified_on=notified_on, fiscal_year=fy, serial=serial,
         notifier_type=notifier.type, notifier_name=notifier.name, letter_of_authority=notifier.letter_of_authority,
         reason=reason, late=late, clerk=actor if getattr(actor, "pk", None) else None, office=office,
         details=details or {}, cancels=cancels,
     )
+    statements.insert([event])
     affected = list(affected)
     changed = [resident.pk for resident, before in affected if before is not None]
     if changed:  # a new person starts at version 1
@@ -301,7 +302,7 @@ def record_event(
                                   version=resident.version))
         audits.append({"action": f"residents.{kind}", "target": event, "subject_id": resident.pk,
                        "changes": records.changed_fields(before or {}, after), "detail": detail})
-    EventEntry.objects.bulk_create(entries)
+    statements.insert(entries)
     append_many(audits, actor=actor)
     return event
 
@@ -313,7 +314,7 @@ def save_resident(resident: Resident, fields: Sequence[str] | None = None) -> Re
         resident.save()
     else:
         derived = ("name_key", "kana_key") if {"name", "name_kana"} & set(fields) else ()
-        resident.save(update_fields=[*fields, *derived, "updated_at"])
+        statements.update(resident, [*fields, *derived, "updated_at"])
     return resident
 
 
@@ -341,7 +342,7 @@ def close_if_empty(household: Household, on: date, *, members: Sequence[Resident
         return False
     household.closed_on = max(on, household.established_on)
     household.version += 1
-    household.save(update_fields=["closed_on", "version", "updated_at"])
+    statements.update(household, ["closed_on", "version", "updated_at"])
     return True
 
 

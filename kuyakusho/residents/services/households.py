@@ -13,6 +13,7 @@ from kuyakusho.core.text import check_text
 
 from .. import records
 from ..models import Event, EventKind, Household
+from . import statements
 from .common import (
     check_notified_on,
     check_past_move,
@@ -88,8 +89,7 @@ def split_household(
     befores = snapshots_now(residents, active)
     new = Household(town=household.town, chome=household.chome, banchi=household.banchi, go=household.go,
                     katagaki=household.katagaki, established_on=moved_on)
-    records.prepare_household(new)
-    new.save()
+    statements.insert([records.prepare_household(new)])
     affected = _apply(list(zip(residents, rels, strict=True)), befores, new)
     affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=active)
     return record_event(actor=actor, kind=EventKind.SPLIT, moved_on=moved_on, notified_on=notified_on,

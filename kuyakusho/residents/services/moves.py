@@ -22,6 +22,7 @@ from ..models import (
     Resident,
     Status,
 )
+from . import statements
 from .common import (
     allocate_resident_codes,
     check_notified_on,
@@ -113,8 +114,7 @@ def _enter(
         if address is None:
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("住所を入力してください。"), field="town")
         household = Household(**clean_address(address), established_on=moved_on)
-        records.prepare_household(household)
-        household.save()
+        statements.insert([records.prepare_household(household)])
     # The head first, so that the others' snapshots carry the head's name.
     ordered = sorted(cleaned, key=lambda p: p["relationship"] != records.HEAD_RELATIONSHIP)
     codes = iter(allocate_resident_codes(sum(1 for data in ordered if not data["resident_code"])))
@@ -127,7 +127,7 @@ def _enter(
         ))
         for data in ordered
     ]
-    Resident.objects.bulk_create(residents)  # in this order: ids as if saved one by one
+    statements.insert(residents)  # in this order: ids as if saved one by one
     affected = [(resident, None) for resident in residents]
     return record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
                         affected=affected, reason=reason, late=is_late(moved_on, notified_on), office=office,
@@ -211,10 +211,10 @@ def file_move_within(
                 setattr(household, key, value)
             records.prepare_household(household)
             household.version += 1
-            household.save()
+            statements.update(household, [*fields, "katagaki_key", "version", "updated_at"])
             rels = [r.relationship for r in residents]
         else:
-            target.save()
+            statements.insert([target])
             rels = relationships(movers, residents, may_be_head=True)
             require_one_head(rels)
     affected = []
@@ -290,8 +290,8 @@ def file_move_out(
         remaining_head_id=remaining_head_id, notified_on=notified_on, reason=reason, office=office,
         advance_days=MOVE_OUT_ADVANCE_DAYS,
     )
-    MoveOutCertificate.objects.create(event=event, issued_on=event.notified_on, planned_move_on=planned_move_on,
-                                      destination=event.details["destination"])
+    statements.insert([MoveOutCertificate(event=event, issued_on=event.notified_on, planned_move_on=planned_move_on,
+                                          destination=event.details["destination"])])
     return event
 
 

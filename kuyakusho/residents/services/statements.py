@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 
 from ..models import Household, Resident, Status
 
@@ -125,3 +125,41 @@ def bump_versions(resident_ids: Sequence[int]) -> None:
            f"WHERE {_quote(r.pk.column)} IN ({_placeholders(len(resident_ids))})")
     with connection.cursor() as cursor:
         cursor.execute(sql, list(resident_ids))
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """``Model.objects.bulk_create(objs)`` of new rows of one model: one INSERT … RETURNING the ids, which
+    are set on the objects (in order), with the fields' defaults, ``auto_now`` times and adaptations."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    values: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        values += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    row = f"({_placeholders(len(fields))})"
+    sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
+           f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [r[0] for r in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def update(obj: models.Model, names: Sequence[str]) -> None:
+    """``obj.save(update_fields=names)`` of an existing (locked) row; list ``auto_now`` fields to set them."""
+    meta = obj._meta
+    fields = [meta.get_field(name) for name in names]
+    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    values = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in fields]
+    sql = (f"UPDATE {_quote(meta.db_table)} SET {', '.join(f'{_quote(f.column)} = %s' for f in fields)} "  # noqa: S608
+           f"WHERE {_quote(meta.pk.column)} = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{meta.label} {obj.pk}: the update did not affect one row.")

@@ -12,6 +12,7 @@ from kuyakusho.core.text import check_text
 
 from .. import records
 from ..models import BecameResidentReason, Event, EventKind, RemovalReason, Resident, Status
+from . import statements
 from .common import (
     allocate_resident_code,
     check_notified_on,
@@ -51,7 +52,7 @@ def file_birth(
         became_resident_reason=BecameResidentReason.BIRTH, address_since=born, address_notified_on=notified_on,
         previous_address="", **{**data, "resident_code": data["resident_code"] or allocate_resident_code()},
     )
-    save_resident(resident)
+    statements.insert([records.prepare_resident(resident)])
     return record_event(actor=actor, kind=EventKind.BIRTH, moved_on=born, notified_on=notified_on,
                         notifier=notifier, affected=[(resident, None)], late=is_late(born, notified_on),
                         office=office, reason=check_text(reason, field="reason", max_length=400))

@@ -32,6 +32,7 @@ from kuyakusho.residents.services import (
     file_move_in,
     file_move_out,
     file_move_within,
+    statements,
 )
 
 from .conftest import ADDRESS, MY_NUMBERS, SELF, cert, days, person
@@ -77,10 +78,14 @@ def test_a_failure_after_the_audit_rolls_the_whole_notification_back(clerk, toda
     seq = ChainHead.objects.values_list("seq", flat=True).first() or 0
     events = Event.objects.count()
 
-    def fail(**kwargs):
-        raise RuntimeError("disk full")
+    insert = statements.insert
 
-    monkeypatch.setattr(MoveOutCertificate.objects, "create", fail)
+    def fail_on_the_certificate(objs):  # the last write of a 転出, after the entries and the audit events
+        if isinstance(objs[0], MoveOutCertificate):
+            raise RuntimeError("disk full")
+        insert(objs)
+
+    monkeypatch.setattr(statements, "insert", fail_on_the_certificate)
     with pytest.raises(RuntimeError):
         file_move_out(actor=clerk, household_id=head.household_id,
                       movers=[Mover(head.pk, 1), Mover(wife.pk, 1)], planned_move_on=today,

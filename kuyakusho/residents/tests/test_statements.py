@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 
-from kuyakusho.residents.models import Household, Resident, Status
+from kuyakusho.residents.models import Event, EventEntry, Household, Resident, Status
 from kuyakusho.residents.services import statements
 
 from .factories import ResidentFactory, family
@@ -67,3 +67,58 @@ def test_bump_versions_matches_the_orm():
     Resident.objects.filter(pk__in=[child.pk]).update(version=F("version") + 1)
     statements.bump_versions([])
     assert dict(Resident.objects.values_list("pk", "version")) == {head.pk: 2, wife.pk: 1, child.pk: 3}
+
+
+def _stored(instances):
+    """The rows as read back, without the ids and times the database or the clock chose."""
+    model = type(instances[0])
+    rows = model.objects.filter(pk__in=[i.pk for i in instances]).order_by("pk")
+    return [{k: v for k, v in s.items() if k not in ("id", "created_at", "updated_at")} for s in _state(rows)]
+
+
+def test_insert_matches_bulk_create(today):
+    def households():
+        return [Household(town="豊玉北", chome=6, banchi="12", go="1", katagaki="ハイツ 1", katagaki_key="ハイツ1",
+                          established_on=today),
+                Household(town="旭町", chome=None, banchi="3-4", established_on=today)]
+
+    ours, theirs = households(), households()
+    statements.insert(ours)
+    Household.objects.bulk_create(theirs)
+    assert ours[1].pk == ours[0].pk + 1 and not ours[0]._state.adding
+    assert ours[0].created_at is not None and ours[0].version == 1
+    assert _stored(ours) == _stored(theirs)
+    stored = Household.objects.get(pk=ours[0].pk)
+    assert stored.created_at == ours[0].created_at and stored.updated_at == ours[0].updated_at
+
+
+def test_insert_adapts_json_and_foreign_keys(clerk, today):
+    (head,) = family(1)
+    events = [Event(kind="correction", moved_on=today, notified_on=today, fiscal_year=2099, serial=n,
+                    notifier_type="officio", clerk=clerk, details={"fields": ["name"], "n": n, "日本語": True})
+              for n in (1, 2)]
+    statements.insert(events)
+    entry = EventEntry(event=events[1], resident=head, household=head.household, snapshot={"name": head.name},
+                       version=3)
+    statements.insert([entry])
+    stored = EventEntry.objects.select_related("event").get(pk=entry.pk)
+    assert (stored.event_id, stored.resident_id, stored.household_id, stored.version) == (
+        events[1].pk, head.pk, head.household_id, 3)
+    assert stored.snapshot == {"name": head.name}
+    assert stored.event.details == {"fields": ["name"], "n": 2, "日本語": True} and stored.event.clerk_id == clerk.pk
+    statements.insert([])
+
+
+def test_update_writes_only_the_named_columns(today):
+    (head,) = family(1)
+    before = Resident.objects.get(pk=head.pk)
+    head.status, head.removed_on, head.removal_reason = Status.REMOVED, today, "death"
+    head.name = "not saved"
+    statements.update(head, ["status", "removed_on", "removal_reason", "updated_at"])
+    stored = Resident.objects.get(pk=head.pk)
+    assert (stored.status, stored.removed_on, stored.removal_reason) == (Status.REMOVED, today, "death")
+    assert stored.name == before.name and stored.updated_at > before.updated_at
+    assert stored.updated_at == head.updated_at
+    head.pk = 10**9
+    with pytest.raises(DatabaseError):
+        statements.update(head, ["status"])
