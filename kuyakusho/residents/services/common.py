@@ -89,7 +89,7 @@ def lock_residents(versions: dict[int, int]) -> dict[int, Resident]:
 
 
 def lock_household(household_id: int, *, field: str = "household") -> Household:
-    household = Household.objects.select_for_update(no_key=True).filter(pk=household_id).first()
+    household = statements.lock_household(household_id)
     if household is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("世帯が見つかりません。"), field=field)
     if household.closed_on is not None:
@@ -186,8 +186,7 @@ def allocate_resident_codes(count: int) -> list[str]:
     codes: list[str] = []
     while len(codes) < count:
         batch = {_new_resident_code() for _ in range(count - len(codes))} - set(codes)
-        taken = set(Resident.objects.filter(resident_code__in=batch).values_list("resident_code", flat=True))
-        codes += sorted(batch - taken)
+        codes += sorted(batch - statements.taken_identifiers("resident_code", sorted(batch)))
     return codes
 
 
@@ -206,11 +205,7 @@ def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None =
         wanted = {value for value in values if value}
         if not wanted:
             continue
-        # One query per field; the exclude repeats the partial unique index's condition (SQLite uses it then).
-        qs = Resident.objects.filter(**{f"{field}__in": wanted}).exclude(**{field: ""})
-        if exclude_id is not None:
-            qs = qs.exclude(pk=exclude_id)
-        taken = set(qs.values_list(field, flat=True))
+        taken = statements.taken_identifiers(field, sorted(wanted), exclude_id)  # one query per field
         seen: set[str] = set()
         for i, value in enumerate(values):
             if not value:

@@ -122,3 +122,27 @@ def test_update_writes_only_the_named_columns(today):
     head.pk = 10**9
     with pytest.raises(DatabaseError):
         statements.update(head, ["status"])
+
+
+def test_lock_household_matches_the_orm():
+    (head,) = family(1)
+    with transaction.atomic():
+        got = statements.lock_household(head.household_id)
+        want = Household.objects.select_for_update(no_key=True).filter(pk=head.household_id).first()
+        assert statements.lock_household(10**9) is None
+    assert _state([got]) == _state([want])
+
+
+def test_taken_identifiers_matches_the_orm():
+    head, wife = family(2)
+    Resident.objects.filter(pk=wife.pk).update(my_number="")
+    for field, values, exclude in [("my_number", [head.my_number, "", "123"], None),
+                                   ("my_number", [head.my_number], head.pk),
+                                   ("resident_code", [wife.resident_code, head.resident_code], head.pk),
+                                   ("residence_card_number", ["AB12345678CD"], None)]:
+        orm = Resident.objects.filter(**{f"{field}__in": values}).exclude(**{field: ""})
+        if exclude is not None:
+            orm = orm.exclude(pk=exclude)
+        assert statements.taken_identifiers(field, values, exclude) == set(orm.values_list(field, flat=True))
+    assert statements.taken_identifiers("my_number", [head.my_number]) == {head.my_number}
+    assert statements.taken_identifiers("my_number", [""]) == set()  # "" is "none recorded", never taken
