@@ -273,6 +273,19 @@ def record_event(
     ``known``: other residents locked and current in this transaction (e.g. :func:`lock_members`' members),
     which spare a query for the head's name of their household.
     """
+    affected = list(affected)
+    changed = [resident.pk for resident, before in affected if before is not None]
+    if changed:  # a new person starts at version 1
+        statements.bump_versions(changed)
+    heads = _head_names([resident for resident, _before in affected], known)
+    afters, changes = [], []
+    for resident, before in affected:
+        if before is not None:
+            resident.version += 1
+        afters.append(records.make_snapshot(resident, resident.household, head_name=heads[resident.household_id]))
+        changes.append(records.changed_fields(before or {}, afters[-1]))
+    # The year's receipt counter and then the audit chain head stay locked until the commit, serialising
+    # every notification of the ward: take them last, with only the writes that need them left to do.
     fy, serial = next_receipt(notified_on)
     event = Event(
         kind=kind, moved_on=moved_on, notified_on=notified_on, fiscal_year=fy, serial=serial,
@@ -281,24 +294,15 @@ def record_event(
         details=details or {}, cancels=cancels,
     )
     statements.insert([event])
-    affected = list(affected)
-    changed = [resident.pk for resident, before in affected if before is not None]
-    if changed:  # a new person starts at version 1
-        statements.bump_versions(changed)
-    heads = _head_names([resident for resident, _before in affected], known)
+    statements.insert([
+        EventEntry(event=event, resident=resident, household=resident.household, snapshot=after,
+                   version=resident.version)
+        for (resident, _before), after in zip(affected, afters, strict=True)
+    ])
     detail = {"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late}
-    entries, audits = [], []
-    for resident, before in affected:
-        if before is not None:
-            resident.version += 1
-        household = resident.household
-        after = records.make_snapshot(resident, household, head_name=heads[resident.household_id])
-        entries.append(EventEntry(event=event, resident=resident, household=household, snapshot=after,
-                                  version=resident.version))
-        audits.append({"action": f"residents.{kind}", "target": event, "subject_id": resident.pk,
-                       "changes": records.changed_fields(before or {}, after), "detail": detail})
-    statements.insert(entries)
-    append_many(audits, actor=actor)
+    append_many([{"action": f"residents.{kind}", "target": event, "subject_id": resident.pk, "changes": change,
+                  "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)],
+                actor=actor)
     return event
 
 
