@@ -94,10 +94,11 @@ def append(
     channel: str | None = None,
     via: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Joins the caller's transaction (or opens one)."""
+    """Append one event to the chain. Joins the caller's transaction (or opens one), without a savepoint of
+    its own: if the event cannot be written, the caller's whole change fails with it."""
     event = _event(ctx=current(), actor=actor, kind=kind, action=action, target=target, subject_id=subject_id,
                    changes=changes, detail=detail, purpose=purpose, channel=channel, via=via)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _chain([event])
         event.save(force_insert=True)
     return event
