@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kuyakusho.accounts.models import Staff
+from kuyakusho.core.statements import insert
 
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
@@ -100,7 +100,7 @@ def append(
                    changes=changes, detail=detail, purpose=purpose, channel=channel, via=via)
     with transaction.atomic(savepoint=False):
         _chain([event])
-        event.save(force_insert=True)
+        insert([event])
     return event
 
 
@@ -119,35 +119,8 @@ def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kin
         return []
     with transaction.atomic(savepoint=False):
         _chain(events)
-        _insert(events)
+        insert(events)  # one statement written out (ids set from RETURNING)
     return events
-
-
-@functools.cache
-def _insert_sql(vendor: str, rows: int) -> str:
-    meta, quote = AuditEvent._meta, connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
-    row = f"({', '.join(['%s'] * len(_INSERT_FIELDS))})"
-    return (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
-            f"RETURNING {quote(meta.pk.column)}")
-
-
-_INSERT_FIELDS = [f for f in AuditEvent._meta.concrete_fields if f is not AuditEvent._meta.auto_field]
-
-
-def _insert(events: list[AuditEvent]) -> None:
-    """``AuditEvent.objects.bulk_create(events)`` as one statement written out (ids set from RETURNING)."""
-    values: list[Any] = []
-    for event in events:
-        event._prepare_related_fields_for_save(operation_name="bulk_create")
-        values += [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in _INSERT_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor, len(events)), values)
-        ids = [row[0] for row in cursor.fetchall()]
-    for event, pk in zip(events, ids, strict=True):
-        event.pk = pk
-        event._state.adding = False
-        event._state.db = connection.alias
 
 
 def record_write(*, actor, action: str, target=None, subject_id: Any = "", changes=None, detail=None,

@@ -23,6 +23,7 @@ from .addresses import format_address, validate_town
 from .models import Event, EventEntry, EventKind, Household, Resident, Status
 from .permissions import can_search, can_view_removed, can_view_resident
 from .records import ResidentState, ViewPurpose
+from .services import statements
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 200
@@ -238,8 +239,7 @@ def history(resident: Resident) -> list[HistoryItem]:
 
 
 def household_members(household: Household, *, include_removed: bool = False) -> list[Resident]:
-    qs = household.members.order_by("-is_head", "birth_date", "id")
-    members = list(qs if include_removed else qs.filter(resident_q()))
+    members = statements.household_members(household.pk, on=timezone.localdate(), include_removed=include_removed)
     for member in members:
         member.household = household  # the caller's row: no join, no second copy
     return members

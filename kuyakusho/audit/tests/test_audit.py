@@ -121,7 +121,7 @@ def test_a_failing_audit_write_fails_the_change(clerk, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.AuditEvent, "save", broken)
+    monkeypatch.setattr(services, "insert", broken)  # the statement that writes the event
     with pytest.raises(RuntimeError), transaction.atomic():
         Staff.objects.filter(pk=clerk.pk).update(role=Role.SUPERVISOR)
         record_write(actor=clerk, action="staff.role", target=clerk, changes={"role": ["clerk", "supervisor"]})

@@ -15,6 +15,7 @@ from kuyakusho.audit.services import record_refusal, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..models import Alert, AlertKind, Card, CardLock
+from . import statements
 
 MAX_PIN_FAILURES = 3
 _PIN = re.compile(r"[0-9]{4}", re.ASCII)
@@ -51,13 +52,10 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
     A wrong PIN is counted in its own transaction: the count survives the refused request. The usual case
     (right PIN, no earlier failure, not locked) reads one row and writes nothing.
     """
-    # Two plain queries cost less than one with subqueries (Django's compilation dominates here).
-    card = next(iter(Card.objects.select_related("resident__household")
-                     .filter(kind=kind, number=number, active=True)[:1]), None)
+    card = statements.active_card(kind, number)
     if card is None:
         raise _refuse_card()
-    failures, locked_at = next(iter(CardLock.objects.filter(card_id=card.pk, channel=channel)
-                                    .values_list("failures", "locked_at")[:1]), (0, None))
+    failures, locked_at = statements.lock_state(card.pk, channel)
     if not failures and locked_at is None and _pin_matches(card, pin):
         return card
     with transaction.atomic():

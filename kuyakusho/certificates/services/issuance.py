@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.statements import insert
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
@@ -34,7 +35,7 @@ from kuyakusho.residents.selectors import household_members
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
 from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
-from . import content
+from . import content, statements
 from .cards import authenticate_card
 from .protections import check_support_measures, notice_for
 
@@ -179,16 +180,15 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    policy = next(iter(ChannelPolicy.objects.select_related("schedule").filter(channel=req.channel)[:1]), None)
+    policy = statements.policy(req.channel)
     if policy is None:
         raise _refuse(_("この交付方法は設定されていません。"))
     _check_policy(policy, req, now)
 
     if req.idempotency_key:
-        done = next(iter(Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
-                                                 idempotency_key=req.idempotency_key).values_list("pk")[:1]), None)
+        done = statements.issued_with_key(req.channel, req.terminal, req.idempotency_key)
         if done is not None:
-            return _same_request(Issuance.objects.get(pk=done[0]), req)
+            return _same_request(Issuance.objects.get(pk=done), req)
 
     holder = _check_identity(policy, req)  # commits its own PIN-failure count
     subject_id = req.subject_id if req.subject_id is not None else (holder.pk if holder else None)
@@ -298,7 +298,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
     )
     pdf = sign_pdf(render_certificate(doc))
     with transaction.atomic():
-        issuance = Issuance.objects.create(
+        issuance = Issuance(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
             issued_by=actor if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.staff" else None,
@@ -307,6 +307,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
             verification_code=verification_code, idempotency_key=req.idempotency_key,
             request_fingerprint=req.fingerprint(), pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )
+        insert([issuance])
         record_write(actor=actor, action="certificates.issue", target=issuance, subject_id=subject.pk,
                      detail={"kind": parts.kind, "channel": req.channel, "members": [m.pk for m in members],
                              "options": sorted(req.options), "requester": req.requester, "fee": fee,

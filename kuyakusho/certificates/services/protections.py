@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_refusal
@@ -13,17 +12,15 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.wareki import format_wareki
 
 from ..documents.model import TITLES
-from ..models import SELF_SERVICE, Alert, AlertKind, Issuance, Notice, NoticeRegistration, Requester, SupportMeasure
+from ..models import SELF_SERVICE, Alert, AlertKind, Issuance, Notice, NoticeRegistration, Requester
+from . import statements
 
 #: The neutral message: it must not reveal that the person is protected.
 NEUTRAL_REFUSAL = _("この証明書はここでは交付できません。お手数ですが区民事務所の窓口にお問い合わせください。")
 
 
 def under_support_measure(resident_ids: list[int], on: date) -> set[int]:
-    return set(
-        SupportMeasure.objects.filter(resident_id__in=resident_ids, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).values_list("resident_id", flat=True)
-    )
+    return statements.under_support_measure(resident_ids, on)
 
 
 def check_support_measures(*, resident_ids: list[int], requester: str, requester_resident_id: int | None,

@@ -1,0 +1,157 @@
+"""Statements written once per connection from the models, for the few queries a hot path runs every time.
+
+Building and compiling a Django query costs several times what SQLite or PostgreSQL take to run a
+primary-key or index look-up (about 250–500 µs against 10–100 µs here). A module with such a path writes
+each query as a function whose docstring names the ORM expression it replaces and whose test compares the
+two; the pieces here build the SQL from the models' own metadata (table and column names, quoting, locks),
+cache it per connection, and load rows into model instances through the fields' own database converters,
+as a queryset would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+_CACHE: WeakKeyDictionary = WeakKeyDictionary()  # per connection: SQL text, and converters bound to it
+
+
+def cached(key: tuple, build: Callable[[BaseDatabaseWrapper], Any]) -> tuple[BaseDatabaseWrapper, Any]:
+    """The default connection and ``build(connection)``, built once per connection and ``key``."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    cache = _CACHE.get(wrapper)
+    if cache is None:
+        cache = _CACHE[wrapper] = {}
+    if key not in cache:
+        cache[key] = build(wrapper)
+    return wrapper, cache[key]
+
+
+def placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def names(wrapper: BaseDatabaseWrapper, model: type[models.Model], *fields: str) -> list[str]:
+    """Quoted table name, then the quoted columns of ``fields`` ("pk" for the primary key)."""
+    meta, quote = model._meta, wrapper.ops.quote_name
+    return [quote(meta.db_table),
+            *(quote(meta.pk.column if f == "pk" else meta.get_field(f).column) for f in fields)]
+
+
+def for_no_key_update(wrapper: BaseDatabaseWrapper) -> str:
+    if not wrapper.features.has_select_for_update:
+        return ""
+    return " FOR NO KEY UPDATE" if wrapper.features.has_select_for_no_key_update else " FOR UPDATE"
+
+
+def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model]):
+    """``SELECT <every column> FROM <table>``, the attribute names, and the columns' database converters."""
+    fields = model._meta.concrete_fields
+    table = wrapper.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(f"{table}.{wrapper.ops.quote_name(f.column)}" for f in fields)
+    converters = []
+    for i, field in enumerate(fields):
+        col = field.get_col(model._meta.db_table)
+        found = wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper)
+        if found:
+            converters.append((i, found, col))
+    return f"SELECT {columns} FROM {table}", [f.attname for f in fields], converters  # noqa: S608 (names)
+
+
+def load(wrapper: BaseDatabaseWrapper, model: type[models.Model], sql: str, params: Sequence[Any]):
+    """Run ``sql`` (which selects the columns of ``loader``) and make instances, as a queryset would."""
+    return [objs[0] for objs in load_joined(wrapper, (model,), sql, params)]
+
+
+def columns(wrapper: BaseDatabaseWrapper, model: type[models.Model]) -> str:
+    """Every column of ``model``, qualified by its table: the select list of ``loader`` for a join."""
+    return loader(wrapper, model)[0].removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
+
+
+def load_joined(wrapper: BaseDatabaseWrapper, model_list: Sequence[type[models.Model]], sql: str,
+                params: Sequence[Any]) -> list[tuple[models.Model, ...]]:
+    """Run ``sql``, which selects the ``columns`` of each model in turn (a join), and make one instance of each
+    per row, as ``select_related`` would (the caller links them)."""
+    parts = [cached((model, "load"), lambda w, m=model: loader(w, m))[1] for model in model_list]
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = []
+    for row in rows:
+        objs, offset = [], 0
+        for model, (_select, attnames, converters) in zip(model_list, parts, strict=True):
+            values = list(row[offset:offset + len(attnames)])
+            offset += len(attnames)
+            for i, functions, col in converters:
+                for convert in functions:
+                    values[i] = convert(values[i], col, wrapper)
+            objs.append(model.from_db(wrapper.alias, attnames, values))
+        result.append(tuple(objs))
+    return result
+
+
+def insert_fields(model: type[models.Model]) -> list:
+    meta = model._meta
+    return [f for f in meta.concrete_fields if f is not meta.auto_field]
+
+
+def insert(objs: Sequence[models.Model]) -> None:
+    """``Model.objects.bulk_create(objs)`` of new rows of one model: one INSERT … RETURNING the ids, which
+    are set on the objects (in order), with the fields' defaults, ``auto_now`` times and adaptations."""
+    if not objs:
+        return
+    model = type(objs[0])
+
+    def build(w):
+        table, pk = names(w, model, "pk")
+        columns = ", ".join(w.ops.quote_name(f.column) for f in insert_fields(model))
+        row = f"({placeholders(len(insert_fields(model)))})"
+        return (insert_fields(model),
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))} RETURNING {pk}")  # noqa: S608
+
+    wrapper, (fields, sql) = cached((model, "insert", len(objs)), build)
+    values: list[Any] = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        values += [f.get_db_prep_save(f.pre_save(obj, add=True), wrapper) for f in fields]
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [r[0] for r in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = wrapper.alias
+
+
+def update(obj: models.Model, field_names: Sequence[str]) -> None:
+    """``obj.save(update_fields=field_names)`` of an existing (locked) row; list ``auto_now`` fields to set them."""
+    model, field_names = type(obj), tuple(field_names)
+
+    def build(w):
+        table, pk, *columns = names(w, model, "pk", *field_names)
+        return ([model._meta.get_field(name) for name in field_names],
+                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s")  # noqa: S608
+
+    wrapper, (fields, sql) = cached((model, "update", field_names), build)
+    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    values = [f.get_db_prep_save(f.pre_save(obj, add=False), wrapper) for f in fields]
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql, [*values, obj._meta.pk.get_db_prep_value(obj.pk, wrapper)])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{obj._meta.label} {obj.pk}: the update did not affect one row.")
+
+
+def by_pk(model: type[models.Model], pk: Any) -> models.Model | None:
+    """``model.objects.filter(pk=pk).first()``"""
+
+    def build(w):
+        table, column = names(w, model, "pk")
+        return f"{loader(w, model)[0]} WHERE {table}.{column} = %s LIMIT 1"
+
+    wrapper, sql = cached((model, "by_pk"), build)
+    found = load(wrapper, model, sql, [model._meta.pk.get_db_prep_value(pk, wrapper)])
+    return found[0] if found else None
