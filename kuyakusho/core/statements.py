@@ -48,9 +48,10 @@ def for_no_key_update(wrapper: BaseDatabaseWrapper) -> str:
     return " FOR NO KEY UPDATE" if wrapper.features.has_select_for_no_key_update else " FOR UPDATE"
 
 
-def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model]):
-    """``SELECT <every column> FROM <table>``, the attribute names, and the columns' database converters."""
-    fields = model._meta.concrete_fields
+def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequence[str] | None = None):
+    """``SELECT <every column> FROM <table>`` (or just the fields ``only``), the attribute names, and the
+    columns' database converters."""
+    fields = model._meta.concrete_fields if only is None else [model._meta.get_field(f) for f in only]
     table = wrapper.ops.quote_name(model._meta.db_table)
     columns = ", ".join(f"{table}.{wrapper.ops.quote_name(f.column)}" for f in fields)
     converters = []
@@ -73,10 +74,13 @@ def columns(wrapper: BaseDatabaseWrapper, model: type[models.Model]) -> str:
 
 
 def load_joined(wrapper: BaseDatabaseWrapper, model_list: Sequence[type[models.Model]], sql: str,
-                params: Sequence[Any]) -> list[tuple[models.Model, ...]]:
+                params: Sequence[Any], *, last: Sequence[str] | None = None) -> list[tuple[models.Model, ...]]:
     """Run ``sql``, which selects the ``columns`` of each model in turn (a join), and make one instance of each
-    per row, as ``select_related`` would (the caller links them)."""
-    parts = [cached((model, "load"), lambda w, m=model: loader(w, m))[1] for model in model_list]
+    per row, as ``select_related`` would (the caller links them). ``last``: the fields selected of the last
+    model, if not all of them (a deferred instance; from an outer join, its fields may all be None)."""
+    parts = [cached((model, "load"), lambda w, m=model: loader(w, m))[1] for model in model_list[:-1]]
+    only = tuple(last) if last is not None else None
+    parts.append(cached((model_list[-1], "load", only), lambda w: loader(w, model_list[-1], only))[1])
     with wrapper.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -52,10 +52,10 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
     A wrong PIN is counted in its own transaction: the count survives the refused request. The usual case
     (right PIN, no earlier failure, not locked) reads one row and writes nothing.
     """
-    card = statements.active_card(kind, number)
-    if card is None:
+    found = statements.active_card(kind, number, channel)
+    if found is None:
         raise _refuse_card()
-    failures, locked_at = statements.lock_state(card.pk, channel)
+    card, failures, locked_at = found
     if not failures and locked_at is None and _pin_matches(card, pin):
         return card
     with transaction.atomic():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from kuyakusho.core.statements import by_pk, cached, columns, load, load_joined, loader, names, placeholders
+from kuyakusho.core.statements import cached, columns, load_joined, names, placeholders
 from kuyakusho.offices.models import Schedule
 from kuyakusho.residents.models import Household, Resident
 
@@ -20,15 +20,19 @@ def policy(channel: str) -> ChannelPolicy | None:
     """``ChannelPolicy.objects.select_related("schedule").filter(channel=channel).first()``"""
 
     def build(w):
-        table, pk, column = names(w, ChannelPolicy, "pk", "channel")
-        return f"{loader(w, ChannelPolicy)[0]} WHERE {table}.{column} = %s ORDER BY {table}.{pk} LIMIT 1"
+        table, pk, column, schedule_fk = names(w, ChannelPolicy, "pk", "channel", "schedule")
+        schedule, schedule_pk = names(w, Schedule, "pk")
+        return (f"SELECT {columns(w, ChannelPolicy)}, {columns(w, Schedule)} FROM {table} "  # noqa: S608
+                f"LEFT JOIN {schedule} ON {schedule}.{schedule_pk} = {table}.{schedule_fk} "
+                f"WHERE {table}.{column} = %s ORDER BY {table}.{pk} LIMIT 1")
 
     wrapper, sql = cached(("certificates.policy",), build)
-    found = load(wrapper, ChannelPolicy, sql, [channel])
+    found = load_joined(wrapper, (ChannelPolicy, Schedule), sql, [channel])
     if not found:
         return None
-    found[0].schedule = by_pk(Schedule, found[0].schedule_id) if found[0].schedule_id is not None else None
-    return found[0]
+    found_policy, schedule = found[0]
+    found_policy.schedule = schedule if found_policy.schedule_id is not None else None
+    return found_policy
 
 
 def issued_with_key(channel: str, terminal: str, key: str) -> int | None:
@@ -47,42 +51,36 @@ def issued_with_key(channel: str, terminal: str, key: str) -> int | None:
     return row[0] if row else None
 
 
-def active_card(kind: str, number: str) -> Card | None:
+def active_card(kind: str, number: str, channel: str) -> tuple[Card, int, datetime | None] | None:
     """``Card.objects.select_related("resident__household").filter(kind=kind, number=number, active=True)
-    .first()``"""
+    .first()``, with its wrong-PIN count and lock time for ``channel``:
+    ``CardLock.objects.filter(card=card, channel=channel).values_list("failures", "locked_at").first()``
+    or ``(0, None)``."""
 
     def build(w):
         card, pk, kind_col, number_col, active, resident_fk = names(w, Card, "pk", "kind", "number", "active",
                                                                     "resident")
         resident, resident_pk, household_fk = names(w, Resident, "pk", "household")
         household, household_pk = names(w, Household, "pk")
-        return (f"SELECT {columns(w, Card)}, {columns(w, Resident)}, {columns(w, Household)} "  # noqa: S608
+        lock, lock_card, lock_channel, failures, locked_at = names(w, CardLock, "card", "channel", "failures",
+                                                                   "locked_at")
+        return (f"SELECT {columns(w, Card)}, {columns(w, Resident)}, {columns(w, Household)}, "  # noqa: S608
+                f"{lock}.{failures}, {lock}.{locked_at} "
                 f"FROM {card} JOIN {resident} ON {resident}.{resident_pk} = {card}.{resident_fk} "
                 f"JOIN {household} ON {household}.{household_pk} = {resident}.{household_fk} "
+                f"LEFT JOIN {lock} ON {lock}.{lock_card} = {card}.{pk} AND {lock}.{lock_channel} = %s "
                 f"WHERE {card}.{kind_col} = %s AND {card}.{number_col} = %s AND {card}.{active} = %s "
                 f"ORDER BY {card}.{pk} LIMIT 1")
 
     wrapper, sql = cached(("certificates.active_card",), build)
-    found = load_joined(wrapper, (Card, Resident, Household), sql, [kind, number, True])
+    found = load_joined(wrapper, (Card, Resident, Household, CardLock), sql, [channel, kind, number, True],
+                        last=("failures", "locked_at"))
     if not found:
         return None
-    card, resident, household = found[0]
+    card, resident, household, lock = found[0]
     resident.household = household
     card.resident = resident
-    return card
-
-
-def lock_state(card_id: int, channel: str) -> tuple[int, datetime | None]:
-    """``CardLock.objects.filter(card_id=card_id, channel=channel).values_list("failures", "locked_at")
-    .first() or (0, None)``"""
-
-    def build(w):
-        table, pk, card, ch = names(w, CardLock, "pk", "card", "channel")
-        return f"{loader(w, CardLock)[0]} WHERE {table}.{card} = %s AND {table}.{ch} = %s ORDER BY {table}.{pk} LIMIT 1"
-
-    wrapper, sql = cached(("certificates.lock_state",), build)
-    found = load(wrapper, CardLock, sql, [card_id, channel])
-    return (found[0].failures, found[0].locked_at) if found else (0, None)
+    return card, lock.failures or 0, lock.locked_at
 
 
 def under_support_measure(resident_ids: Sequence[int], on: date) -> set[int]:

@@ -335,3 +335,22 @@ def test_pdfs_are_stored_out_of_line_uncompressed_on_postgresql():
         cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'pdf'",
                        [Issuance._meta.db_table])
         assert cursor.fetchone()[0] == "e"  # EXTERNAL: already-deflated streams are not compressed again
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_number_alone_commits_without_waiting_for_the_disk_but_never_a_callers_transaction():
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.certificates.services.issuance import next_number
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL commit setting")
+    with CaptureQueriesContext(connection) as alone:
+        first = next_number(OPEN.date())
+    with CaptureQueriesContext(connection) as inside, transaction.atomic():
+        second = next_number(OPEN.date())
+    assert any("synchronous_commit" in q["sql"] for q in alone.captured_queries)
+    assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
+    assert int(second.split("-")[1]) == int(first.split("-")[1]) + 1

@@ -38,22 +38,22 @@ def test_policy_with_its_schedule_matches_the_orm():
     assert statements.policy("nowhere") is None
 
 
-def test_active_card_lock_state_and_idempotency_key_match_the_orm(clerk):
+def test_active_card_with_its_lock_and_idempotency_key_match_the_orm(clerk):
     head, wife = family(2)
     issue_card(actor=None, kind="my_number_card", number="MN0001", resident=wife, pin="1111")
-    got = statements.active_card("my_number_card", "MN0001")
+    got, failures, locked_at = statements.active_card("my_number_card", "MN0001", Channel.KONBINI)
     want = Card.objects.select_related("resident__household").get(number="MN0001")
     assert _state(got) == _state(want) and _state(got.resident) == _state(want.resident)
     assert _state(got.resident.household) == _state(want.resident.household)
-    assert statements.active_card("resident_card", "MN0001") is None  # another kind
+    assert (failures, locked_at) == (0, None)  # no lock row yet
+    when = timezone.now()
+    CardLock.objects.create(card=want, channel=Channel.KONBINI, failures=3, locked_at=when)
+    CardLock.objects.create(card=want, channel=Channel.KIOSK, failures=1)
+    assert statements.active_card("my_number_card", "MN0001", Channel.KONBINI)[1:] == (3, when)
+    assert statements.active_card("my_number_card", "MN0001", Channel.KIOSK)[1:] == (1, None)
+    assert statements.active_card("resident_card", "MN0001", Channel.KIOSK) is None  # another kind
     Card.objects.filter(number="MN0001").update(active=False)
-    assert statements.active_card("my_number_card", "MN0001") is None
-
-    assert statements.lock_state(want.pk, Channel.KONBINI) == (0, None)
-    locked_at = timezone.now()
-    CardLock.objects.create(card=want, channel=Channel.KONBINI, failures=3, locked_at=locked_at)
-    assert statements.lock_state(want.pk, Channel.KONBINI) == (3, locked_at)
-    assert statements.lock_state(want.pk, Channel.KIOSK) == (0, None)
+    assert statements.active_card("my_number_card", "MN0001", Channel.KONBINI) is None
 
     req = IssueRequest(channel=Channel.COUNTER, kind="juminhyo", subject_id=head.pk, identity_document="旅券",
                        terminal="desk-1", idempotency_key="k-1")
