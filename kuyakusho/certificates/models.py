@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kuyakusho.core.models import FiscalYearCounter
+
 from .documents.model import CertificateKind
 
 
@@ -228,18 +230,12 @@ class Issuance(models.Model):
         return self.number
 
 
-class IssueCounter(models.Model):
+class IssueCounter(FiscalYearCounter):
     """The last 交付番号 of a fiscal year (numbers are ``<year>-<serial>``, taken before the document is drawn)."""
-
-    fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("交付番号の採番")
         verbose_name_plural = _("交付番号の採番")
-
-    def __str__(self) -> str:
-        return f"{self.fiscal_year}: {self.last}"
 
 
 class AlertKind(models.TextChoices):

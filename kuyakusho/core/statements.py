@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()  # per connection: SQL text, and converters bound to it
@@ -159,3 +159,32 @@ def by_pk(model: type[models.Model], pk: Any) -> models.Model | None:
     wrapper, sql = cached((model, "by_pk"), build)
     found = load(wrapper, model, sql, [model._meta.pk.get_db_prep_value(pk, wrapper)])
     return found[0] if found else None
+
+
+def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) -> int | None:
+    """Add one to ``model``'s counter for ``year`` (a ``core.models.FiscalYearCounter``) and return it; the
+    year's row is created at 1 if it has none. One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35),
+    which locks the row until the caller's transaction ends. ``durable=False``: on PostgreSQL, the
+    transaction's commit does not wait for the disk (``SET LOCAL synchronous_commit`` as a function in the
+    same statement). None if the row could not be taken (three creations lost to other processes).
+    """
+
+    def build(w):
+        table, year_col, last = names(w, model, "fiscal_year", "last")
+        also = ", set_config('synchronous_commit', 'off', true)" if not durable and w.vendor == "postgresql" else ""
+        return f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_col} = %s RETURNING {last}{also}"  # noqa: S608
+
+    for _attempt in range(3):
+        wrapper, sql = cached((model, "next_in_year", durable), build)
+        with wrapper.cursor() as cursor:
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():
+                model.objects.create(fiscal_year=year, last=1)
+            return 1
+        except IntegrityError:  # another process opened the year first: take the next number
+            continue
+    return None

@@ -51,6 +51,8 @@ from django.db.models import Q
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.models import FiscalYearCounter
+
 from .records import HEAD_RELATIONSHIP
 
 
@@ -343,18 +345,12 @@ class MoveOutCertificate(models.Model):
         return f"転出証明書 {self.event_id}"
 
 
-class ReceiptCounter(models.Model):
+class ReceiptCounter(FiscalYearCounter):
     """The last 受付番号 serial used in a fiscal year (one row per year, locked when a number is taken)."""
-
-    fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("受付番号")
         verbose_name_plural = _("受付番号")
-
-    def __str__(self) -> str:
-        return f"{self.fiscal_year}: {self.last}"
 
     @classmethod
     def sync_from_events(cls) -> None:

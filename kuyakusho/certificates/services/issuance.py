@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.core.statements import insert
+from kuyakusho.core.statements import insert, next_in_year
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
@@ -319,28 +319,15 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
 def next_number(issue_date) -> str:
     """The next 交付番号 of the fiscal year, ``<year>-<serial:08d>``, committed at once (a failed issue leaves a gap).
 
-    One ``UPDATE … RETURNING`` on the year's counter row (SQLite ≥ 3.35 and PostgreSQL), which holds the row
-    (or SQLite's write lock) only for that statement's transaction.
+    Its own tiny transaction, which holds the counter row (or SQLite's write lock) for one statement.
     """
     year = fiscal_year_of(issue_date)
-    table = connection.ops.quote_name(IssueCounter._meta.db_table)
-    # On PostgreSQL, the number's own commit need not wait for the disk: the certificate's commit does, and
-    # it flushes the log in order, so a number on a committed certificate is always durable (a number lost
-    # in a crash was on none). Only when this is its own transaction, never inside a caller's.
-    quick = connection.vendor == "postgresql" and not connection.in_atomic_block
-    for _attempt in range(3):
-        # (SET LOCAL as a function in the same statement: one round trip.)
-        also = ", set_config('synchronous_commit', 'off', true)" if quick else ""
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE fiscal_year = %s RETURNING last{also}",  # noqa: S608
-                           [year])  # (the table name is the model's own, quoted)
-            row = cursor.fetchone()
-        if row is not None:
-            return f"{year}-{row[0]:08d}"
-        try:
-            with transaction.atomic():
-                IssueCounter.objects.create(fiscal_year=year, last=1)
-            return f"{year}-{1:08d}"
-        except IntegrityError:  # another process opened the year first: take the next number
-            continue
-    raise ApplicationError(ErrorCode.CONFLICT, _("交付番号を採番できませんでした。もう一度操作してください。"))
+    # The number's own commit need not wait for the disk: the certificate's commit does, and PostgreSQL
+    # flushes its log in order, so a number on a committed certificate is always durable (a number lost in
+    # a crash was on none). Only when this is its own transaction, never inside a caller's.
+    durable = connection.in_atomic_block
+    with transaction.atomic():
+        serial = next_in_year(IssueCounter, year, durable=durable)
+    if serial is None:
+        raise ApplicationError(ErrorCode.CONFLICT, _("交付番号を採番できませんでした。もう一度操作してください。"))
+    return f"{year}-{serial:08d}"

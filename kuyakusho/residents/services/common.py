@@ -6,14 +6,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import append_many
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import resident_code_check_digit
+from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.wareki import fiscal_year
 
 from .. import records
@@ -66,6 +66,16 @@ def _conflict(resident: Resident, seen_version: int) -> ApplicationError:
     )
 
 
+def _check_versions(locked: dict[int, Resident], versions: dict[int, int | None]) -> None:
+    """Every resident asked for is locked, at the version the clerk saw (None: not checked)."""
+    for pk, version in versions.items():
+        resident = locked.get(pk)
+        if resident is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("住民が見つかりません。"), field="residents")
+        if version is not None and resident.version != version:
+            raise _conflict(resident, version)
+
+
 def lock_residents(versions: dict[int, int]) -> dict[int, Resident]:
     """Lock the residents (in id order, so no deadlock) and check the versions the clerk saw."""
     if not versions:
@@ -79,12 +89,7 @@ def lock_residents(versions: dict[int, int]) -> dict[int, Resident]:
         for r in Resident.objects.select_for_update(no_key=True).select_related("household")
         .filter(pk__in=versions).order_by("pk")
     }
-    for pk, version in versions.items():
-        resident = locked.get(pk)
-        if resident is None:
-            raise ApplicationError(ErrorCode.NOT_FOUND, _("住民が見つかりません。"), field="residents")
-        if version is not None and resident.version != version:
-            raise _conflict(resident, version)
+    _check_versions(locked, versions)
     return locked
 
 
@@ -126,12 +131,7 @@ def lock_members(
         if resident.household_id in households:
             resident.household = households[resident.household_id]
     locked = {r.pk: r for r in rows if r.pk in versions}
-    for pk, version in versions.items():
-        resident = locked.get(pk)
-        if resident is None:
-            raise ApplicationError(ErrorCode.NOT_FOUND, _("住民が見つかりません。"), field="residents")
-        if version is not None and resident.version != version:
-            raise _conflict(resident, version)
+    _check_versions(locked, versions)
     if household_id is None and (household is None
                                  or any(r.household_id != household.pk for r in locked.values())):
         # No household named and the residents' one changed since the first query (or they are in several).
@@ -218,35 +218,13 @@ def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None =
 # --- receipt numbers ---------------------------------------------------------------------------
 
 
-def _take_serial(fy: int) -> int | None:
-    """Add one to the year's counter (locking its row) and return the new value; None if there is no row."""
-    if connection.vendor not in ("postgresql", "sqlite"):
-        if ReceiptCounter.objects.filter(fiscal_year=fy).update(last=F("last") + 1):
-            return ReceiptCounter.objects.get(fiscal_year=fy).last
-        return None
-    meta, q = ReceiptCounter._meta, connection.ops.quote_name
-    last, year = q(meta.get_field("last").column), q(meta.get_field("fiscal_year").column)
-    with connection.cursor() as cursor:  # UPDATE … RETURNING: one statement (PostgreSQL, SQLite ≥ 3.35)
-        cursor.execute(f"UPDATE {q(meta.db_table)} SET {last} = {last} + 1 WHERE {year} = %s "  # noqa: S608 (names)
-                       f"RETURNING {last}", [fy])
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
 def next_receipt(notified_on: date) -> tuple[int, int]:
     """(fiscal year, serial) of a new 受付番号; the counter row is updated in the caller's transaction."""
     fy = fiscal_year(notified_on)
-    for _attempt in range(3):
-        serial = _take_serial(fy)
-        if serial is not None:
-            return fy, serial
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.create(fiscal_year=fy, last=1)
-            return fy, 1
-        except IntegrityError:  # another clerk created the year's counter first: take the next number
-            continue
-    raise ApplicationError(ErrorCode.CONFLICT, _("受付番号を採番できませんでした。もう一度操作してください。"))
+    serial = next_in_year(ReceiptCounter, fy)
+    if serial is None:
+        raise ApplicationError(ErrorCode.CONFLICT, _("受付番号を採番できませんでした。もう一度操作してください。"))
+    return fy, serial
 
 
 # --- the event ---------------------------------------------------------------------------------
