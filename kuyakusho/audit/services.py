@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from kuyakusho.accounts.models import Staff
-from kuyakusho.core.statements import insert
+from kuyakusho.core.statements import cached, insert, names
 
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
@@ -58,13 +58,11 @@ def _chain(events: list[AuditEvent]) -> None:
 
     Call inside a transaction; the caller inserts the events in the same transaction.
     """
-    meta, q = ChainHead._meta, connection.ops.quote_name
-    table, seq_col, hash_col = q(meta.db_table), q(meta.get_field("seq").column), q(meta.get_field("hash").column)
-    # SQL written out: these two statements run with every change of every register (the ORM's query
-    # building costs more than the statements). Same as select_for_update().get(id=1) and .update().
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {seq_col}, {hash_col} FROM {table} WHERE {q(meta.pk.column)} = 1{lock}")  # noqa: S608
+    # Written once (core.statements): these two statements run with every change of every register.
+    # Same as ChainHead.objects.select_for_update().get(id=1) and .filter(id=1).update(seq=…, hash=…).
+    wrapper, (select, update) = cached((ChainHead, "chain"), _chain_sql)
+    with wrapper.cursor() as cursor:
+        cursor.execute(select)
         row = cursor.fetchone()
     if row is None:  # the first event ever
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
@@ -76,9 +74,15 @@ def _chain(events: list[AuditEvent]) -> None:
         event.occurred_at = now
         event.seq, event.prev_hash = seq, prev
         event.hash = prev = event.compute_hash()
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {seq_col} = %s, {hash_col} = %s WHERE {q(meta.pk.column)} = 1",  # noqa: S608
-                       [seq, prev])
+    with wrapper.cursor() as cursor:
+        cursor.execute(update, [seq, prev])
+
+
+def _chain_sql(w) -> tuple[str, str]:
+    table, pk, seq, hash_ = names(w, ChainHead, "pk", "seq", "hash")
+    lock = " FOR UPDATE" if w.features.has_select_for_update else ""
+    return (f"SELECT {seq}, {hash_} FROM {table} WHERE {pk} = 1{lock}",  # noqa: S608
+            f"UPDATE {table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1")  # noqa: S608
 
 
 def append(

@@ -48,19 +48,27 @@ def for_no_key_update(wrapper: BaseDatabaseWrapper) -> str:
     return " FOR NO KEY UPDATE" if wrapper.features.has_select_for_no_key_update else " FOR UPDATE"
 
 
-def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequence[str] | None = None):
-    """``SELECT <every column> FROM <table>`` (or just the fields ``only``), the attribute names, and the
-    columns' database converters."""
-    fields = model._meta.concrete_fields if only is None else [model._meta.get_field(f) for f in only]
+def columns(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequence[str] | None = None) -> str:
+    """The columns of ``model`` (or of the fields ``only``), qualified by its table: a select list."""
     table = wrapper.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(f"{table}.{wrapper.ops.quote_name(f.column)}" for f in fields)
+    return ", ".join(f"{table}.{wrapper.ops.quote_name(f.column)}" for f in _fields(model, only))
+
+
+def _fields(model: type[models.Model], only: Sequence[str] | None) -> list:
+    return list(model._meta.concrete_fields) if only is None else [model._meta.get_field(f) for f in only]
+
+
+def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequence[str] | None = None):
+    """``SELECT <columns> FROM <table>``, the attribute names, and the columns' database converters."""
+    fields = _fields(model, only)
     converters = []
     for i, field in enumerate(fields):
         col = field.get_col(model._meta.db_table)
         found = wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper)
         if found:
             converters.append((i, found, col))
-    return f"SELECT {columns} FROM {table}", [f.attname for f in fields], converters  # noqa: S608 (names)
+    select = f"SELECT {columns(wrapper, model, only)} FROM {wrapper.ops.quote_name(model._meta.db_table)}"  # noqa: S608
+    return select, [f.attname for f in fields], converters
 
 
 def load(wrapper: BaseDatabaseWrapper, model: type[models.Model], sql: str, params: Sequence[Any]):
@@ -68,19 +76,14 @@ def load(wrapper: BaseDatabaseWrapper, model: type[models.Model], sql: str, para
     return [objs[0] for objs in load_joined(wrapper, (model,), sql, params)]
 
 
-def columns(wrapper: BaseDatabaseWrapper, model: type[models.Model]) -> str:
-    """Every column of ``model``, qualified by its table: the select list of ``loader`` for a join."""
-    return loader(wrapper, model)[0].removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
-
-
 def load_joined(wrapper: BaseDatabaseWrapper, model_list: Sequence[type[models.Model]], sql: str,
                 params: Sequence[Any], *, last: Sequence[str] | None = None) -> list[tuple[models.Model, ...]]:
     """Run ``sql``, which selects the ``columns`` of each model in turn (a join), and make one instance of each
     per row, as ``select_related`` would (the caller links them). ``last``: the fields selected of the last
     model, if not all of them (a deferred instance; from an outer join, its fields may all be None)."""
-    parts = [cached((model, "load"), lambda w, m=model: loader(w, m))[1] for model in model_list[:-1]]
-    only = tuple(last) if last is not None else None
-    parts.append(cached((model_list[-1], "load", only), lambda w: loader(w, model_list[-1], only))[1])
+    onlies = [None] * (len(model_list) - 1) + [tuple(last) if last is not None else None]
+    parts = [cached((model, "load", only), lambda w, m=model, o=only: loader(w, m, o))[1]
+             for model, only in zip(model_list, onlies, strict=True)]
     with wrapper.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -147,18 +150,6 @@ def update(obj: models.Model, field_names: Sequence[str]) -> None:
         cursor.execute(sql, [*values, obj._meta.pk.get_db_prep_value(obj.pk, wrapper)])
         if cursor.rowcount != 1:
             raise DatabaseError(f"{obj._meta.label} {obj.pk}: the update did not affect one row.")
-
-
-def by_pk(model: type[models.Model], pk: Any) -> models.Model | None:
-    """``model.objects.filter(pk=pk).first()``"""
-
-    def build(w):
-        table, column = names(w, model, "pk")
-        return f"{loader(w, model)[0]} WHERE {table}.{column} = %s LIMIT 1"
-
-    wrapper, sql = cached((model, "by_pk"), build)
-    found = load(wrapper, model, sql, [model._meta.pk.get_db_prep_value(pk, wrapper)])
-    return found[0] if found else None
 
 
 def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) -> int | None:

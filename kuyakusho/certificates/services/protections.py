@@ -19,10 +19,6 @@ from . import statements
 NEUTRAL_REFUSAL = _("この証明書はここでは交付できません。お手数ですが区民事務所の窓口にお問い合わせください。")
 
 
-def under_support_measure(resident_ids: list[int], on: date) -> set[int]:
-    return statements.under_support_measure(resident_ids, on)
-
-
 def check_support_measures(*, resident_ids: list[int], requester: str, requester_resident_id: int | None,
                            channel: str, on: date, actor, terminal: str = "") -> None:
     """Nothing to anyone else and nothing through self-service for a protected person.
@@ -30,7 +26,7 @@ def check_support_measures(*, resident_ids: list[int], requester: str, requester
     Call it outside the issuance transaction: the refusal is recorded and an alert raised for supervisors
     (committed), then a neutral message is raised that does not reveal the protection.
     """
-    protected = under_support_measure(resident_ids, on)
+    protected = statements.under_support_measure(resident_ids, on)
     own = {requester_resident_id} if requester == Requester.SELF else set()
     if not protected or (channel not in SELF_SERVICE and protected <= own):
         return

@@ -51,6 +51,9 @@ def issued_with_key(channel: str, terminal: str, key: str) -> int | None:
     return row[0] if row else None
 
 
+LOCK_FIELDS = ("failures", "locked_at")
+
+
 def active_card(kind: str, number: str, channel: str) -> tuple[Card, int, datetime | None] | None:
     """``Card.objects.select_related("resident__household").filter(kind=kind, number=number, active=True)
     .first()``, with its wrong-PIN count and lock time for ``channel``:
@@ -62,10 +65,9 @@ def active_card(kind: str, number: str, channel: str) -> tuple[Card, int, dateti
                                                                     "resident")
         resident, resident_pk, household_fk = names(w, Resident, "pk", "household")
         household, household_pk = names(w, Household, "pk")
-        lock, lock_card, lock_channel, failures, locked_at = names(w, CardLock, "card", "channel", "failures",
-                                                                   "locked_at")
+        lock, lock_card, lock_channel = names(w, CardLock, "card", "channel")
         return (f"SELECT {columns(w, Card)}, {columns(w, Resident)}, {columns(w, Household)}, "  # noqa: S608
-                f"{lock}.{failures}, {lock}.{locked_at} "
+                f"{columns(w, CardLock, LOCK_FIELDS)} "
                 f"FROM {card} JOIN {resident} ON {resident}.{resident_pk} = {card}.{resident_fk} "
                 f"JOIN {household} ON {household}.{household_pk} = {resident}.{household_fk} "
                 f"LEFT JOIN {lock} ON {lock}.{lock_card} = {card}.{pk} AND {lock}.{lock_channel} = %s "
@@ -74,7 +76,7 @@ def active_card(kind: str, number: str, channel: str) -> tuple[Card, int, dateti
 
     wrapper, sql = cached(("certificates.active_card",), build)
     found = load_joined(wrapper, (Card, Resident, Household, CardLock), sql, [channel, kind, number, True],
-                        last=("failures", "locked_at"))
+                        last=LOCK_FIELDS)
     if not found:
         return None
     card, resident, household, lock = found[0]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.statements import cached, names, placeholders
 from kuyakusho.core.text import check_text
 from kuyakusho.residents.models import RemovalReason, Resident, Status
 
@@ -85,6 +86,11 @@ def abolish(*, actor, registration_id: int, card_returned: bool, note: str = "")
     return registration
 
 
+def _open_registration_sql(w) -> str:
+    table, resident, status = names(w, SealRegistration, "resident", "status")
+    return f"SELECT 1 FROM {table} WHERE {resident} = %s AND {status} IN ({placeholders(len(OPEN_STATUSES))}) LIMIT 1"  # noqa: S608
+
+
 def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistration | None:
     """職権廃止 when the person's record is removed (転出, 国外転出, 死亡, 職権消除): call it inside the removal's
     transaction, after setting ``removal_reason``. Returns the registration ended, or None if there was none.
@@ -97,12 +103,10 @@ def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistrat
         # Most people have no open registration: find that out with one statement written out (it runs with
         # every removal; building the ORM query costs more). The caller holds the person's row, which every
         # seal service locks first, so nothing is registered in between.
-        meta, q = SealRegistration._meta, connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {q(meta.db_table)} WHERE {q(meta.get_field('resident').column)} = %s "  # noqa: S608
-                f"AND {q(meta.get_field('status').column)} IN ({', '.join(['%s'] * len(OPEN_STATUSES))}) LIMIT 1",
-                [resident.pk, *OPEN_STATUSES])
+        # Same as SealRegistration.objects.filter(resident_id=…, status__in=OPEN_STATUSES).exists().
+        wrapper, sql = cached((SealRegistration, "open_for"), _open_registration_sql)
+        with wrapper.cursor() as cursor:
+            cursor.execute(sql, [resident.pk, *OPEN_STATUSES])
             if cursor.fetchone() is None:
                 return None
         registration = (SealRegistration.objects.select_for_update()
