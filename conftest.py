@@ -9,6 +9,14 @@ from kuyakusho.accounts.capabilities import Role
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 
 
+def pytest_configure(config):
+    """The test server (``live_server``) listens with Django's backlog of 10 connections: tests that open 24 at
+    once on a busy machine were sometimes reset before being accepted. A production server has its own."""
+    from django.core.servers.basehttp import WSGIServer
+
+    WSGIServer.request_queue_size = 128
+
+
 @pytest.fixture(autouse=True)
 def _japanese_first():
     """Each test starts in Japanese: a request in English must not leave English on for the next test."""
