@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 
 from bench.common import Timer
@@ -188,6 +190,86 @@ class Replay:
                                        moved_on=self.today, notifier=self._notifier(adult.name))
 
 
+class Costs:
+    """Where a replay's time goes: wall time inside the commits (and with ``statements``, inside each
+    statement), and the CPU time of this process and (PostgreSQL) of its server process. On a 2-core
+    machine the CPU per notification bounds the rate whatever the number of processes:
+    2 cores / (client + server CPU).
+
+    Timing the statements takes an ``execute_wrapper``, which routes them through Django's cursor
+    wrapper instead of the driver's (``core.statements.run``): slower, so only on request
+    (``--replay-statements``).
+    """
+
+    def __init__(self, statements: bool = False):
+        self.timed = statements
+        self.statements, self.statement_s, self.commit_s, self.client_cpu_s, self.server_cpu_s = 0, 0.0, 0.0, 0.0, 0.0
+
+    @staticmethod
+    def _server_cpu(wrapper) -> float:
+        if wrapper.vendor != "postgresql":
+            return 0.0
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:  # utime and stime of the server process (same machine)
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    @contextmanager
+    def measuring(self):
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        wrapper = connections[DEFAULT_DB_ALIAS]
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                self.statements += 1
+                self.statement_s += time.perf_counter() - started
+
+        commit = wrapper._commit
+
+        def timed_commit():
+            started = time.perf_counter()
+            try:
+                return commit()
+            finally:
+                self.commit_s += time.perf_counter() - started
+
+        server, client = self._server_cpu(wrapper), time.process_time()
+        wrapper._commit = timed_commit
+        try:
+            with wrapper.execute_wrapper(timed) if self.timed else nullcontext():
+                yield self
+        finally:
+            del wrapper._commit
+            self.client_cpu_s += time.process_time() - client
+            self.server_cpu_s += self._server_cpu(wrapper) - server
+
+    def add(self, other: Costs) -> None:
+        for key in ("statements", "statement_s", "commit_s", "client_cpu_s", "server_cpu_s"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+        self.timed = other.timed
+
+    def note(self, done: int) -> str:
+        if not done:
+            return ""
+        ms = 1000 / done
+        text = "per notification: "
+        if self.timed:
+            text += (f"{self.statements / done:.1f} statements, {self.statement_s * ms:.2f} ms in them "
+                     "(through Django's cursor), ")
+        text += f"{self.commit_s * ms:.2f} ms in the commit (wall); CPU {self.client_cpu_s * ms:.2f} ms here"
+        if self.server_cpu_s:
+            text += f" + {self.server_cpu_s * ms:.2f} ms in the server"
+        return text
+
+
 def _plan(args, rng: random.Random) -> list[str]:
     plan = [kind for kind, n in YEAR.items() for _ in range(round(n * args.year))]
     rng.shuffle(plan)
@@ -228,23 +310,25 @@ def replay(args) -> list[dict]:
     from kuyakusho.audit.context import audit_context
     from kuyakusho.core.errors import ApplicationError
 
+    started = time.perf_counter()
     r = Replay(args)
     plan = _plan(args, r.rng)
+    calls = [(kind, getattr(r, kind)()) for kind in plan]  # the households are chosen first: not measured
+    picking = time.perf_counter() - started
     timers = {kind: Timer() for kind in YEAR}
     refused: dict[str, int] = {}
-    started = time.perf_counter()
-    with audit_context(channel="console", via="bench"):
-        for kind in plan:
-            call = getattr(r, kind)()
+    costs = Costs(args.replay_statements)
+    with audit_context(channel="console", via="bench"), costs.measuring():
+        for kind, call in calls:
             try:
                 timers[kind].time(call)
             except ApplicationError as exc:
                 refused[f"{kind}:{exc.code}"] = refused.get(f"{kind}:{exc.code}", 0) + 1
-    wall = time.perf_counter() - started
     service = sum(sum(t.samples) for t in timers.values())
     done = sum(len(t.samples) for t in timers.values())
     rows = _rows({kind: t.samples for kind, t in timers.items()}, refused, args,
-                 note=f"1 process; wall {wall:.0f} s incl. picking", label="replay year (services)",
+                 note=f"1 process; households chosen first in {picking:.0f} s; {costs.note(done)}",
+                 label="replay year (services)",
                  per_s=done / service if service else None, total_s=service)
     connection.close()
     return rows
@@ -262,8 +346,9 @@ def _worker(args, part: int, parts: int, plan: list[str], barrier, results) -> N
         barrier.wait()
     samples: dict[str, list[float]] = {kind: [] for kind in YEAR}
     refused: dict[str, int] = {}
+    costs = Costs(args.replay_statements)
     try:
-        with audit_context(channel="console", via="bench"):
+        with audit_context(channel="console", via="bench"), costs.measuring():
             for kind, call in calls:
                 started = time.perf_counter()
                 try:
@@ -275,7 +360,7 @@ def _worker(args, part: int, parts: int, plan: list[str], barrier, results) -> N
     except Exception as exc:  # a database error (deadlock …) fails the benchmark, in the parent
         results.put((None, f"worker {part}: {exc!r}"))
         raise
-    results.put((samples, refused))
+    results.put((samples, refused, costs))
 
 
 def _replay_parallel(args, workers: int) -> list[dict]:
@@ -298,14 +383,17 @@ def _replay_parallel(args, workers: int) -> list[dict]:
     wall = time.perf_counter() - started
     for process in processes:
         process.join()
-    failures = [error for samples, error in outcomes if samples is None]
+    failures = [outcome[1] for outcome in outcomes if outcome[0] is None]
     if failures:
         raise RuntimeError("; ".join(failures))
-    timers = {kind: [x for samples, _refused in outcomes for x in samples[kind]] for kind in YEAR}
+    timers = {kind: [x for samples, _refused, _costs in outcomes for x in samples[kind]] for kind in YEAR}
     refused: dict[str, int] = {}
-    for _samples, counts in outcomes:
+    costs = Costs()
+    for _samples, counts, worker_costs in outcomes:
+        costs.add(worker_costs)
         for key, n in counts.items():
             refused[key] = refused.get(key, 0) + n
     done = sum(len(samples) for samples in timers.values())
     return _rows(timers, refused, args, label=f"replay year ({workers} workers)", per_s=done / wall, total_s=wall,
-                 note=f"{workers} processes filing at once; per-kind per_s is per process, the year's is wall-clock")
+                 note=f"{workers} processes filing at once; per-kind per_s is per process, the year's is "
+                      f"wall-clock; {costs.note(done)}")

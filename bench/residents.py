@@ -28,6 +28,8 @@ def add_arguments(parser) -> None:
     g.add_argument("--year", type=float, default=0.02, help="share of a year of notifications to replay (1 = all)")
     g.add_argument("--workers", type=int, default=1,
                    help="replay on this many processes at once, each its own households (PostgreSQL only)")
+    g.add_argument("--replay-statements", action="store_true",
+                   help="also time each statement of the replay (through Django's cursor wrapper: slower)")
 
 
 def run(args, ctx) -> list[dict]:

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kuyakusho.accounts.models import Staff
-from kuyakusho.core.statements import cached, insert, names
+from kuyakusho.core.statements import cached, execute, insert, names, run
 
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
@@ -61,8 +61,7 @@ def _chain(events: list[AuditEvent]) -> None:
     # Written once (core.statements): these two statements run with every change of every register.
     # Same as ChainHead.objects.select_for_update().get(id=1) and .filter(id=1).update(seq=…, hash=…).
     wrapper, (select, update) = cached((ChainHead, "chain"), _chain_sql)
-    with wrapper.cursor() as cursor:
-        cursor.execute(select)
+    with run(wrapper, select, []) as cursor:
         row = cursor.fetchone()
     if row is None:  # the first event ever
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
@@ -74,8 +73,7 @@ def _chain(events: list[AuditEvent]) -> None:
         event.occurred_at = now
         event.seq, event.prev_hash = seq, prev
         event.hash = prev = event.compute_hash()
-    with wrapper.cursor() as cursor:
-        cursor.execute(update, [seq, prev])
+    execute(wrapper, update, [seq, prev])
 
 
 def _chain_sql(w) -> tuple[str, str]:
@@ -108,14 +106,16 @@ def append(
     return event
 
 
-def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE) -> list[AuditEvent]:
+def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE,
+                ids: bool = True) -> list[AuditEvent]:
     """Append several events of one change at once, in order: one lock of the chain head, one INSERT.
 
     ``entries``: the keyword arguments of :func:`append` for each event (``action``, ``target``,
     ``subject_id``, ``changes``, ``detail``, ``purpose``, ``channel``, ``via``; ``kind`` defaults to
     ``kind``). Each event is hashed and chained exactly as :func:`append` would have done one by one.
     Joins the caller's transaction (or opens one) without a savepoint of its own: an error rolls back the
-    caller's whole transaction, the change the events describe with them.
+    caller's whole transaction, the change the events describe with them. ``ids=False``: the events are
+    returned without their row ids (see ``core.statements.insert``).
     """
     ctx = current()
     events = [_event(ctx=ctx, actor=actor, **{"kind": kind, **entry}) for entry in entries]
@@ -123,7 +123,7 @@ def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kin
         return []
     with transaction.atomic(savepoint=False):
         _chain(events)
-        insert(events)  # one statement written out (ids set from RETURNING)
+        insert(events, ids=ids)  # one statement written out (ids set from RETURNING)
     return events
 
 

@@ -308,7 +308,8 @@ class Event(models.Model):
 class EventEntry(models.Model):
     """One affected resident of an event, with their full 住民票 AFTER it (``records.SNAPSHOT_FIELDS``)."""
 
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="entries")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="entries",
+                              db_index=False)  # res_entry_unique (event, resident) serves it
     # Indexed together with id below (history in filing order).
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="entries", db_index=False)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="entries", db_index=False)

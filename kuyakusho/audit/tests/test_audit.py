@@ -228,3 +228,13 @@ def test_append_many_rolls_back_with_the_change(clerk):
 def test_append_many_of_nothing_writes_nothing(clerk):
     assert append_many([], actor=clerk) == []
     assert not AuditEvent.objects.exists() and not ChainHead.objects.exists()
+
+
+def test_the_trail_keeps_only_the_indexes_its_look_ups_use():
+    """Every append writes each index: the one-column indexes on actor and subject went (migration 0003),
+    the two-column ones that serve the same look-ups stayed, and so did the append-only guard."""
+    with connection.cursor() as c:
+        found = connection.introspection.get_constraints(c, AuditEvent._meta.db_table)
+    indexes = {tuple(i["columns"]) for i in found.values() if i["index"] and not i["unique"] and not i["primary_key"]}
+    assert ("subject_id",) not in indexes and ("actor_id",) not in indexes
+    assert {("subject_id", "seq"), ("actor_id", "occurred_at")} <= indexes

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from kuyakusho.core.statements import cached, columns, load_joined, names, placeholders
+from kuyakusho.core.statements import cached, columns, load_joined, names, placeholders, run
 from kuyakusho.offices.models import Schedule
 from kuyakusho.residents.models import Household, Resident
 
@@ -45,8 +45,7 @@ def issued_with_key(channel: str, terminal: str, key: str) -> int | None:
                 f"ORDER BY {pk} LIMIT 1")
 
     wrapper, sql = cached(("certificates.issued_with_key",), build)
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, [channel, terminal, key])
+    with run(wrapper, sql, [channel, terminal, key]) as cursor:
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -98,6 +97,5 @@ def under_support_measure(resident_ids: Sequence[int], on: date) -> set[int]:
 
     wrapper, sql = cached(("certificates.under_support_measure", len(resident_ids)), build)
     day = wrapper.ops.adapt_datefield_value(on)
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, [*resident_ids, day, day])
+    with run(wrapper, sql, [*resident_ids, day, day]) as cursor:
         return {row[0] for row in cursor.fetchall()}

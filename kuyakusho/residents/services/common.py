@@ -104,6 +104,7 @@ def lock_household(household_id: int, *, field: str = "household") -> Household:
 
 def lock_members(
     versions: dict[int, int | None], household_id: int | None = None, *, field: str = "household",
+    also: Sequence[int | None] = (),
 ) -> tuple[Household, dict[int, Resident], list[Resident]]:
     """Lock a household, its active members and the residents of ``versions``; check their versions.
 
@@ -112,10 +113,12 @@ def lock_members(
     in id order, as :func:`lock_residents` does. Returns the household, the residents of ``versions`` by id
     and the household's active members in id order — the same objects, so that changes made to them
     (and saved) keep the list current for :func:`hand_over_head`, :func:`close_if_empty` and
-    :func:`snapshots_now`.
+    :func:`snapshots_now`. ``also``: other households the notification changes (the one members join),
+    locked in the same id-ordered pass, before any resident (taken again later with :func:`lock_household`,
+    at no wait): two notifications that each take the other's household never wait on each other.
     """
-    # The residents' households (normally the named one); not "OR pk = …", which PostgreSQL plans as a scan.
-    households = {h.pk: h for h in statements.lock_households_of(list(versions))}
+    # The residents' households (normally the named one) and the others.
+    households = {h.pk: h for h in statements.lock_households_of(list(versions), [h for h in also if h])}
     if household_id is not None:
         household = households.get(household_id)
         if household is None:  # none of the residents is in it (they will be refused): lock it on its own
@@ -252,14 +255,17 @@ def record_event(
     which spare a query for the head's name of their household.
     """
     affected = list(affected)
-    changed = [resident.pk for resident, before in affected if before is not None]
-    if changed:  # a new person starts at version 1
-        statements.bump_versions(changed)
+    # A new person starts at version 1; a resident saved by save_resident took its new version then.
+    unsaved = [resident for resident, before in affected
+               if before is not None and not getattr(resident, VERSION_TAKEN, False)]
+    if unsaved:
+        statements.bump_versions([resident.pk for resident in unsaved])
+        for resident in unsaved:
+            resident.version += 1
+            setattr(resident, VERSION_TAKEN, True)
     heads = _head_names([resident for resident, _before in affected], known)
     afters, changes = [], []
     for resident, before in affected:
-        if before is not None:
-            resident.version += 1
         afters.append(records.make_snapshot(resident, resident.household, head_name=heads[resident.household_id]))
         changes.append(records.changed_fields(before or {}, afters[-1]))
     # The year's receipt counter and then the audit chain head stay locked until the commit, serialising
@@ -272,26 +278,39 @@ def record_event(
         details=details or {}, cancels=cancels,
     )
     statements.insert([event])
-    statements.insert([
-        EventEntry(event=event, resident=resident, household=resident.household, snapshot=after,
-                   version=resident.version)
-        for (resident, _before), after in zip(affected, afters, strict=True)
-    ])
+    entries = [EventEntry(event=event, resident=resident, household=resident.household, snapshot=after,
+                          version=resident.version)
+               for (resident, _before), after in zip(affected, afters, strict=True)]
     detail = {"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late}
-    append_many([{"action": f"residents.{kind}", "target": event, "subject_id": resident.pk, "changes": change,
-                  "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)],
-                actor=actor)
+    audit = [{"action": f"residents.{kind}", "target": event, "subject_id": resident.pk, "changes": change,
+              "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)]
+    with statements.batched():  # PostgreSQL: two waits for these four statements (the chain head is read)
+        statements.insert(entries, ids=False)
+        append_many(audit, actor=actor, ids=False)
     return event
 
 
+#: Set on a resident whose version this notification has already raised (once per notification).
+VERSION_TAKEN = "_notification_version_taken"
+
+
 def save_resident(resident: Resident, fields: Sequence[str] | None = None) -> Resident:
-    """Save a resident (a new one, or every column); ``fields``: only these changed (a locked row)."""
+    """Save a resident (a new one, or every column); ``fields``: only these changed (a locked row).
+
+    With ``fields``, the same UPDATE raises the version (once per notification, see :func:`record_event`):
+    on PostgreSQL a second UPDATE of the row would write every one of its index entries again.
+    """
     records.prepare_resident(resident)
     if fields is None:
         resident.save()
     else:
         derived = ("name_key", "kana_key") if {"name", "name_kana"} & set(fields) else ()
-        statements.update(resident, [*fields, *derived, "updated_at"])
+        version: tuple[str, ...] = ()
+        if not getattr(resident, VERSION_TAKEN, False):
+            resident.version += 1
+            setattr(resident, VERSION_TAKEN, True)
+            version = ("version",)
+        statements.update(resident, [*fields, *derived, *version, "updated_at"])
     return resident
 
 

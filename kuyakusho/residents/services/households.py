@@ -29,11 +29,12 @@ from .members import check_movers, hand_over_head, relationships, require_one_he
 
 
 def _start(household_id: int, members: Sequence[Mover], moved_on: date, notified_on: date | None,
-           notifier: Notifier):
+           notifier: Notifier, also: Sequence[int] = ()):
     notified_on = check_notified_on(notified_on)
     check_past_move(moved_on, notified_on)
     notifier = clean_notifier(notifier)
-    household, locked, active = lock_members({m.resident_id: m.version for m in members}, household_id)
+    household, locked, active = lock_members({m.resident_id: m.version for m in members}, household_id,
+                                             also=also)
     residents = check_movers(household, locked, members)
     return notified_on, notifier, household, residents, active
 
@@ -104,8 +105,8 @@ def merge_households(
     notifier: Notifier, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯合併: every member of a household at the same address joins another household, which goes on."""
-    notified_on, notifier, household, residents, active = _start(household_id, members, moved_on, notified_on,
-                                                                 notifier)
+    notified_on, notifier, household, residents, active = _start(
+        household_id, members, moved_on, notified_on, notifier, also=[into_household_id])
     into = lock_household(into_household_id, field="into_household")
     if into.pk == household.pk:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("同じ世帯とは合併できません。"), field="into_household")

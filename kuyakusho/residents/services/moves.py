@@ -183,7 +183,8 @@ def file_move_within(
     notified_on = check_notified_on(notified_on)
     check_past_move(moved_on, notified_on)
     notifier = clean_notifier(notifier)
-    household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id)
+    household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id,
+                                              also=[join_household_id])
     residents = check_movers(household, locked, movers)
     befores = snapshots_now(residents, members)
     old_address = household.address

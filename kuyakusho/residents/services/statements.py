@@ -12,36 +12,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kuyakusho.core.statements import (  # noqa: F401 (insert and update are used through this module too)
+from kuyakusho.core.statements import (  # noqa: F401 (batched, insert and update are used through this module too)
+    batched,
     cached,
+    execute,
     for_no_key_update,
     insert,
     load,
     loader,
     names,
     placeholders,
+    run,
     update,
 )
 
 from ..models import Household, Resident, Status
 
 
-def lock_households_of(resident_ids: Sequence[int]) -> list[Household]:
+def lock_households_of(resident_ids: Sequence[int], also: Sequence[int] = ()) -> list[Household]:
     """``Household.objects.select_for_update(no_key=True)
-    .filter(pk__in=Resident.objects.filter(pk__in=resident_ids).values("household_id")).order_by("pk")``"""
-    if not resident_ids:
+    .filter(Q(pk__in=Resident.objects.filter(pk__in=resident_ids).values("household_id")) | Q(pk__in=also))
+    .order_by("pk")``: the residents' households and the households ``also``, locked in one pass in id
+    order (a UNION, not "OR", which PostgreSQL plans as a scan)."""
+    if not resident_ids and not also:
         return []
 
     def build(w):
         select = loader(w, Household)[0]
         household, household_pk = names(w, Household, "pk")
         resident, resident_pk, household_id = names(w, Resident, "pk", "household")
-        return (f"{select} WHERE {household}.{household_pk} IN (SELECT {household_id} FROM {resident} "  # noqa: S608
-                f"WHERE {resident_pk} IN ({placeholders(len(resident_ids))})) "
+        of_residents = (f"SELECT {household_id} FROM {resident} "  # noqa: S608
+                        f"WHERE {resident_pk} IN ({placeholders(len(resident_ids))})")
+        cast = Household._meta.pk.rel_db_type(w)
+        ids = " UNION ".join([of_residents] * bool(resident_ids) + [f"SELECT CAST(%s AS {cast})" for _ in also])
+        return (f"{select} WHERE {household}.{household_pk} IN ({ids}) "
                 f"ORDER BY {household}.{household_pk} ASC{for_no_key_update(w)}")
 
-    wrapper, sql = cached(("lock_households_of", len(resident_ids)), build)
-    return load(wrapper, Household, sql, list(resident_ids))
+    wrapper, sql = cached(("lock_households_of", len(resident_ids), len(also)), build)
+    return load(wrapper, Household, sql, [*resident_ids, *also])
 
 
 def lock_household(household_id: int) -> Household | None:
@@ -72,8 +80,7 @@ def taken_identifiers(field: str, values: Sequence[str], exclude_id: int | None 
         return sql + (f" AND NOT ({pk} = %s)" if exclude_id is not None else "")
 
     wrapper, sql = cached(("taken_identifiers", field, len(values), exclude_id is None), build)
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, [*values, *([] if exclude_id is None else [exclude_id])])
+    with run(wrapper, sql, [*values, *([] if exclude_id is None else [exclude_id])]) as cursor:
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -107,8 +114,7 @@ def head_name(household_id: int) -> str:
                 f"ORDER BY {status} ASC, {pk} DESC LIMIT 1")
 
     wrapper, sql = cached(("head_name",), build)
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, [household_id, True])
+    with run(wrapper, sql, [household_id, True]) as cursor:
         row = cursor.fetchone()
     return (row[0] if row else None) or ""
 
@@ -124,8 +130,7 @@ def bump_versions(resident_ids: Sequence[int]) -> None:
                 f"WHERE {pk} IN ({placeholders(len(resident_ids))})")
 
     wrapper, sql = cached(("bump_versions", len(resident_ids)), build)
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, list(resident_ids))
+    execute(wrapper, sql, list(resident_ids))
 
 
 def household_members(household_id: int, *, on, include_removed: bool = False) -> list[Resident]:

@@ -10,9 +10,17 @@ from django.utils import timezone
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.models import Event, Resident
-from kuyakusho.residents.services import Address, Mover, Notifier, correct_record, file_move_within
+from kuyakusho.residents.services import (
+    Address,
+    Mover,
+    Notifier,
+    correct_record,
+    file_move_within,
+    merge_households,
+)
+from kuyakusho.residents.services import statements as residents_statements
 
-from .factories import family
+from .factories import HouseholdFactory, ResidentFactory, family
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -60,3 +68,44 @@ def test_two_clerks_edit_one_person(clerk, supervisor):
     assert results[1].code == ErrorCode.CONFLICT and results[1].extra["changed"]
     assert Resident.objects.get().version == 2
     assert Event.objects.exclude(kind="initial").count() == 1
+
+
+def test_two_merges_of_the_same_households_in_opposite_directions_do_not_deadlock(clerk, monkeypatch):
+    """Each merge takes both households before any resident, in id order: the second waits for the first
+    and is then refused (its household or the other is gone), instead of a deadlock between the two."""
+    a = ResidentFactory(household=HouseholdFactory(town="桜台", chome=1, banchi="1"))
+    b = ResidentFactory(household=HouseholdFactory(town="桜台", chome=1, banchi="1"), name="桜 次郎")
+    both_locked_residents = threading.Barrier(2)
+    lock_residents = residents_statements.lock_residents_and_members
+
+    def lock_then_wait(*args, **kwargs):  # with the old order, both would be here holding their own household
+        rows = lock_residents(*args, **kwargs)
+        try:
+            both_locked_residents.wait(timeout=3)
+        except threading.BrokenBarrierError:  # the other merge is waiting for our households: go on
+            pass
+        return rows
+
+    monkeypatch.setattr(residents_statements, "lock_residents_and_members", lock_then_wait)
+    outcomes: dict[str, object] = {}
+
+    def merge(name: str, resident, into) -> None:
+        try:
+            merge_households(actor=clerk, household_id=resident.household_id, into_household_id=into.household_id,
+                             members=[Mover(resident.pk, 1, "同居人")], moved_on=timezone.localdate(),
+                             notifier=Notifier())
+            outcomes[name] = "ok"
+        except Exception as e:
+            outcomes[name] = e
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=merge, args=("a into b", a, b)),
+               threading.Thread(target=merge, args=("b into a", b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    results = sorted(outcomes.values(), key=lambda v: v != "ok")
+    assert results[0] == "ok" and isinstance(results[1], ApplicationError), outcomes
+    assert Event.objects.filter(kind="merge").count() == 1

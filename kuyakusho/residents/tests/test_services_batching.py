@@ -80,10 +80,10 @@ def test_a_failure_after_the_audit_rolls_the_whole_notification_back(clerk, toda
 
     insert = statements.insert
 
-    def fail_on_the_certificate(objs):  # the last write of a 転出, after the entries and the audit events
+    def fail_on_the_certificate(objs, **kwargs):  # the last write of a 転出, after the entries and the audit
         if isinstance(objs[0], MoveOutCertificate):
             raise RuntimeError("disk full")
-        insert(objs)
+        insert(objs, **kwargs)
 
     monkeypatch.setattr(statements, "insert", fail_on_the_certificate)
     with pytest.raises(RuntimeError):

@@ -31,6 +31,13 @@ def test_lock_households_of_matches_the_orm():
     assert _state(got) == _state(want) and len(got) == 2
     assert isinstance(got[0].established_on, dt.date) and got[0].closed_on is None
     assert statements.lock_households_of([]) == []
+    with transaction.atomic():  # with other households, in the same id order
+        got = statements.lock_households_of([wife.pk], [other.household_id])
+        want = list(Household.objects.select_for_update(no_key=True)
+                    .filter(Q(pk__in=Resident.objects.filter(pk__in=[wife.pk]).values("household_id"))
+                            | Q(pk__in=[other.household_id])).order_by("pk"))
+    assert _state(got) == _state(want) and [h.pk for h in got] == sorted([head.household_id, other.household_id])
+    assert [h.pk for h in statements.lock_households_of([], [other.household_id])] == [other.household_id]
 
 
 def test_lock_residents_and_members_matches_the_orm(today):
@@ -146,3 +153,68 @@ def test_taken_identifiers_matches_the_orm():
         assert statements.taken_identifiers(field, values, exclude) == set(orm.values_list(field, flat=True))
     assert statements.taken_identifiers("my_number", [head.my_number]) == {head.my_number}
     assert statements.taken_identifiers("my_number", [""]) == set()  # "" is "none recorded", never taken
+
+
+def test_insert_without_ids_writes_the_rows_and_sets_no_id(today):
+    households = [Household(town="豊玉北", chome=6, banchi=str(n), established_on=today) for n in (1, 2)]
+    statements.insert(households, ids=False)
+    assert [h.pk for h in households] == [None, None]
+    assert sorted(Household.objects.values_list("banchi", flat=True)) == ["1", "2"]
+
+
+def test_batched_writes_are_written_by_the_end_of_the_block(today):
+    from django.db import connection
+
+    (head,) = family(1)
+    with transaction.atomic():
+        with statements.batched():
+            if connection.vendor == "postgresql":  # the block really is one pipeline
+                from psycopg import pq
+
+                assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.ON
+            head.status, head.removed_on, head.removal_reason = Status.REMOVED, today, "death"
+            statements.update(head, ["status", "removed_on", "removal_reason"])
+            statements.insert([Household(town="旭町", banchi="1", established_on=today)], ids=False)
+        if connection.vendor == "postgresql":
+            assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+        assert Resident.objects.get(pk=head.pk).status == Status.REMOVED
+        assert Household.objects.filter(town="旭町").exists()
+
+
+def test_a_failure_in_a_batch_is_djangos_error_and_rolls_the_transaction_back(clerk, today):
+    from django.db import IntegrityError
+
+    (head,) = family(1)
+
+    def event():
+        return Event(kind="correction", moved_on=today, notified_on=today, fiscal_year=2099, serial=1,
+                     notifier_type="officio", clerk=clerk)
+
+    with pytest.raises(IntegrityError), transaction.atomic(), statements.batched():
+        Resident.objects.filter(pk=head.pk).update(name="書いたが戻る")
+        statements.insert([event()], ids=False)
+        statements.insert([event()], ids=False)  # the same 受付番号: refused by the unique constraint
+    assert not Event.objects.filter(fiscal_year=2099).exists()
+    assert Resident.objects.get(pk=head.pk).name == head.name
+
+
+def test_run_takes_the_drivers_cursor_unless_queries_are_watched_and_raises_djangos_errors():
+    from django.db import IntegrityError, connection
+    from django.db.backends.utils import CursorWrapper
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.core.statements import run
+
+    head, wife = family(2)
+    table = Resident._meta.db_table
+    select = f"SELECT name FROM {table} WHERE id = %s"
+    with run(connection, select, [head.pk]) as cursor:
+        assert not isinstance(cursor, CursorWrapper)  # the driver's own (SQLite: "?" placeholders)
+        assert cursor.fetchone() == (head.name,)
+    with CaptureQueriesContext(connection) as watched, run(connection, select, [wife.pk]) as cursor:
+        assert isinstance(cursor, CursorWrapper) and cursor.fetchone() == (wife.name,)
+    assert watched.captured_queries[-1]["sql"].startswith("SELECT name")
+    update = f"UPDATE {table} SET resident_code = %s WHERE id = %s"
+    with pytest.raises(IntegrityError), transaction.atomic(), run(connection, update, [wife.resident_code, head.pk]):
+        pass
+    assert Resident.objects.get(pk=head.pk).resident_code == head.resident_code

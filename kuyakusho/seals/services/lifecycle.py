@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.core.statements import cached, names, placeholders
+from kuyakusho.core.statements import cached, names, placeholders, run
 from kuyakusho.core.text import check_text
 from kuyakusho.residents.models import RemovalReason, Resident, Status
 
@@ -105,8 +105,7 @@ def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistrat
         # seal service locks first, so nothing is registered in between.
         # Same as SealRegistration.objects.filter(resident_id=…, status__in=OPEN_STATUSES).exists().
         wrapper, sql = cached((SealRegistration, "open_for"), _open_registration_sql)
-        with wrapper.cursor() as cursor:
-            cursor.execute(sql, [resident.pk, *OPEN_STATUSES])
+        with run(wrapper, sql, [resident.pk, *OPEN_STATUSES]) as cursor:
             if cursor.fetchone() is None:
                 return None
         registration = (SealRegistration.objects.select_for_update()
