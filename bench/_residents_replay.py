@@ -106,13 +106,15 @@ class Replay:
 
         hh = next(h for h in self.incoming if h.closed_on is None)
         people = [p for p in hh.members if p.status == "active"]
-        day = self.today - timedelta(days=self.rng.randint(0, 10))
+        # Not before the youngest was born (the service refuses a person born after the move).
+        day = max(self.today - timedelta(days=self.rng.randint(0, 10)), *(p.birth_date for p in people))
         previous = self.outside(self.rng)
         municipality = previous.split("区")[0] + "区" if "区" in previous else previous.split("市")[0] + "市"
         for p in people:
             p.resident_code, p.my_number = self.codes.person()
             if p.residence_card_number:
                 p.residence_card_number = self.codes.card(self.rng)
+        self._draw_again_if_taken(people)
         place = hh.place
         return lambda: file_move_in(
             actor=self.clerk, people=[_new_person(p) for p in people], moved_on=day,
@@ -120,29 +122,52 @@ class Replay:
             certificate=TransferCertificate(municipality, previous, day - timedelta(days=5), day - timedelta(days=1)),
             address=Address(place.town, place.chome, place.banchi, place.go, place.katagaki))
 
+    def _draw_again_if_taken(self, people) -> None:
+        """New numbers for anyone whose drawn My Number or card number a resident already has (the
+        service would refuse the duplicate; about one draw in 100,000 at 740,000 residents)."""
+        from kuyakusho.residents.services.statements import taken_identifiers
+
+        for _ in range(10):
+            taken = set()
+            for field in ("my_number", "residence_card_number"):  # the services' own look-up (its index)
+                taken |= taken_identifiers(field, sorted({getattr(p, field) for p in people} - {""}))
+            if not taken:
+                return
+            for p in people:
+                if p.my_number in taken:
+                    p.my_number = self.codes.person()[1]
+                if p.residence_card_number in taken:
+                    p.residence_card_number = self.codes.card(self.rng)
+
     def move_out(self):
         from kuyakusho.residents.services import Mover, file_move_out
 
         household, members = self.picker.household()
         movers = [Mover(m.pk, m.version) for m in members]
+        planned, destination = self.today + timedelta(days=self.rng.randint(0, 14)), self.outside(self.rng)
         return lambda: file_move_out(actor=self.clerk, household_id=household.pk, movers=movers,
-                                     planned_move_on=self.today + timedelta(days=self.rng.randint(0, 14)),
-                                     destination=self.outside(self.rng), notifier=self._notifier(members[0].name))
+                                     planned_move_on=planned, destination=destination,
+                                     notifier=self._notifier(members[0].name))
 
     def move_within(self):
         from kuyakusho.residents.services import Address, Mover, file_move_within
 
         household, members = self.picker.household()
+        here = (household.town, household.chome, household.banchi, household.go, household.katagaki)
         place = self.places.place()
+        while (place.town, place.chome, place.banchi, place.go, place.katagaki) == here:  # refused: not a move
+            place = self.places.place()
         movers = [Mover(m.pk, m.version) for m in members]
+        moved_on = self.today - timedelta(days=self.rng.randint(0, 10))
         return lambda: file_move_within(
-            actor=self.clerk, household_id=household.pk, movers=movers,
-            moved_on=self.today - timedelta(days=self.rng.randint(0, 10)), notifier=self._notifier(members[0].name),
+            actor=self.clerk, household_id=household.pk, movers=movers, moved_on=moved_on,
+            notifier=self._notifier(members[0].name),
             address=Address(place.town, place.chome, place.banchi, place.go, place.katagaki))
 
     def birth(self):
         from kuyakusho.demo.population.people import given_name
         from kuyakusho.residents.services import NewPerson, Notifier, file_birth
+        from kuyakusho.residents.services.statements import taken_identifiers
 
         def has_mother(members):
             return not members[0].nationality and any(
@@ -155,6 +180,8 @@ class Replay:
         given, kana = given_name(self.rng, sex, born, {m.name for m in members})
         surname, surname_kana = head.name.split("\u3000")[0], head.name_kana.split(" ")[0]
         _, my_number = self.codes.person()
+        while taken_identifiers("my_number", [my_number]):  # drawn before: the service would refuse it
+            _, my_number = self.codes.person()
         child = NewPerson(name=f"{surname}\u3000{given}", name_kana=f"{surname_kana} {kana}", birth_date=born,
                           sex="male" if sex == "M" else "female", relationship="子", my_number=my_number,
                           honseki=head.honseki, hittosha=head.hittosha)
@@ -167,9 +194,9 @@ class Replay:
         _, members = self.picker.household(lambda ms: any(_age(m.birth_date, self.today) >= 70 for m in ms))
         person = next(m for m in members if _age(m.birth_date, self.today) >= 70)
         heir = next((m.pk for m in members if m.pk != person.pk), None) if person.is_head else None
+        died_on = self.today - timedelta(days=self.rng.randint(0, 7))
         return lambda: file_death(actor=self.clerk, resident_id=person.pk, version=person.version,
-                                  died_on=self.today - timedelta(days=self.rng.randint(0, 7)),
-                                  notifier=Notifier("officio", ""), remaining_head_id=heir)
+                                  died_on=died_on, notifier=Notifier("officio", ""), remaining_head_id=heir)
 
     def household(self):
         from kuyakusho.residents.services import Mover, change_head, split_household

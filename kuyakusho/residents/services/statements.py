@@ -104,14 +104,15 @@ def lock_residents_and_members(resident_ids: Sequence[int], household_id: int | 
 
 
 def head_name(household_id: int) -> str:
-    """``Resident.objects.filter(household_id=household_id, is_head=True).order_by("status", "-pk")
-    .values_list("name", flat=True).first() or ""``: the active head's name, else the last head's."""
+    """``Resident.objects.filter(household_id=household_id, is_head=True).order_by("status", "-removed_on",
+    "-pk").values_list("name", flat=True).first() or ""``: the active head's name, else that of the head
+    removed last (a head who left earlier keeps ``is_head`` on their 除票, whatever their id)."""
 
     def build(w):
-        table, pk, name, household, is_head, status = names(w, Resident, "pk", "name", "household", "is_head",
-                                                             "status")
+        table, pk, name, household, is_head, status, removed_on = names(
+            w, Resident, "pk", "name", "household", "is_head", "status", "removed_on")
         return (f"SELECT {name} FROM {table} WHERE {household} = %s AND {is_head} = %s "  # noqa: S608
-                f"ORDER BY {status} ASC, {pk} DESC LIMIT 1")
+                f"ORDER BY {status} ASC, {removed_on} DESC, {pk} DESC LIMIT 1")
 
     wrapper, sql = cached(("head_name",), build)
     with run(wrapper, sql, [household_id, True]) as cursor:

@@ -68,6 +68,26 @@ def test_head_name_is_the_active_head_else_the_last_one(today):
     assert statements.head_name(10**9) == ""
 
 
+def test_head_name_of_a_closed_household_is_its_last_head_not_the_highest_id(clerk, today):
+    """The wife heads the household, moves out (the husband is head again), then he dies: the closed
+    household's head is the husband, though the wife's record has the higher id and is a head's too."""
+    from kuyakusho.residents.services import Mover, Notifier, change_head, file_death, file_move_out
+
+    head, wife = family(2)
+    change_head(actor=clerk, household_id=head.household_id, moved_on=today - dt.timedelta(days=3),
+                members=[Mover(head.pk, 1, "夫"), Mover(wife.pk, 1, "世帯主")], notifier=Notifier())
+    file_move_out(actor=clerk, household_id=head.household_id, movers=[Mover(wife.pk, 2)],
+                  planned_move_on=today - dt.timedelta(days=2), destination="大阪府大阪市北区梅田1丁目1番",
+                  notifier=Notifier(), notified_on=today - dt.timedelta(days=2))
+    file_death(actor=clerk, resident_id=head.pk, version=3, died_on=today, notifier=Notifier())
+    assert Household.objects.get(pk=head.household_id).closed_on == today
+    assert wife.pk > head.pk and Resident.objects.get(pk=wife.pk).is_head
+    assert statements.head_name(head.household_id) == head.name
+    want = (Resident.objects.filter(household_id=head.household_id, is_head=True)
+            .order_by("status", "-removed_on", "-pk").values_list("name", flat=True).first())
+    assert want == head.name
+
+
 def test_bump_versions_matches_the_orm():
     head, wife, child = family(3)
     statements.bump_versions([head.pk, child.pk])
