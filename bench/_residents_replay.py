@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import time
@@ -342,6 +343,7 @@ def replay(args) -> list[dict]:
     plan = _plan(args, r.rng)
     calls = [(kind, getattr(r, kind)()) for kind in plan]  # the households are chosen first: not measured
     picking = time.perf_counter() - started
+    gc.freeze()  # the year's work list is the bench's own: not for the collector to walk between notifications
     timers = {kind: Timer() for kind in YEAR}
     refused: dict[str, int] = {}
     costs = Costs(args.replay_statements)
@@ -369,6 +371,7 @@ def _worker(args, part: int, parts: int, plan: list[str], barrier, results) -> N
     try:
         r = Replay(args, part, parts)
         calls = [(kind, getattr(r, kind)()) for kind in plan]
+        gc.freeze()  # as in replay()
     finally:
         barrier.wait()
     samples: dict[str, list[float]] = {kind: [] for kind in YEAR}
