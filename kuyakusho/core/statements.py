@@ -33,6 +33,9 @@ def cached(key: tuple, build: Callable[[BaseDatabaseWrapper], Any]) -> tuple[Bas
     return wrapper, cache[key]
 
 
+_DRIVER_SQL: dict[str, str] = {}  # SQLite: the statements with the driver's own "?" placeholders
+
+
 @contextmanager
 def run(wrapper: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> Iterator[Any]:
     """A cursor that has run ``sql`` (written with ``%s`` placeholders, as for Django's cursors).
@@ -65,9 +68,6 @@ def execute(wrapper: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> No
     """Run ``sql`` (as :func:`run`), for a statement whose rows and row count nobody reads."""
     with run(wrapper, sql, params):
         pass
-
-
-_DRIVER_SQL: dict[str, str] = {}  # SQLite: the statements with the driver's own "?" placeholders
 
 
 def placeholders(count: int) -> str:
