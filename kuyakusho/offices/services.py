@@ -1,7 +1,13 @@
-"""Writes to offices' calendars: an administrator adds or removes a closed day or an extra opening."""
+"""Writes to offices' calendars: an administrator adds or removes a closed day or an extra opening.
+
+Hook for higher areas: ``on_schedule_changed(listener)`` registers ``listener(office_codes)``, called after
+the change commits with the codes of the offices whose opening state may have changed (the queues app
+registers one in its ``AppConfig.ready()`` to push the new state to congestion pages and ticket machines).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 
 from django.db import transaction
@@ -11,6 +17,15 @@ from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Office, Schedule, Service, SpecialDay
+
+ScheduleListener = Callable[[list[str]], None]
+_schedule_listeners: list[ScheduleListener] = []
+
+
+def on_schedule_changed(listener: ScheduleListener) -> None:
+    """Call ``listener(office_codes)`` after every committed change to an office calendar."""
+    if listener not in _schedule_listeners:
+        _schedule_listeners.append(listener)
 
 
 def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
@@ -67,7 +82,6 @@ def _changed(schedule: Schedule) -> None:
     """Opening states shown live (congestion, ticket machines) follow at once."""
     if schedule.code != "offices" and not schedule.offices.exists():
         return
-    from kuyakusho.queues.live.publish import publish_change
-
-    for code in schedule.offices.values_list("code", flat=True):
-        publish_change(code)
+    codes = list(schedule.offices.values_list("code", flat=True))
+    for listener in _schedule_listeners:
+        transaction.on_commit(lambda listener=listener: listener(codes))

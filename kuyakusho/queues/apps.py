@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class QueuesConfig(AppConfig):
     name = "kuyakusho.queues"
     label = "queues"
+
+    def ready(self) -> None:
+        from kuyakusho.offices.services import on_schedule_changed
+
+        from .live import publish
+
+        def push(office_codes: list[str]) -> None:
+            for code in office_codes:
+                publish.notify_now(code)
+
+        on_schedule_changed(push)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 from . import foreign, places
 from .ages import AgeSampler, birth_date
+from .events import Household
 from .households import Member, compose, household_size
 from .people import SEX, Codes, Person, family_status, japanese, relative_name, residence, surname
-from .places_in_ward import Place, WardPlaces
+from .places_in_ward import WardPlaces
 from .registry import HistoryBuilder
 
 FOREIGN_HOUSEHOLDS = 0.034  # ≈ 2.8 % of residents: foreign households are smaller
@@ -29,44 +29,6 @@ MIXED_COUPLES = 0.006  # couples where the spouse is a foreign national
 CLOSED_PER_HOUSEHOLD = 0.055  # households that moved out or died out during the last year
 FOREIGN_SIZES = ((1, 0.6), (2, 0.2), (3, 0.12), (4, 0.08))
 FOREIGN_SINGLE_AGE = AgeSampler(18, 80, lambda s: {20: 3, 25: 2.6, 30: 1.6, 35: 1.0, 40: 0.8}.get(s, 0.4))
-
-
-@dataclass(slots=True)
-class Entry:
-    person: Person
-    overrides: dict = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Event:
-    kind: str
-    moved_on: date
-    notified_on: date
-    notifier_type: str
-    entries: list[Entry]
-    notifier_name: str = ""
-    letter_of_authority: bool = False
-    reason: str = ""
-    late: bool = False
-    details: dict = field(default_factory=dict)
-    certificate: tuple[date, date, str] | None = None  # 転出証明書: issued_on, planned_move_on, destination
-
-
-@dataclass(slots=True)
-class Household:
-    place: Place
-    established_on: date
-    members: list[Person]
-    events: list[Event] = field(default_factory=list)
-    closed_on: date | None = None
-
-    @property
-    def head(self) -> Person:
-        return next(p for p in self.members if p.is_head and p.status == "active") if self.closed_on is None \
-            else next(p for p in self.members if p.is_head)
-
-    def active_count(self) -> int:
-        return sum(p.status == "active" for p in self.members)
 
 
 class Ward:

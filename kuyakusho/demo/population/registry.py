@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from . import foreign, places
 from .ages import age_on
+from .events import Entry, Event, Household, People
 from .households import Member
-
-if TYPE_CHECKING:
-    from .generator import Household, Ward
-    from .people import Person
+from .people import Person, relative_name, surname
 
 SYSTEM_START = date(2000, 1, 1)
 MIGRATION_REASON = "住民記録システムへの移行による記載"
@@ -61,14 +58,11 @@ class HistoryBuilder:
         if r < 0.15 and adults:
             return {"notifier_type": "member", "notifier_name": rng.choice(adults).name}
         if r < 0.25:
-            from .people import relative_name, surname
-
             return {"notifier_type": "proxy", "letter_of_authority": True,
                     "notifier_name": relative_name(rng, surname(rng), rng.choice("MF"), rng.randint(1950, 2000))}
         return {"notifier_type": "self", "notifier_name": head.name}
 
-    def build(self, ward: Ward, hh: Household, *, closing: bool, is_foreign: bool) -> None:
-        from .generator import Entry, Event
+    def build(self, ward: People, hh: Household, *, closing: bool, is_foreign: bool) -> None:
 
         rng, today = self.rng, self.today
         people = hh.members
@@ -144,7 +138,6 @@ class HistoryBuilder:
 
     def _move_within(self, hh: Household, events: list, moved_on: date, earlier) -> None:
         """転居 from ``earlier`` to today's address: entries made before it keep the 住所 items of then."""
-        from .generator import Entry, Event
 
         notified, late = self._notice(moved_on)
         present = [p for p in hh.members if p.address_since <= moved_on]
@@ -172,7 +165,6 @@ class HistoryBuilder:
                     entry.overrides.update(active)
 
     def _close(self, hh: Household, events: list, end: date, planned: bool, is_foreign: bool) -> None:
-        from .generator import Event
 
         rng, today = self.rng, self.today
         people = hh.members
@@ -200,13 +192,11 @@ class HistoryBuilder:
 
     @staticmethod
     def _entry(p: Person):
-        from .generator import Entry
 
         return Entry(p)
 
-    def _late_spouse(self, ward: Ward, hh: Household, events: list, first, moved_on: date | None) -> None:
+    def _late_spouse(self, ward: People, hh: Household, events: list, first, moved_on: date | None) -> None:
         """A widow(er) living alone: the late spouse stays on the register as a 除票."""
-        from .generator import Entry, Event
 
         rng, today = self.rng, self.today
         survivor = hh.members[0]
@@ -245,9 +235,8 @@ class HistoryBuilder:
             events.append(Event("head_change", died, notified, "self", [Entry(survivor)],
                                 notifier_name=survivor.name, late=late_flag))
 
-    def _child_moved_out(self, ward: Ward, hh: Household, events: list, first, moved_on: date | None) -> None:
+    def _child_moved_out(self, ward: People, hh: Household, events: list, first, moved_on: date | None) -> None:
         """An older couple whose grown-up child moved out of the ward last year (a 除票 in the household)."""
-        from .generator import Entry, Event
 
         rng, today = self.rng, self.today
         head, spouse = hh.members

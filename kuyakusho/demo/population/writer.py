@@ -27,7 +27,7 @@ from kuyakusho.offices.models import Office
 from kuyakusho.residents import records
 from kuyakusho.residents.models import Event, EventEntry, Household, MoveOutCertificate, ReceiptCounter, Resident
 
-from . import generator, towns
+from . import events, generator, towns
 
 BATCH = 5_000  # rows per INSERT statement group
 CHUNK = 4_000  # households generated and written together
@@ -167,7 +167,7 @@ class Writer:
         self.ids[model] = value + 1
         return value
 
-    def write(self, batch: list[generator.Household]) -> None:
+    def write(self, batch: list[events.Household]) -> None:
         t = self.totals
         households, residents, events, entries, certificates = (self.tables[m] for m in MODELS)
         for hh in batch:
@@ -245,7 +245,7 @@ def generate(*, residents: int, seed: int, today: date, progress: Callable[[Tota
                 # loading (this connection only; the default cache is 2 MB).
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_MB * 1024}")
         writer = Writer(today)
-        batch: list[generator.Household] = []
+        batch: list[events.Household] = []
         for household in ward.households():
             batch.append(household)
             if len(batch) >= CHUNK:

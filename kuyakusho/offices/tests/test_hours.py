@@ -146,3 +146,23 @@ def test_a_loaded_calendar_is_reused_until_a_rule_changes(ward, django_assert_nu
     rule = OpeningRule.objects.filter(schedule=kiosk).first()
     Service.objects.first().rules.add(rule)
     assert Schedule.objects.get(code="kiosk").rules_token != before
+
+
+def test_a_calendar_change_reaches_the_live_queues_after_commit(ward, administrator, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    """offices knows nothing of queues: the queues app listens through ``on_schedule_changed``."""
+    from kuyakusho.offices import services
+    from kuyakusho.offices.models import Schedule
+    from kuyakusho.queues.live import publish
+
+    pushed: list[str] = []
+    monkeypatch.setattr(publish, "notify_now", pushed.append)
+    schedule = Schedule.objects.get(code="offices")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.add_special_day(actor=administrator, schedule=schedule, kind="closed", date_from=date(2026, 12, 2),
+                                 office=ward["seki"], reason_ja="システム更新")
+    assert pushed == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert sorted(pushed) == sorted(schedule.offices.values_list("code", flat=True))
+    assert ward["seki"].code in pushed
