@@ -57,6 +57,8 @@ class OfficeState(Schema):
     is_open: bool
     status: str
     detail: str
+    headline: str = ""  # when closed: why, in words (本日の受付は終了しました …)
+    next_text: str = ""  # when closed: 次の受付: …
     services: list[ServiceState]
     updated_at: datetime
     called: list[Called] | None = None

@@ -38,6 +38,20 @@ def opening_text(o: Opening, now: datetime) -> dict:
     return {"is_open": False, "status": _("受付時間外"), "detail": detail, "label": f"{_('受付時間外')}（{detail}）"}
 
 
+def closed_headline(cal: Calendar, office: Office, now: datetime) -> str:
+    """What a resident must read first when an office is not taking visitors: why, in words, not "0人 約0分"."""
+    at = timezone.localtime(now)
+    spans = cal.intervals(at.date(), office.pk)
+    if not spans:
+        reason = cal.closed_reason(at.date(), office.pk)
+        return (_("本日は閉庁日です（%(reason)s）") % {"reason": reason}) if reason else _("本日は受付を行っていません")
+    if at < spans[0][0]:
+        return _("本日の受付は%(time)sからです") % {"time": f"{spans[0][0]:%H:%M}"}
+    if at >= spans[-1][1]:
+        return _("本日の受付は終了しました")
+    return _("ただいま受付時間外です")
+
+
 def office_queryset():
     return Office.objects.filter(services__isnull=False).distinct().select_related("schedule") \
         .prefetch_related("services")
@@ -94,9 +108,13 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
                 "counters": r.counters, "estimate_source": r.source, **opening_text(so, now),
                 **({"queue": queues.get(key, [])} if detail else {}),
             })
+        opening = cal.status(now, office=o)
         snap = {
             "office": o.code, "name": o.name, "waiting": sum(s["waiting"] for s in services),
-            **opening_text(cal.status(now, office=o), now), "services": services, "updated_at": now.isoformat(),
+            **opening_text(opening, now), "services": services, "updated_at": now.isoformat(),
+            "headline": "" if opening.is_open else closed_headline(cal, o, now),
+            "next_text": "" if opening.is_open else _("次の受付: %(when)s") % {
+                "when": _when(opening.next_opens_at, now)},
         }
         if detail:
             snap["called"] = active.get(o.pk, [])

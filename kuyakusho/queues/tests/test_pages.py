@@ -109,3 +109,46 @@ def test_calling_screen(client_as, open_now, make_staff):
     assert "取り扱っていません" in r.content.decode()
     t = Ticket.objects.get()
     assert t.status == Status.CALLED and t.counter.number == 1
+
+
+def test_a_closed_office_says_so_in_words_not_with_zeros(client, ward, administrator):
+    """Outside opening hours the congestion page reads "本日の受付は終了しました / 次の受付: …", not "0人 約0分"."""
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from kuyakusho.offices.hours import Calendar
+    from kuyakusho.offices.models import OpeningRule, Schedule, SpecialDay
+    from kuyakusho.queues.snapshot import closed_headline, snapshots
+
+    schedule = Schedule.objects.get(code="offices")
+    OpeningRule.objects.filter(schedule=schedule).delete()
+    SpecialDay.objects.filter(schedule=schedule).delete()
+    OpeningRule.objects.create(schedule=schedule, days="mon,tue,wed,thu,fri", opens=time(8, 30), closes=time(17))
+    cal, office = Calendar.load(schedule), ward.offices["nerima"]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    tuesday = datetime(2026, 12, 8, tzinfo=tokyo)
+    assert closed_headline(cal, office, tuesday.replace(hour=7)) == "本日の受付は08:30からです"
+    assert closed_headline(cal, office, tuesday.replace(hour=18)) == "本日の受付は終了しました"
+    assert closed_headline(cal, office, datetime(2026, 12, 6, 12, tzinfo=tokyo)) == "本日は受付を行っていません"
+    SpecialDay.objects.create(schedule=schedule, kind="closed", date_from=date(2026, 12, 9), date_to=date(2026, 12, 9),
+                              reason_ja="システム更新", created_by=administrator)
+    cal = Calendar.load(Schedule.objects.get(code="offices"))
+    assert closed_headline(cal, office, datetime(2026, 12, 9, 12, tzinfo=tokyo)) == "本日は閉庁日です（システム更新）"
+
+    evening = snapshots(now=tuesday.replace(hour=18))
+    assert evening and all(not o["is_open"] and o["headline"] == "本日の受付は終了しました" for o in evening)
+    assert all(o["next_text"].startswith("次の受付: ") and "09日" not in o["next_text"] for o in evening)
+    open_at_noon = snapshots(now=tuesday.replace(hour=12))
+    assert all(o["is_open"] and o["headline"] == "" for o in open_at_noon)
+
+
+def test_the_congestion_page_hides_the_zero_rows_of_a_closed_office(client, closed_now):
+    page = client.get("/congestion").content.decode()
+    assert 'data-field="closed">' in page  # shown
+    assert 'data-field="table" hidden' in page  # the rows of zeros are not
+    assert "次の受付" in page
+    client.cookies["django_language"] = "en"
+    english = client.get("/congestion", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The office is closed today." in english and "Next opening: " in english
+    api = client.get("/api/queues/congestion").json()["offices"][0]
+    assert api["is_open"] is False and api["headline"] and api["next_text"]

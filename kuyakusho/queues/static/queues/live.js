@@ -62,12 +62,20 @@
     if (!card) { return; }
     var head = card.querySelector(".office-card__head");
     setText(head, '[data-field="status"]', snap.status);
-    setText(head, '[data-field="detail"]', snap.detail);
+    setText(head, '[data-field="detail"]', snap.is_open ? snap.detail : "");  /* closed: the box below says when */
     var state = head.querySelector('[data-field="state"]');
     if (state) {
       state.classList.toggle("office-state--open", !!snap.is_open);
       state.classList.toggle("office-state--closed", !snap.is_open);
     }
+    /* A closed office says so in words ("本日の受付は終了しました / 次の受付: …"), not with rows of zeros. */
+    var closed = card.querySelector('[data-field="closed"]'), table = card.querySelector('[data-field="table"]');
+    if (closed) {
+      closed.hidden = !!snap.is_open;
+      setText(closed, '[data-field="headline"]', snap.headline || "");
+      setText(closed, '[data-field="next_text"]', snap.next_text || "");
+    }
+    if (table) { table.hidden = !snap.is_open; }
     snap.services.forEach(function (s) {
       var row = card.querySelector('tr[data-service="' + s.code + '"]');
       if (!row) { return; }
