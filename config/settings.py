@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "kuyakusho.seals",
     "kuyakusho.certificates",
     "kuyakusho.queues",
+    "kuyakusho.guide",
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",
@@ -204,6 +207,20 @@ WARD = {
     "name_en": os.environ.get("WARD_NAME_EN", "Nerima City"),
     "mayor_name": os.environ.get("WARD_MAYOR_NAME", "練馬　太郎"),
 }
+# The resident site's maps: the ward's boundary (GeoJSON, with the credit its source asks for) and, where
+# the site may load them, map tiles from a tile server (e.g. 地理院タイル:
+# MAP_TILE_URL=https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png with
+# MAP_TILE_ATTRIBUTION=地理院タイル). No tiles by default: the map is drawn offline from the boundary alone.
+WARD_BOUNDARY = Path(os.environ.get("WARD_BOUNDARY", BASE_DIR / "kuyakusho/residents/data/nerima-boundary.geojson"))
+WARD_BOUNDARY_CREDIT = os.environ.get("WARD_BOUNDARY_CREDIT",
+                                      "出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成")
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL)
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# The day the resident site was last tested for JIS X 8341-3 (shown in its accessibility statement).
+ACCESSIBILITY_TESTED_ON = date.fromisoformat(os.environ.get("ACCESSIBILITY_TESTED_ON", "2026-12-06"))
 # Where residents reach this installation (printed in certificates' QR codes: <base>/verify/<code>).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

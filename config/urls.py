@@ -11,6 +11,8 @@ urlpatterns = [
     path("console/seals/", include("kuyakusho.seals.urls")),
     path("kiosk/", include("kuyakusho.kiosk.urls")),
     path("offices/", include("kuyakusho.offices.urls")),
+    # The resident site's information pages: /offices/<office>/, /certificates/, /procedures/, /news/, /search/ …
+    path("", include("kuyakusho.guide.urls")),
     # Certificates and queues serve several audiences; each app's urls.py spells its full paths
     # (/console/certificates/…, /kiosk/certificates/…, /verify/<code>; /congestion, /display/<office>, …).
     path("", include("kuyakusho.certificates.urls")),

@@ -33,6 +33,10 @@ FONT_PKG="@fontsource-variable/noto-sans-jp"
 FONT_VERSION="5.3.1"
 FONT_INTEGRITY="sha512-/anGvJFc5y36f8DJ+3TSh2+KAvaRLA9PaLUMvneeY5s4j8m+8X4F3lE/sjTuG9YI5BX4sykvCk4TuJMG7ecMRQ=="
 
+LEAFLET_PKG="leaflet"
+LEAFLET_VERSION="1.9.4"
+LEAFLET_INTEGRITY="sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
+
 # Family name used in the generated @font-face rules. It matches the first
 # entry of --font-family-sans in the design tokens ('Noto Sans JP'), so
 # `font-family: var(--font-family-sans)` picks up the self-hosted font.
@@ -96,6 +100,7 @@ fetch "${TOKENS_PKG}" "${TOKENS_VERSION}" "${TOKENS_INTEGRITY}" tokens
 fetch "${HTMX_PKG}"   "${HTMX_VERSION}"   "${HTMX_INTEGRITY}"   htmx
 fetch "${SSE_PKG}"    "${SSE_VERSION}"    "${SSE_INTEGRITY}"    sse
 fetch "${FONT_PKG}"   "${FONT_VERSION}"   "${FONT_INTEGRITY}"   font
+fetch "${LEAFLET_PKG}" "${LEAFLET_VERSION}" "${LEAFLET_INTEGRITY}" leaflet
 
 # Assemble everything in ${WORK}/out first, then swap it into the repo.
 OUT="${WORK}/out"
@@ -253,6 +258,26 @@ Regenerate with \`scripts/vendor-assets.sh\`.
 EOF
 
 # ---------------------------------------------------------------------------
+# 4. Leaflet (maps of offices; the ward boundary is ours, tiles only when configured)
+# ---------------------------------------------------------------------------
+log "Leaflet ${LEAFLET_VERSION}"
+mkdir -p "${OUT}/leaflet/images"
+cp "${WORK}/leaflet/dist/leaflet.js" "${WORK}/leaflet/dist/leaflet.css" "${OUT}/leaflet/"
+cp "${WORK}/leaflet/dist/images/"*.png "${OUT}/leaflet/images/"
+cp "${WORK}/leaflet/LICENSE" "${OUT}/leaflet/LICENSE"
+strip_sourcemaps "${OUT}/leaflet/leaflet.js"
+cat > "${OUT}/leaflet/README.md" <<EOF
+# Leaflet
+
+- Package: \`${LEAFLET_PKG}\` ${LEAFLET_VERSION} (npm), files \`dist/leaflet.js\`, \`dist/leaflet.css\`,
+  \`dist/images/\`. Licence: BSD-2-Clause, see \`LICENSE\`. Upstream: https://leafletjs.com/
+- The files mention addresses that are never fetched: the attribution control's link to
+  leafletjs.com (our maps turn that prefix off), the SVG namespace and comments in the CSS.
+
+Regenerate with \`scripts/vendor-assets.sh\`.
+EOF
+
+# ---------------------------------------------------------------------------
 # Top-level index
 # ---------------------------------------------------------------------------
 cat > "${OUT}/README.md" <<EOF
@@ -267,6 +292,7 @@ hand: regenerate with \`scripts/vendor-assets.sh\` (pinned versions below).
 | \`htmx/\` | \`${HTMX_PKG}\` | ${HTMX_VERSION} | 0BSD |
 | \`htmx/ext/\` | \`${SSE_PKG}\` | ${SSE_VERSION} | 0BSD |
 | \`fonts/noto-sans-jp/\` | \`${FONT_PKG}\` | ${FONT_VERSION} | OFL-1.1 |
+| \`leaflet/\` | \`${LEAFLET_PKG}\` | ${LEAFLET_VERSION} | BSD-2-Clause |
 
 デジタル庁デザインシステムをもとに作成 (Based on the Digital Agency Design System).
 EOF
@@ -277,7 +303,9 @@ EOF
 # ---------------------------------------------------------------------------
 log "checking for external references"
 bad=0
-if grep -rEn --include='*.css' --include='*.js' 'https?://' "${OUT}"; then
+# (Leaflet's attribution link, the SVG namespace and CSS comments are text, never fetched: leaflet/README.md.)
+if grep -rEn --include='*.css' --include='*.js' 'https?://' "${OUT}" \
+    | grep -vE '^[^:]*/leaflet/leaflet\.(js|css):'; then
   echo "  ^ http(s) URL found in vendored CSS/JS" >&2; bad=1
 fi
 if grep -rEn --include='*.css' --include='*.js' 'sourceMappingURL' "${OUT}"; then
@@ -297,10 +325,11 @@ done < <(grep -oE 'url\([^)]*\)' "${FONT_OUT}/noto-sans-jp.css" | sed -E 's/^url
 # ---------------------------------------------------------------------------
 log "installing into ${VENDOR_DIR}"
 mkdir -p "${VENDOR_DIR}/fonts"
-rm -rf "${VENDOR_DIR}/design-tokens" "${VENDOR_DIR}/htmx" "${VENDOR_DIR}/fonts/noto-sans-jp"
+rm -rf "${VENDOR_DIR}/design-tokens" "${VENDOR_DIR}/htmx" "${VENDOR_DIR}/fonts/noto-sans-jp" "${VENDOR_DIR}/leaflet"
 cp -R "${OUT}/design-tokens" "${VENDOR_DIR}/design-tokens"
 cp -R "${OUT}/htmx" "${VENDOR_DIR}/htmx"
 cp -R "${OUT}/fonts/noto-sans-jp" "${VENDOR_DIR}/fonts/noto-sans-jp"
+cp -R "${OUT}/leaflet" "${VENDOR_DIR}/leaflet"
 cp "${OUT}/README.md" "${VENDOR_DIR}/README.md"
 
 log "done: $(du -sh "${VENDOR_DIR}" | cut -f1) in ${VENDOR_DIR#"${REPO_ROOT}"/}"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("kiosk/certificates/receive/certificate.pdf", kiosk.receive_pdf, name="kiosk_pdf"),
     path("kiosk/certificates/finish/", kiosk.finish, name="kiosk_finish"),
     # Public verification (the QR code on every certificate opens the first one).
+    path("verify/", verify.lookup, name="verify_lookup"),
     path("verify/<str:code>", verify.verify, name="verify"),
     path("verify/<str:code>/status.json", verify.verify_status, name="verify_status"),
     path("verify/<str:code>/check.json", verify.verify_check, name="verify_check"),

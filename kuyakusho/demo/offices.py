@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from kuyakusho.guide.standard import ensure_standard_procedures
 from kuyakusho.offices.models import Counter, Office, OpeningRule, Service, SpecialDay
 from kuyakusho.offices.standard import ensure_standard_schedules
 
@@ -25,6 +26,28 @@ OFFICES = [
     ("daini", "第二区民事務所", "Daini Service Center", "練馬区北町2-26-1（旧第二出張所）", 35.766560, 139.661870),
     ("seki", "関区民事務所", "Seki Service Center", "練馬区関町北1-7-2（旧関出張所）", 35.726940, 139.578250),
 ]
+PHONE = "03-3993-1111"
+# code: postal code, access (ja, en)
+CONTACT = {
+    "nerima": ("176-8501", "西武池袋線・都営大江戸線「練馬」駅から徒歩5分",
+               "5 minutes' walk from Nerima Station (Seibu Ikebukuro Line, Toei Oedo Line)"),
+    "hikarigaoka": ("179-0072", "都営大江戸線「光が丘」駅から徒歩3分",
+                    "3 minutes' walk from Hikarigaoka Station (Toei Oedo Line)"),
+    "shakujii": ("177-0041", "西武池袋線「石神井公園」駅から徒歩7分",
+                 "7 minutes' walk from Shakujii-koen Station (Seibu Ikebukuro Line)"),
+    "oizumi": ("178-0063", "西武池袋線「大泉学園」駅から徒歩10分、または西武バス「大泉学園町」下車",
+               "10 minutes' walk from Oizumi-gakuen Station (Seibu Ikebukuro Line), or Seibu Bus to Oizumi-gakuen-cho"),
+    "daini": ("179-0081", "東武東上線「東武練馬」駅から徒歩8分",
+              "8 minutes' walk from Tobu-nerima Station (Tobu Tojo Line)"),
+    "seki": ("177-0051", "西武新宿線「武蔵関」駅から徒歩5分",
+             "5 minutes' walk from Musashi-seki Station (Seibu Shinjuku Line)"),
+}
+BARRIER_FREE = (
+    "入口に段差はありません\n車いす使用者用トイレ\nエレベーター\n車いすの貸出\n筆談器・コミュニケーションボード\n"
+    "障害者用駐車場（台数に限りがあります）",
+    "Step-free entrance\nWheelchair-accessible toilet\nLift\nWheelchairs to borrow\n"
+    "Writing pad and communication board\nAccessible parking (limited spaces)",
+)
 
 # code, letter, name, English, description, English description, typical minutes
 SERVICES = [
@@ -68,7 +91,9 @@ def create_offices() -> list[Office]:
         office, _ = Office.objects.update_or_create(
             code=code,
             defaults={"name_ja": name_ja, "name_en": name_en, "address": address, "latitude": lat,
-                      "longitude": lon, "schedule": schedule, "sort_order": i},
+                      "longitude": lon, "schedule": schedule, "sort_order": i, "phone": PHONE,
+                      "postal_code": CONTACT[code][0], "access_ja": CONTACT[code][1], "access_en": CONTACT[code][2],
+                      "barrier_free_ja": BARRIER_FREE[0], "barrier_free_en": BARRIER_FREE[1]},
         )
         office.services.set(services.values())
         for n, codes in enumerate(COUNTERS[code], start=1):
@@ -91,4 +116,5 @@ def create_offices() -> list[Office]:
                 schedule=schedule, office=None, kind=SpecialDay.Kind.OPEN, date_from=d, date_to=d,
                 defaults={"opens": datetime.time(9), "closes": datetime.time(17),
                           "reason_ja": "混雑期の土曜臨時窓口", "reason_en": "Extra Saturday opening (peak season)"})
+    ensure_standard_procedures()  # the procedure guide's entries find their counter services
     return out

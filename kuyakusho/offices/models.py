@@ -103,7 +103,12 @@ class Office(Bilingual, models.Model):
     address = models.CharField(_("所在地"), max_length=128, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    access_ja = models.CharField(_("交通"), max_length=200, blank=True)
+    postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    access_ja = models.CharField(_("交通"), max_length=200, blank=True, help_text=_("最寄り駅・バス停から"))
+    access_en = models.CharField(_("英語：交通"), max_length=300, blank=True)
+    barrier_free_ja = models.TextField(_("バリアフリー情報"), blank=True, help_text=_("1行に1つ"))
+    barrier_free_en = models.TextField(_("英語：バリアフリー情報"), blank=True)
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="offices", verbose_name=_("開庁時間の区分"))
     services = models.ManyToManyField(Service, blank=True, related_name="offices",
@@ -117,6 +122,21 @@ class Office(Bilingual, models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
+
+    @property
+    def tel(self) -> str:
+        """The dialable part of ``phone`` ("03-3993-1111（代表）" → "03-3993-1111")."""
+        return "".join(ch for ch in self.phone.split("（")[0] if ch.isdigit() or ch in "+-")
+
+    @property
+    def access(self) -> str:
+        return self.access_en if translation.get_language() == "en" and self.access_en else self.access_ja
+
+    @property
+    def barrier_free(self) -> list[str]:
+        text = self.barrier_free_en if translation.get_language() == "en" and self.barrier_free_en \
+            else self.barrier_free_ja
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class Counter(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -37,6 +37,30 @@ class UploadForm(forms.Form):
         if upload.size > MAX_PDF_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます（5MBまで）。"))
         return upload.read()
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("検証コード（12文字）"), max_length=40, error_messages={
+        "required": gettext_lazy("証明書に印刷された検証コードを入力してください。")},
+        help_text=gettext_lazy("例：ABCD-EFGH-JKLM（ハイフンや空白はあってもなくてもかまいません）"))
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(_("検証コードは英字と数字の12文字です。証明書の右下に印刷されています。"))
+        return code
+
+
+@public
+@never_cache
+@require_GET
+def lookup(request):
+    """/verify/: type the code printed on a paper certificate (the QR code opens /verify/<code> directly)."""
+    form = LookupForm(request.GET) if "code" in request.GET else LookupForm()
+    if form.is_bound and form.is_valid():
+        return redirect("certificates:verify", code=form.cleaned_data["code"])
+    return render(request, "certificates/verify/lookup.html", {"form": form},
+                  status=400 if form.is_bound else 200)
 
 
 def _address(request) -> str:

@@ -1,0 +1,85 @@
+"""The resident site's information pages (all public, read-only)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from kuyakusho.core.access import public
+from kuyakusho.offices.models import Office
+
+from . import selectors
+from .models import Procedure
+
+MAX_QUERY = 100
+
+
+def _map() -> dict:
+    return {"boundary_url": "/ward-boundary.geojson", "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION, "boundary_credit": settings.WARD_BOUNDARY_CREDIT}
+
+
+@public
+@require_GET
+def office(request, code: str):
+    office = get_object_or_404(Office.objects.prefetch_related("services"), code=code, schedule__isnull=False)
+    return render(request, "guide/office.html", {**selectors.office_page(office), "map": _map()})
+
+
+@public
+@require_GET
+def certificates(request):
+    return render(request, "guide/certificates.html", {"channels": selectors.certificate_channels()})
+
+
+@public
+@require_GET
+def procedures(request):
+    return render(request, "guide/procedures.html", {"procedures": selectors.procedures()})
+
+
+@public
+@require_GET
+def procedure(request, slug: str):
+    found = get_object_or_404(Procedure.objects.prefetch_related("services"), slug=slug)
+    return render(request, "guide/procedure.html", selectors.procedure_page(found))
+
+
+@public
+@require_GET
+def notices(request):
+    return render(request, "guide/notices.html", {"notices": selectors.notices()})
+
+
+@public
+@require_GET
+def notice(request, pk: int):
+    return render(request, "guide/notice.html", {"notice": get_object_or_404(selectors.notices(), pk=pk)})
+
+
+@public
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    return render(request, "guide/search.html", {"q": q, "hits": selectors.search(q) if q else []})
+
+
+@public
+@require_GET
+def accessibility(request):
+    return render(request, "guide/accessibility.html", {
+        "tested_on": settings.ACCESSIBILITY_TESTED_ON, "pages": selectors.accessibility_pages()})
+
+
+@public
+@require_GET
+def boundary(request):
+    path = settings.WARD_BOUNDARY
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type="application/geo+json")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
