@@ -205,9 +205,9 @@ def write_checkpoint(*, force: bool = False, now: datetime | None = None) -> Che
     """Sign the chain head and write it as a new checkpoint file; None if the chain is empty or (unless
     ``force``) the last checkpoint already pins this head.
 
-    Raises :class:`CheckpointError` if the head does not match its row (the chain needs ``audit_verify``
-    first), or if the time-stamp authority failed; in that case the signed file is written all the same,
-    without a token.
+    Raises :class:`CheckpointError` if the head does not match its row or the chain no longer holds the
+    last checkpoint's row (a rewound or rewritten chain: ``audit_verify`` says what happened), or if the
+    time-stamp authority failed; in that case the signed file is written all the same, without a token.
     """
     head = ChainHead.objects.filter(id=1).values_list("seq", "hash").first()
     if head is None or head[0] == 0:
@@ -220,8 +220,14 @@ def write_checkpoint(*, force: bool = False, now: datetime | None = None) -> Che
             "確認してください。") % {"seq": seq})
     directory = checkpoint_dir()
     last = latest(directory)
-    if not force and last is not None and (last.seq, last.hash) == (seq, head_hash):
-        return None
+    if last is not None and check_signature(last, trusted_keys()) is None:
+        pinned = AuditEvent.objects.filter(seq=last.seq).values_list("hash", flat=True).first()
+        if pinned != last.hash:
+            raise CheckpointError(_(
+                "記録がチェックポイント %(file)s（seq=%(seq)s）と一致しないため、署名しません。"
+                "manage.py audit_verify で確認してください。") % {"file": last.name, "seq": last.seq})
+        if not force and (last.seq, last.hash) == (seq, head_hash):
+            return None
     key = ward_key()
     at = now or datetime.now(UTC)
     unsigned = Checkpoint(seq=seq, hash=head_hash, time=at.astimezone(UTC), key_id=key_id(key.certificate.public_key()),

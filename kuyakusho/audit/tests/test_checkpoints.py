@@ -126,6 +126,20 @@ def test_a_head_that_does_not_match_its_row_is_not_signed():
     assert cp.checkpoint_files() == []
 
 
+def test_a_chain_that_disagrees_with_the_last_checkpoint_is_not_signed():
+    _events(10)
+    cp.write_checkpoint()
+    _owner_drops_the_guard()
+    with connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditevent WHERE seq > 7")
+    _rewind_head_to(7)
+    _events(5)  # the chain grows past the old head again: seq 8–12 are other rows now
+    with pytest.raises(cp.CheckpointError, match="seq=10"):
+        cp.write_checkpoint()
+    assert len(cp.checkpoint_files()) == 1
+    assert verify_chain().codes() == {Code.REWRITTEN}
+
+
 def test_the_command_the_task_and_the_loop_write_checkpoints(monkeypatch):
     import io
 
