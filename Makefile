@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_RESIDENTS ?= 20000
+AUDIT_CHECKPOINT_EVERY ?= 300
 PYTEST_ARGS ?=
 
 .PHONY: run test e2e bench lint lock messages venv clean
@@ -23,7 +24,10 @@ run: venv
 	@$(PY) manage.py demo_logins
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
 	@echo "(counter traffic is simulated in the background during opening hours: manage.py demo_traffic --live)"
-	@$(PY) manage.py demo_traffic --live -v0 & traffic=$$!; trap 'kill $$traffic 2>/dev/null' EXIT INT TERM; \
+	@echo "(the audit chain's head is signed every $(AUDIT_CHECKPOINT_EVERY) s into var/audit-checkpoints/: manage.py audit_checkpoint)"
+	@$(PY) manage.py demo_traffic --live -v0 & traffic=$$!; \
+	  $(PY) manage.py audit_checkpoint --every $(AUDIT_CHECKPOINT_EVERY) -v0 & checkpoints=$$!; \
+	  trap 'kill $$traffic $$checkpoints 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log \
 	    --timeout-graceful-shutdown 5
 

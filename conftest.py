@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from kuyakusho.accounts.capabilities import Role
@@ -15,6 +17,12 @@ def pytest_configure(config):
     from django.core.servers.basehttp import WSGIServer
 
     WSGIServer.request_queue_size = 128
+
+    # Django empties every table after a transactional test, the audit trail too, which the database
+    # otherwise refuses (kuyakusho.audit.guard).
+    from kuyakusho.audit.guard import allow_flush
+
+    allow_flush()
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +50,7 @@ def _standard_data(request):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     # No collectstatic needed for tests; tasks run at once.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -50,6 +58,8 @@ def _test_settings(settings):
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test's own audit checkpoints (none unless it writes some), never the developer's var/.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{uuid.uuid4().hex}"
 
 
 @pytest.fixture

@@ -169,6 +169,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Signed checkpoints of the audit chain (kuyakusho.audit.checkpoints): one file each, never overwritten, in a
+# folder the database does not hold; stamped by an RFC 3161 time-stamp authority when its URL is set (its
+# tokens are checked against the roots in AUDIT_CHECKPOINT_TSA_ROOTS, a PEM file, when that is set).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_TSA_URL = os.environ.get("AUDIT_CHECKPOINT_TSA_URL", "")
+AUDIT_CHECKPOINT_TSA_ROOTS = os.environ.get("AUDIT_CHECKPOINT_TSA_ROOTS", "")
+
 # Security headers.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,7 +11,7 @@ from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.models import AuditEvent, ChainHead, Kind
 from kuyakusho.audit.services import append_many, diff, record_read, record_write
-from kuyakusho.audit.verify import verify_chain
+from kuyakusho.audit.verify import Code, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def _disable_guard():
             c.execute("SET LOCAL session_replication_role = replica")  # user triggers off
         else:
             c.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_update")
+            c.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_delete")
 
 
 def test_audit_verify_detects_a_row_changed_directly_in_the_database(clerk):
@@ -53,7 +54,8 @@ def test_audit_verify_detects_a_row_changed_directly_in_the_database(clerk):
         c.execute("UPDATE audit_auditevent SET action = %s WHERE seq = 2", ["test.innocent"])
     result = verify_chain()
     assert not result.ok and result.broken_seq == 2 and "hash" in result.reason
-    with pytest.raises(CommandError, match="BROKEN at seq=2"):
+    assert [f.code for f in result.findings] == [Code.BROKEN_LINK]
+    with pytest.raises(CommandError, match="問題が 1 件"):
         call_command("audit_verify")
 
 
