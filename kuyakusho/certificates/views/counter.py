@@ -18,6 +18,7 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.permissions import can_view_removed
+from kuyakusho.residents.purpose import FLOW_FIELD, flow_from
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
 from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
@@ -89,8 +90,13 @@ def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
 @staff(C.ISSUE_CERTIFICATE)
 def counter_person(request, pk: int):
     """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
+    # One read per person shown per issuance, not one per step: the later steps carry the people already
+    # recorded in a signed token (a step posted without it records them again).
+    flow = flow_from(request.user, request.POST.get(FLOW_FIELD) if request.method == "POST" else None,
+                     f"counter:{pk}")
     try:
-        rec = selectors.open_resident(user=request.user, resident_id=pk, purpose="certificate")
+        rec = selectors.open_resident(user=request.user, resident_id=pk, purpose="certificate",
+                                      already_read=flow.read)
     except ApplicationError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
@@ -102,10 +108,11 @@ def counter_person(request, pk: int):
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
         data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
     context = {"rec": rec, "r": rec.resident, "policy": policy}
+    flow_carry = [(FLOW_FIELD, flow.plus([rec.resident.pk, *(m.pk for m in rec.members)]).token(request.user))]
 
     def show(step: str, form, carry_names=()) -> HttpResponse:
         data = request.POST if request.method == "POST" else None
-        carry = _carry(data, carry_names) if data else []
+        carry = (_carry(data, carry_names) if data else []) + flow_carry
         choose, requester = form.bound_groups()
         return page(request, "certificates/console/counter_person.html", {
             **context, "step": step, "form": form, "visible": choose if step == "choose" else requester,
@@ -139,7 +146,8 @@ def counter_person(request, pk: int):
     if step == "identity":
         return page(request, "certificates/console/counter_confirm.html", {
             **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy),
-            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": uuid.uuid4().hex},
+            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS) + flow_carry,
+            "idempotency_key": uuid.uuid4().hex},
             section="counter")
     if step != "confirm":
         return show("choose", make(initial=_initial(data), step="choose"), REQUESTER_FIELDS)
