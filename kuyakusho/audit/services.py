@@ -67,8 +67,9 @@ def _chain(events: list[AuditEvent]) -> None:
         event.occurred_at = now
         event.seq, event.prev_hash = seq, prev
         event.hash = prev = event.compute_hash()
-    head.seq, head.hash = seq, prev
-    head.save(update_fields=["seq", "hash"])
+    # The locked row, moved past the last event (its row count is not read: inside a batch of statements on
+    # PostgreSQL it is not known before the batch ends).
+    ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
 
 
 def append(
