@@ -65,3 +65,16 @@ def test_a_step_without_the_flow_token_records_the_reads_again(client_as, clerk)
     c.get(url)
     c.post(url, {"office": office.pk, "kind": "juminhyo", "step": "choose", "flow": "forged"})
     assert _reads() == {str(head.pk): 2}
+
+
+def test_the_pdf_is_a_read_of_everyone_printed_on_it(client_as, clerk):
+    office = Office.objects.create(code="nerima", name_ja="練馬区民事務所", name_en="Nerima Ward Office")
+    head, wife, _child = family(3)
+    c = client_as(clerk)
+    url = reverse("certificates:counter_person", args=[head.pk])
+    c.post(url, {"office": office.pk, "kind": "juminhyo", "members": [wife.pk], "step": "confirm",
+                 "requester": "self", "identity_document": "運転免許証", "idempotency_key": "2" * 32})
+    issuance = Issuance.objects.get()
+    c.get(reverse("certificates:issuance_pdf", args=[issuance.pk]))
+    printed = AuditEvent.objects.filter(action="certificates.pdf_download").values_list("subject_id", flat=True)
+    assert sorted(printed) == sorted([str(head.pk), str(wife.pk)])  # not the child, who is not printed

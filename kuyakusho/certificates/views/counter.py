@@ -183,7 +183,7 @@ def issuance_pdf(request, pk: int):
     issuance = issuance_for(request.user, pk)
     if not issuance.pdf:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この証明書のPDFは保存期間を過ぎたため、表示できません。"))
-    read_issuance(request.user, issuance, "certificates.pdf_download")
+    read_issuance(request.user, issuance, "certificates.pdf_download", printed=True)
     response = HttpResponse(bytes(issuance.pdf), content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="certificate-{issuance.number}.pdf"'

@@ -107,7 +107,8 @@ def record(request, pk: int):
         "history": [(item, reading.link("", scope=event_scope(item.event.pk)) if can_cancel else "")
                     for item in reversed(rec.history)],
         "can_file": can_file_notification(request.user), "can_correct": can_correct_record(request.user),
-        "can_cancel": can_cancel, "my_number_form": MyNumberForm(), "has_my_number": bool(rec.resident.my_number),
+        "can_cancel": can_cancel, "has_my_number": bool(rec.resident.my_number),
+        "my_number_purpose": MY_NUMBER_PURPOSE, "my_number_purpose_label": MY_NUMBER_PURPOSE_LABEL,
     })
 
 
