@@ -278,3 +278,22 @@ def test_an_expired_grant_asks_again_and_keeps_what_was_typed(client_as, clerk):
     r = c.post(url, {**data, "_ask_purpose": "1", "purpose": "notification"})
     assert r.status_code == 200 and "確認する" in r.text and 'value="77"' in r.text
     assert "確認：この届出で変わる内容" not in r.text  # back to the form, not on to the next step
+
+
+@pytest.mark.parametrize("name", ["household", "move_out"])
+def test_recording_the_reads_of_a_household_does_not_grow_with_its_members(client_as, clerk, name):
+    """The members' reads go in one append (one lock of the trail, one INSERT), however many they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(clerk)
+    counts = []
+    for size in (2, 6):
+        head = family(size)[0]
+        url = with_purpose(c, reverse(f"residents:{name}", args=[head.household_id]))
+        c.get(url)  # sessions, the trail's head: whatever the first view creates
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        counts.append(len(queries))
+        assert sum(q["sql"].startswith("INSERT") and "audit_auditevent" in q["sql"] for q in queries) == 1
+    assert counts[0] == counts[1]
