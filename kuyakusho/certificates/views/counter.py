@@ -107,12 +107,12 @@ def counter_person(request, pk: int):
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
         data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
-    context = {"rec": rec, "r": rec.resident, "policy": policy}
-    flow_carry = [(FLOW_FIELD, flow.plus([rec.resident.pk, *(m.pk for m in rec.members)]).token(request.user))]
+    context = {"rec": rec, "r": rec.resident, "policy": policy,
+               "flow": flow.plus([rec.resident.pk, *(m.pk for m in rec.members)]).token(request.user)}
 
     def show(step: str, form, carry_names=()) -> HttpResponse:
         data = request.POST if request.method == "POST" else None
-        carry = (_carry(data, carry_names) if data else []) + flow_carry
+        carry = _carry(data, carry_names) if data else []
         choose, requester = form.bound_groups()
         return page(request, "certificates/console/counter_person.html", {
             **context, "step": step, "form": form, "visible": choose if step == "choose" else requester,
@@ -146,8 +146,7 @@ def counter_person(request, pk: int):
     if step == "identity":
         return page(request, "certificates/console/counter_confirm.html", {
             **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy),
-            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS) + flow_carry,
-            "idempotency_key": uuid.uuid4().hex},
+            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": uuid.uuid4().hex},
             section="counter")
     if step != "confirm":
         return show("choose", make(initial=_initial(data), step="choose"), REQUESTER_FIELDS)
