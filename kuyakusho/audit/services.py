@@ -10,7 +10,6 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kuyakusho.accounts.models import Staff
-from kuyakusho.core.statements import cached, execute, insert, names, run
 
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
@@ -56,31 +55,21 @@ def _event(*, ctx, actor, kind: Kind, action: str, target: models.Model | None =
 def _chain(events: list[AuditEvent]) -> None:
     """Lock the chain head, link ``events`` after it in order and move the head past the last one.
 
-    Call inside a transaction; the caller inserts the events in the same transaction.
+    Call inside a transaction; the caller inserts the events in the same transaction. The head row is locked
+    (``SELECT … FOR UPDATE``) until the transaction ends, which serialises every append: seq has no gaps and
+    each row's hash covers the one before it.
     """
-    # Written once (core.statements): these two statements run with every change of every register.
-    # Same as ChainHead.objects.select_for_update().get(id=1) and .filter(id=1).update(seq=…, hash=…).
-    wrapper, (select, update) = cached((ChainHead, "chain"), _chain_sql)
-    with run(wrapper, select, []) as cursor:
-        row = cursor.fetchone()
-    if row is None:  # the first event ever
-        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        row = (head.seq, head.hash)
-    seq, prev = row
+    head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
+    seq, prev = head.seq, head.hash
     now = timezone.now()  # after the lock: time follows the chain order
     for event in events:
         seq += 1
         event.occurred_at = now
         event.seq, event.prev_hash = seq, prev
         event.hash = prev = event.compute_hash()
-    execute(wrapper, update, [seq, prev])
-
-
-def _chain_sql(w) -> tuple[str, str]:
-    table, pk, seq, hash_ = names(w, ChainHead, "pk", "seq", "hash")
-    lock = " FOR UPDATE" if w.features.has_select_for_update else ""
-    return (f"SELECT {seq}, {hash_} FROM {table} WHERE {pk} = 1{lock}",  # noqa: S608
-            f"UPDATE {table} SET {seq} = %s, {hash_} = %s WHERE {pk} = 1")  # noqa: S608
+    # The locked row, moved past the last event (its row count is not read: inside a batch of statements on
+    # PostgreSQL it is not known before the batch ends).
+    ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
 
 
 def append(
@@ -102,20 +91,20 @@ def append(
                    changes=changes, detail=detail, purpose=purpose, channel=channel, via=via)
     with transaction.atomic(savepoint=False):
         _chain([event])
-        insert([event])
+        AuditEvent.objects.bulk_create([event])
     return event
 
 
-def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE,
-                ids: bool = True) -> list[AuditEvent]:
-    """Append several events of one change at once, in order: one lock of the chain head, one INSERT.
+def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE) -> list[AuditEvent]:
+    """Append several events of one change at once, in order: one lock of the chain head, one INSERT
+    (split in batches only past the database's limit of parameters per statement).
 
     ``entries``: the keyword arguments of :func:`append` for each event (``action``, ``target``,
     ``subject_id``, ``changes``, ``detail``, ``purpose``, ``channel``, ``via``; ``kind`` defaults to
     ``kind``). Each event is hashed and chained exactly as :func:`append` would have done one by one.
     Joins the caller's transaction (or opens one) without a savepoint of its own: an error rolls back the
-    caller's whole transaction, the change the events describe with them. ``ids=False``: the events are
-    returned without their row ids (see ``core.statements.insert``).
+    caller's whole transaction, the change the events describe with them. The events come back with their
+    row ids.
     """
     ctx = current()
     events = [_event(ctx=ctx, actor=actor, **{"kind": kind, **entry}) for entry in entries]
@@ -123,7 +112,7 @@ def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kin
         return []
     with transaction.atomic(savepoint=False):
         _chain(events)
-        insert(events, ids=ids)  # one statement written out (ids set from RETURNING)
+        AuditEvent.objects.bulk_create(events)
     return events
 
 
@@ -137,6 +126,16 @@ def record_read(*, actor, action: str, subject_id: Any, purpose: str, target=Non
     """A member of staff saw a resident's personal data. Raises if it cannot be written: the read must fail."""
     return append(actor=actor, kind=Kind.READ, action=action, target=target, subject_id=subject_id,
                   purpose=purpose, detail=detail)
+
+
+def record_reads(*, actor, action: str, subject_ids: Iterable[Any], purpose: str, target=None,
+                 detail=None) -> list[AuditEvent]:
+    """A member of staff saw several residents' personal data in one request (a household, a form that lists
+    its members, a search result): one event per person, in order, under one lock of the chain head.
+    Duplicates are recorded once. Raises if they cannot be written: the read must fail."""
+    seen: dict[str, None] = dict.fromkeys(str(s) for s in subject_ids)
+    return append_many([{"action": action, "subject_id": s, "purpose": purpose, "target": target,
+                         "detail": detail} for s in seen], actor=actor, kind=Kind.READ)
 
 
 def record_refusal(*, actor, action: str, subject_id: Any = "", detail=None, target=None) -> AuditEvent:

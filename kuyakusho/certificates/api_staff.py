@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 
 from kuyakusho.accounts.capabilities import Capability
-from kuyakusho.audit.services import record_read
+from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
@@ -225,9 +225,8 @@ def alerts_list(request, filters: Query[AlertFilter]):
         qs = qs.filter(acknowledged_at__isnull=True)
     alerts = list(qs[:min(max(filters.limit, 1), 200)])
     with transaction.atomic():  # who is under a support measure is itself personal data
-        for rid in sorted({a.resident_id for a in alerts}):
-            record_read(actor=request.user, action="certificates.alerts_list", subject_id=rid,
-                        purpose="investigation")
+        record_reads(actor=request.user, action="certificates.alerts_list",
+                     subject_ids=sorted({a.resident_id for a in alerts}), purpose="investigation")
     return [_alert(a) for a in alerts]
 
 

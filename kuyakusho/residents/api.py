@@ -5,6 +5,7 @@ body is parsed, so a refused caller gets 403, not 422) and the same audit (the s
 """
 
 from datetime import date
+from enum import StrEnum
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -14,6 +15,7 @@ from kuyakusho.core.access import api_staff
 
 from . import records, selectors, services
 from .models import Event
+from .purpose import MY_NUMBER_PURPOSE, mask_my_number
 from .schemas import (
     AbroadInIn,
     BirthIn,
@@ -36,6 +38,19 @@ from .schemas import (
 
 router = Router(tags=["residents"])
 C = Capability
+#: Why the record is read (閲覧の目的): the enumerated values appear in the OpenAPI schema.
+Purpose = StrEnum("Purpose", {p.upper(): p for p in records.ViewPurpose.values})
+
+
+class MyNumberPurpose(StrEnum):
+    """The only purpose for which the full 個人番号 is shown: 個人番号利用事務."""
+
+    MY_NUMBER_USE = MY_NUMBER_PURPOSE
+
+
+class MyNumberOut(Schema):
+    id: int
+    my_number: str
 
 
 # Authentication and the capability check run before the body is parsed: kuyakusho.core.api.enforce_declared_access.
@@ -86,20 +101,28 @@ def search(request, filters: Query[SearchIn]):
 @router.get("/households/{int:household_id}", response=HouseholdOut,
             summary="世帯と世帯員（閲覧目的が必要）/ A household and its members (purpose required)")
 @api_staff(C.VIEW_RESIDENT)
-def household(request, household_id: int, purpose: str):
-    hh, members = selectors.open_household(user=request.user, household_id=household_id, purpose=purpose)
+def household(request, household_id: int, purpose: Purpose):
+    hh, members = selectors.open_household(user=request.user, household_id=household_id, purpose=purpose.value)
     return {"id": hh.pk, "address": hh.address, "established_on": hh.established_on, "closed_on": hh.closed_on,
             "version": hh.version, "members": [_member(m) for m in members]}
 
 
+def _masked(items: dict | None) -> dict | None:
+    """A 住民票's items with the 個人番号 masked to its last four digits (the full number: ``/my-number``)."""
+    if items is None:
+        return None
+    return {**items, "my_number": mask_my_number(items.get("my_number"))} if "my_number" in items else items
+
+
 @router.get("/{int:resident_id}", response=ResidentOut,
-            summary="住民票の全項目（閲覧目的が必要・監査記録）/ A resident's record (purpose required, audited)")
+            summary="住民票の全項目（閲覧目的が必要・監査記録・個人番号は下4桁）/ A resident's record (purpose "
+                    "required, audited; My Number masked to its last four digits)")
 @api_staff(C.VIEW_RESIDENT)
-def resident(request, resident_id: int, purpose: str):
-    record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose)
+def resident(request, resident_id: int, purpose: Purpose):
+    record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value)
     r = record.resident
-    items = records.make_snapshot(r, record.household,
-                                  head_name=next((m.name for m in record.members if m.is_head), None))
+    items = _masked(records.make_snapshot(r, record.household,
+                                          head_name=next((m.name for m in record.members if m.is_head), None)))
     return {"id": r.pk, "version": r.version, "household_id": r.household_id, "items": items,
             "removed": r.is_removed_on(timezone.localdate()), "members": [_member(m) for m in record.members]}
 
@@ -107,21 +130,32 @@ def resident(request, resident_id: int, purpose: str):
 @router.get("/{int:resident_id}/history", response=list[HistoryOut],
             summary="異動の履歴 / The resident's events (purpose required, audited)")
 @api_staff(C.VIEW_RESIDENT)
-def history(request, resident_id: int, purpose: str):
-    record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose)
+def history(request, resident_id: int, purpose: Purpose):
+    record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value,
+                                     with_members=False)
     return [{"event_id": i.event.pk, "receipt_number": i.event.receipt_number, "kind": i.event.kind,
              "kind_label": str(i.event.get_kind_display()), "moved_on": i.event.moved_on,
              "notified_on": i.event.notified_on, "late": i.event.late, "cancelled": i.cancelled,
-             "changes": i.changes, "snapshot": i.entry.snapshot} for i in record.history]
+             "changes": i.changes, "snapshot": _masked(i.entry.snapshot)} for i in record.history]
 
 
 @router.get("/{int:resident_id}/on/{on}", response=StateOut,
             summary="指定日現在の住民票（履歴から再構成）/ The record as it stood on a date")
 @api_staff(C.VIEW_RESIDENT)
-def state_on(request, resident_id: int, on: date, purpose: str):
-    selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose)
+def state_on(request, resident_id: int, on: date, purpose: Purpose):
+    selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value, with_members=False)
     state = selectors.resident_on(resident_id, on)
-    return {"on": on, "items": state.values if state else None, "resident": bool(state and state.is_resident_on(on))}
+    return {"on": on, "items": _masked(state.values) if state else None,
+            "resident": bool(state and state.is_resident_on(on))}
+
+
+@router.get("/{int:resident_id}/my-number", response=MyNumberOut,
+            summary="個人番号（個人番号利用事務に限る・監査記録）/ The full My Number (for the My Number "
+                    "administration only, audited)")
+@api_staff(C.VIEW_RESIDENT)
+def my_number(request, resident_id: int, purpose: MyNumberPurpose):
+    resident = selectors.open_my_number(user=request.user, resident_id=resident_id, purpose=purpose.value)
+    return {"id": resident.pk, "my_number": resident.my_number}
 
 
 @router.post("/move-in", response={201: EventOut}, summary="転入届 / Move-in from another municipality")

@@ -42,3 +42,9 @@ def can_correct_record(user) -> bool:
 
 def can_cancel_notification(user) -> bool:
     return _has(user, Capability.CANCEL_NOTIFICATION)
+
+
+def can_view_my_number(user, resident: Resident, on: date | None = None) -> bool:
+    """The full 個人番号: staff who may open the record, for the 個人番号利用事務 (asked and audited by
+    ``selectors.open_my_number``); everywhere else it is masked to its last four digits."""
+    return can_view_resident(user, resident, on)

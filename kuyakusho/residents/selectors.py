@@ -12,7 +12,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.audit.services import record_read
+from kuyakusho.audit.services import record_reads
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import validate_resident_code
 from kuyakusho.core.text import check_text, fold_kana_for_search, fold_name_for_search, is_katakana_reading
@@ -21,11 +21,14 @@ from kuyakusho.core.wareki import parse_date
 from . import records
 from .addresses import format_address, validate_town
 from .models import Event, EventEntry, EventKind, Household, Resident, Status
-from .permissions import can_search, can_view_removed, can_view_resident
+from .permissions import can_search, can_view_my_number, can_view_removed, can_view_resident
+from .purpose import MY_NUMBER_PURPOSE
 from .records import ResidentState, ViewPurpose
 from .services import statements
 
 MAX_PER_PAGE = 50
+#: The purpose recorded with a search: finding the person (the list shows the 基本4情報 only).
+SEARCH_PURPOSE = "search"
 MAX_PAGE = 200
 
 
@@ -182,9 +185,10 @@ def search_residents(*, user, criteria: SearchCriteria, page: int = 1, per_page:
     with transaction.atomic():
         rows = list(search_queryset(used, include_removed=criteria.include_removed)[start:start + per_page + 1])
         results = [summary(r) for r in rows[:per_page]]
-        record_read(actor=user, action="residents.search", subject_id="", purpose="search",
-                    detail={"criteria": sorted(used), "include_removed": criteria.include_removed,
-                            "page": page, "results": [r.id for r in results]})
+        # One read per person listed (an empty result is still a search on record, with no subject).
+        record_reads(actor=user, action="residents.search", subject_ids=[r.id for r in results] or [""],
+                     purpose=SEARCH_PURPOSE,
+                     detail={"criteria": sorted(used), "include_removed": criteria.include_removed, "page": page})
     return SearchPage(results=results, page=page, per_page=per_page, has_next=len(rows) > per_page,
                       criteria=criteria, used=used)
 
@@ -245,15 +249,40 @@ def household_members(household: Household, *, include_removed: bool = False) ->
     return members
 
 
-def open_resident(*, user, resident_id: int, purpose: str) -> ResidentRecord:
-    """Open a record for a purpose: permission, then the audit read event (if it fails, the read fails)."""
+def household_id_of(resident_id: int) -> int | None:
+    """The household a resident belongs to (None if there is no such resident): the scope a purpose is asked
+    for, before anything of the record is shown."""
+    return Resident.objects.filter(pk=resident_id).values_list("household_id", flat=True).first()
+
+
+def record_shown(*, user, action: str, subject_ids, purpose: str, target=None, detail=None) -> list[str]:
+    """Record that ``user`` was shown these residents' data (one read each, one lock of the trail); returns
+    the ids recorded. Call for every page or answer that shows register data the selectors below did not
+    already record."""
+    ids = [str(s) for s in dict.fromkeys(subject_ids)]
+    if ids:
+        record_reads(actor=user, action=action, subject_ids=ids, purpose=purpose, target=target, detail=detail)
+    return ids
+
+
+def open_resident(*, user, resident_id: int, purpose: str, with_members: bool = True,
+                  already_read=()) -> ResidentRecord:
+    """Open a record for a purpose: permission, then the audit read events (if they fail, the read fails).
+
+    The record comes with the household's members (``with_members``; their names, births and relationships
+    are shown beside it): one read each for the resident and every member, under one lock of the trail.
+    ``already_read``: ids whose read this member of staff has already recorded in the same form (a later step
+    of it), not recorded again.
+    """
     check_purpose(purpose)
     resident = get_resident(resident_id)
     if not can_view_resident(user, resident):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この住民記録を閲覧する権限がありません。"))
     with transaction.atomic():
-        record_read(actor=user, action="residents.open", subject_id=resident.pk, purpose=purpose, target=resident)
-        members = household_members(resident.household, include_removed=False)
+        members = household_members(resident.household, include_removed=False) if with_members else []
+        skip = {str(i) for i in already_read}
+        shown = [i for i in (resident.pk, *(m.pk for m in members)) if str(i) not in skip]
+        record_shown(user=user, action="residents.open", subject_ids=shown, purpose=purpose, target=resident)
         return ResidentRecord(resident=resident, household=resident.household, members=members,
                               history=history(resident))
 
@@ -268,10 +297,24 @@ def open_household(*, user, household_id: int, purpose: str) -> tuple[Household,
     if not can_search(user) or (not members and not can_view_removed(user)):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この世帯を閲覧する権限がありません。"))
     with transaction.atomic():
-        for m in members:
-            record_read(actor=user, action="residents.open_household", subject_id=m.pk, purpose=purpose,
-                        target=household)
+        record_shown(user=user, action="residents.open_household", subject_ids=[m.pk for m in members],
+                     purpose=purpose, target=household)
     return household, members
+
+
+def open_my_number(*, user, resident_id: int, purpose: str) -> Resident:
+    """The resident with their full 個人番号, for the 個人番号利用事務 only: permission, then its own audit read
+    (``residents.my_number``), separate from the record's."""
+    if purpose != MY_NUMBER_PURPOSE:
+        raise ApplicationError(ErrorCode.INVALID_INPUT,
+                               _("個人番号を表示する目的（個人番号利用事務）を選んでください。"), field="purpose")
+    resident = get_resident(resident_id)
+    if not can_view_my_number(user, resident):
+        raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この住民記録を閲覧する権限がありません。"))
+    with transaction.atomic():
+        record_reads(actor=user, action="residents.my_number", subject_ids=[resident.pk], purpose=purpose,
+                     target=resident)
+    return resident
 
 
 # --- the state on a date -----------------------------------------------------------------------

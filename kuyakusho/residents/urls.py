@@ -6,6 +6,7 @@ app_name = "residents"
 urlpatterns = [
     path("", views.search, name="search"),
     path("<int:pk>/", views.record, name="record"),
+    path("<int:pk>/my-number/", views.my_number, name="my_number"),
     path("<int:pk>/death/", views.death, name="death"),
     path("<int:pk>/correction/", views.correction, name="correction"),
     path("households/<int:pk>/", views.household, name="household"),

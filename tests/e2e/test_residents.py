@@ -56,7 +56,7 @@ def test_move_in_then_move_within(page, clerk, shot):
 
     # 転居 for the wife only: she becomes the head of a new household in 桜台
     page.get_by_role("link", name="山田 花子").click()
-    expect(page).to_have_url(re.compile(r"purpose=notification"))
+    expect(page).to_have_url(re.compile(r"pt="))  # the purpose given with the notification, carried signed
     page.get_by_role("link", name="転居届").click()
     page.get_by_label("山田 花子（妻）").check()
     page.locator("tr", has_text="山田 花子").get_by_label("移った先での続柄").select_option("世帯主")
@@ -77,3 +77,29 @@ def test_move_in_then_move_within(page, clerk, shot):
     expect(timeline).to_contain_text("転入")
     expect(timeline).to_contain_text("→ 東京都練馬区桜台2丁目5番3号")
     shot(page, "residents-history-timeline")
+
+
+def test_a_record_asks_the_purpose_and_shows_the_my_number_only_on_request(page, clerk, shot):
+    from kuyakusho.audit.models import AuditEvent
+    from kuyakusho.residents.tests.factories import family
+
+    head, _wife = family(2)
+    page.goto(f"/console/residents/{head.pk}/")
+    page.get_by_label("ユーザー名").fill("clerk")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", name="閲覧の目的")).to_be_visible()
+    page.get_by_label("閲覧の目的").select_option("certificate")
+    page.get_by_role("button", name="記録を開く").click()
+    expect(page.get_by_role("heading", name=head.name)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"pt="))
+    expect(page.locator(".res-items")).to_contain_text("********" + head.my_number[-4:])
+    expect(page.locator(".res-items")).not_to_contain_text(head.my_number)
+    shot(page, "residents-record-my-number-masked")
+    page.get_by_role("button", name="個人番号を表示する").click()
+    expect(page.locator(".res-my-number__value")).to_have_text(head.my_number)
+    shot(page, "residents-my-number-shown")
+    assert AuditEvent.objects.filter(action="residents.my_number", subject_id=str(head.pk),
+                                     purpose="my_number_use").count() == 1
+    page.get_by_role("link", name="記録に戻る").click()
+    expect(page.locator(".res-items")).not_to_contain_text(head.my_number)

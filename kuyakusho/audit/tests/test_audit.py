@@ -123,7 +123,7 @@ def test_a_failing_audit_write_fails_the_change(clerk, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "insert", broken)  # the statement that writes the event
+    monkeypatch.setattr(services.AuditEvent.objects, "bulk_create", broken)  # the statement that writes the event
     with pytest.raises(RuntimeError), transaction.atomic():
         Staff.objects.filter(pk=clerk.pk).update(role=Role.SUPERVISOR)
         record_write(actor=clerk, action="staff.role", target=clerk, changes={"role": ["clerk", "supervisor"]})
@@ -240,3 +240,75 @@ def test_the_trail_keeps_only_the_indexes_its_look_ups_use():
     indexes = {tuple(i["columns"]) for i in found.values() if i["index"] and not i["unique"] and not i["primary_key"]}
     assert ("subject_id",) not in indexes and ("actor_id",) not in indexes
     assert {("subject_id", "seq"), ("actor_id", "occurred_at")} <= indexes
+
+
+def test_record_reads_writes_one_event_per_person_under_one_lock_of_the_chain_head(clerk):
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.audit.services import record_reads
+
+    record_write(actor=clerk, action="test.before", target=clerk)  # the head exists
+    with CaptureQueriesContext(connection) as queries, audit_context(channel="console", via="residents:household"):
+        events = record_reads(actor=clerk, action="residents.open_household", subject_ids=[7, 8, 8, 9],
+                              purpose="notification", target=clerk)
+    # One look-up (and lock) of the head, one move of the head, one INSERT for the three rows.
+    assert len(queries) == 3
+    head_reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "audit_chainhead" in q["sql"]]
+    assert len(head_reads) == 1
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in head_reads[0]
+    assert sum(q["sql"].startswith("INSERT") for q in queries) == 1
+    stored = list(AuditEvent.objects.filter(kind=Kind.READ).order_by("seq"))
+    assert [e.pk for e in events] == [e.pk for e in stored]
+    assert [(e.seq, e.subject_id, e.purpose, e.channel, e.actor_id) for e in stored] == [
+        (2, "7", "notification", "console", clerk.pk), (3, "8", "notification", "console", clerk.pk),
+        (4, "9", "notification", "console", clerk.pk)]
+    assert ChainHead.objects.get().seq == 4 and verify_chain().ok
+
+
+def test_the_trail_is_written_through_the_orm_only():
+    """One execution path for tests and production: no statements of its own beside the ORM."""
+    import inspect
+
+    from kuyakusho.audit import services
+
+    source = inspect.getsource(services)
+    assert "core.statements" not in source and "cursor" not in source
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_appends_keep_one_chain_without_gaps(clerk):
+    """Appends from several connections wait for the head's row lock: seq without gaps, every link holds."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from kuyakusho.audit.services import record_reads
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections are tested on PostgreSQL")
+    record_write(actor=clerk, action="test.before", target=clerk)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def work(n):
+        try:
+            barrier.wait()
+            for i in range(5):
+                with transaction.atomic():
+                    record_reads(actor=clerk, action="test.read", subject_ids=[n * 100 + i, n * 100 + i + 50],
+                                 purpose="inquiry")
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 42))
+    assert verify_chain().ok

@@ -105,7 +105,7 @@ def test_the_whole_flow_issues_a_certificate_and_the_pdf_is_downloaded(client_as
     assert pdf["Content-Type"] == "application/pdf" and pdf["Content-Disposition"].startswith("attachment")
     text = pdf_text(pdf.content)
     assert head.name in text and "練馬 花子" in text and child.name not in text
-    download = AuditEvent.objects.get(action="certificates.pdf_download")
+    download = AuditEvent.objects.get(action="certificates.pdf_download", subject_id=str(head.pk))
     assert download.subject_id == str(head.pk) and download.actor == clerk and download.kind == "read"
 
 

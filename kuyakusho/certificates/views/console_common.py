@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.accounts.permissions import can_work_at_office
-from kuyakusho.audit.services import record_read
+from kuyakusho.audit.services import record_reads
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.offices.models import Office
 
@@ -54,11 +54,13 @@ def issuance_for(user, pk: int) -> Issuance:
     return issuance
 
 
-def read_issuance(user, issuance: Issuance, action: str) -> None:
-    """Seeing an issued certificate (its subject, its PDF) is a read of the subject's data."""
+def read_issuance(user, issuance: Issuance, action: str, *, printed: bool = False) -> None:
+    """Seeing an issued certificate is a read of the subject's data; its PDF (``printed``), of everyone printed
+    on it (one event each, one lock of the trail)."""
+    people = [issuance.subject_id, *(issuance.members or [])] if printed else [issuance.subject_id]
     with transaction.atomic():
-        record_read(actor=user, action=action, subject_id=issuance.subject_id, purpose="certificate",
-                    target=issuance, detail={"number": issuance.number})
+        record_reads(actor=user, action=action, subject_ids=people, purpose="certificate", target=issuance,
+                     detail={"number": issuance.number})
 
 
 def _nav(user, section: str) -> list[dict]:

@@ -18,6 +18,7 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.permissions import can_view_removed
+from kuyakusho.residents.purpose import FLOW_FIELD, flow_from
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
 from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
@@ -89,8 +90,13 @@ def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
 @staff(C.ISSUE_CERTIFICATE)
 def counter_person(request, pk: int):
     """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
+    # One read per person shown per issuance, not one per step: the later steps carry the people already
+    # recorded in a signed token (a step posted without it records them again).
+    flow = flow_from(request.user, request.POST.get(FLOW_FIELD) if request.method == "POST" else None,
+                     f"counter:{pk}")
     try:
-        rec = selectors.open_resident(user=request.user, resident_id=pk, purpose="certificate")
+        rec = selectors.open_resident(user=request.user, resident_id=pk, purpose="certificate",
+                                      already_read=flow.read)
     except ApplicationError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
@@ -101,7 +107,8 @@ def counter_person(request, pk: int):
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
         data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
-    context = {"rec": rec, "r": rec.resident, "policy": policy}
+    context = {"rec": rec, "r": rec.resident, "policy": policy,
+               "flow": flow.plus([rec.resident.pk, *(m.pk for m in rec.members)]).token(request.user)}
 
     def show(step: str, form, carry_names=()) -> HttpResponse:
         data = request.POST if request.method == "POST" else None
@@ -175,7 +182,7 @@ def issuance_pdf(request, pk: int):
     issuance = issuance_for(request.user, pk)
     if not issuance.pdf:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この証明書のPDFは保存期間を過ぎたため、表示できません。"))
-    read_issuance(request.user, issuance, "certificates.pdf_download")
+    read_issuance(request.user, issuance, "certificates.pdf_download", printed=True)
     response = HttpResponse(bytes(issuance.pdf), content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="certificate-{issuance.number}.pdf"'

@@ -55,7 +55,7 @@ def protections(request):
 
 def _resident(request, pk: int):
     try:
-        return selectors.open_resident(user=request.user, resident_id=pk, purpose=PURPOSE).resident
+        return selectors.open_resident(user=request.user, resident_id=pk, purpose=PURPOSE, with_members=False).resident
     except ApplicationError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None

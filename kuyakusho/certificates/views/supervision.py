@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
-from kuyakusho.audit.services import record_read
+from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
@@ -24,10 +24,9 @@ PER_PAGE = 50
 
 
 def read_residents(user, resident_ids, *, action: str, purpose: str = "investigation") -> None:
-    """A list naming residents is a read of each of them (one audit event per person shown)."""
+    """A list naming residents is a read of each of them (one audit event per person shown, one lock)."""
     with transaction.atomic():
-        for rid in sorted(set(resident_ids)):
-            record_read(actor=user, action=action, subject_id=rid, purpose=purpose)
+        record_reads(actor=user, action=action, subject_ids=sorted(set(resident_ids)), purpose=purpose)
 
 
 @staff(C.SUPERVISE_COUNTER)

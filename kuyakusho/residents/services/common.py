@@ -286,7 +286,7 @@ def record_event(
               "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)]
     with statements.batched():  # PostgreSQL: two waits for these four statements (the chain head is read)
         statements.insert(entries, ids=False)
-        append_many(audit, actor=actor, ids=False)
+        append_many(audit, actor=actor)
     return event
 
 

@@ -77,6 +77,61 @@ def test_search_and_open(client_as, clerk):
     assert r.json() == {"on": "2000-01-01", "items": None, "resident": False}
 
 
+def test_every_read_operation_records_one_read_per_person_it_returns(client_as, clerk):
+    head, wife = family(2)
+    c = client_as(clerk)
+
+    def reads_of(call):
+        before = AuditEvent.objects.count()
+        r = call()
+        assert r.status_code == 200, r.content
+        return [(e.subject_id, e.purpose, e.channel) for e in AuditEvent.objects.filter(seq__gt=before).order_by("seq")]
+
+    both = sorted([str(head.pk), str(wife.pk)])
+    got = reads_of(lambda: c.get("/api/residents/search", {"kana": "ねりま"}))
+    assert sorted(s for s, _p, _c in got) == both and {(p, ch) for _s, p, ch in got} == {("search", "api")}
+    got = reads_of(lambda: c.get(f"/api/residents/{head.pk}", {"purpose": "certificate"}))  # members returned too
+    assert sorted(s for s, _p, _c in got) == both and {p for _s, p, _c in got} == {"certificate"}
+    got = reads_of(lambda: c.get(f"/api/residents/households/{head.household_id}", {"purpose": "consultation"}))
+    assert sorted(s for s, _p, _c in got) == both
+    assert reads_of(lambda: c.get(f"/api/residents/{wife.pk}/history", {"purpose": "inquiry"})) == [
+        (str(wife.pk), "inquiry", "api")]
+    assert reads_of(lambda: c.get(f"/api/residents/{wife.pk}/on/2020-01-01", {"purpose": "inquiry"})) == [
+        (str(wife.pk), "inquiry", "api")]
+
+
+def test_the_purpose_is_one_of_the_listed_values(client_as, clerk):
+    (head,) = family(1)
+    c = client_as(clerk)
+    assert c.get(f"/api/residents/{head.pk}", {"purpose": "curiosity"}).status_code == 422
+    assert not AuditEvent.objects.filter(kind="read").exists()
+    schema = c.get("/api/openapi.json").json()
+    params = schema["paths"]["/api/residents/{resident_id}"]["get"]["parameters"]
+    purpose = next(p for p in params if p["name"] == "purpose")
+    text = str(purpose) + str(schema.get("components", {}))
+    assert all(value in text for value in ("notification", "certificate", "investigation", "inquiry"))
+
+
+def test_my_number_is_masked_unless_asked_for_its_purpose(client_as, clerk):
+    (head,) = family(1)
+    number = head.my_number  # also in the snapshot of the record's first event
+    assert len(number) == 12
+    c = client_as(clerk)
+    r = c.get(f"/api/residents/{head.pk}", {"purpose": "certificate"})
+    assert r.json()["items"]["my_number"] == "********" + number[-4:] and number not in r.text
+    history = c.get(f"/api/residents/{head.pk}/history", {"purpose": "certificate"})
+    assert history.json()[0]["snapshot"]["my_number"] == "********" + number[-4:] and number not in history.text
+    state = c.get(f"/api/residents/{head.pk}/on/{timezone.localdate().isoformat()}", {"purpose": "certificate"})
+    assert state.json()["items"]["my_number"] == "********" + number[-4:] and number not in state.text
+    assert not AuditEvent.objects.filter(action="residents.my_number").exists()
+    assert c.get(f"/api/residents/{head.pk}/my-number").status_code == 422
+    assert c.get(f"/api/residents/{head.pk}/my-number", {"purpose": "certificate"}).status_code == 422
+    r = c.get(f"/api/residents/{head.pk}/my-number", {"purpose": "my_number_use"})
+    assert r.status_code == 200 and r.json() == {"id": head.pk, "my_number": number}
+    event = AuditEvent.objects.get(action="residents.my_number")
+    assert (event.subject_id, event.purpose, event.channel) == (str(head.pk), "my_number_use", "api")
+
+
 def test_move_within_conflict_is_409(client_as, clerk):
     (head,) = family(1)
     c = client_as(clerk)

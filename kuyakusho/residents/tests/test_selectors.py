@@ -85,8 +85,16 @@ def test_search_is_paged_and_audited(clerk):
     page2 = search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"), page=2, per_page=20)
     assert len(page1.results) == 20 and page1.has_next and len(page2.results) == 5 and not page2.has_next
     assert not set(ids(page1)) & set(ids(page2))
-    audit = AuditEvent.objects.filter(action="residents.search").first()
-    assert audit.kind == "read" and len(audit.detail["results"]) == 5
+    # One read per person listed, each page on its own.
+    audit = AuditEvent.objects.filter(action="residents.search").order_by("seq")
+    assert [a.subject_id for a in audit] == [str(i) for i in ids(page1) + ids(page2)]
+    assert {(a.kind, a.purpose) for a in audit} == {("read", "search")}
+    assert audit.last().detail == {"criteria": ["kana"], "include_removed": False, "page": 2}
+
+
+def test_a_search_that_finds_nobody_is_still_recorded(clerk):
+    search_residents(user=clerk, criteria=SearchCriteria(kana="ダレモイナイ"))
+    assert list(AuditEvent.objects.filter(action="residents.search").values_list("subject_id", flat=True)) == [""]
 
 
 def test_search_query_count_does_not_grow(clerk, django_assert_num_queries):
@@ -118,7 +126,7 @@ def test_open_needs_a_purpose_and_writes_a_read_event(clerk, people):
 
 
 def test_open_fails_when_the_audit_fails(clerk, people):
-    with mock.patch("kuyakusho.residents.selectors.record_read", side_effect=RuntimeError("audit down")), \
+    with mock.patch("kuyakusho.residents.selectors.record_reads", side_effect=RuntimeError("audit down")), \
             pytest.raises(RuntimeError):
         open_resident(user=clerk, resident_id=people["takahashi"].pk, purpose="certificate")
 

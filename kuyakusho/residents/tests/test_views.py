@@ -30,6 +30,13 @@ def move_in_data(step):
     return data
 
 
+def with_purpose(c, url, purpose="notification"):
+    """Answer the purpose question for ``url``: the page's address with its grant."""
+    r = c.post(url, {"_ask_purpose": "1", "purpose": purpose})
+    assert r.status_code == 302, r.text[:300]
+    return r["Location"]
+
+
 def test_search_page(client_as, clerk):
     ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ")
     c = client_as(clerk)
@@ -43,16 +50,94 @@ def test_search_page(client_as, clerk):
 
 
 def test_record_asks_for_a_purpose_then_shows_the_timeline(client_as, clerk):
-    head, _ = family(2)
+    head, wife = family(2)
     c = client_as(clerk)
     url = reverse("residents:record", args=[head.pk])
     r = c.get(url)
-    assert "閲覧の目的" in r.text and not AuditEvent.objects.filter(action="residents.open").exists()
+    assert "閲覧の目的" in r.text and not AuditEvent.objects.filter(kind="read").exists()
+    # A purpose written into the address only preselects the answer: the question is still asked.
     r = c.get(url, {"purpose": "consultation"})
+    assert "閲覧の目的" in r.text and "移行記載" not in r.text and not AuditEvent.objects.filter(kind="read").exists()
+    assert 'value="consultation" selected' in r.text
+    granted = with_purpose(c, url, "consultation")
+    r = c.get(granted)
     assert r.status_code == 200 and "移行記載" in r.text and "平成22年4月1日" in r.text
-    assert AuditEvent.objects.get(action="residents.open").purpose == "consultation"
-    r = c.get(reverse("residents:household", args=[head.household_id]), {"purpose": "consultation"})
-    assert "練馬 花子" in r.text
+    reads = AuditEvent.objects.filter(action="residents.open").order_by("seq")
+    assert [(a.subject_id, a.purpose) for a in reads] == [(str(head.pk), "consultation"),
+                                                          (str(wife.pk), "consultation")]
+    # The household link carries the purpose given: no second question.
+    household_url = reverse("residents:household", args=[head.household_id])
+    link = next(h for h in _links(r.text) if h.startswith(household_url))
+    r = c.get(link)
+    assert "練馬 花子" in r.text and "閲覧の目的" in r.text
+    assert AuditEvent.objects.filter(action="residents.open_household", purpose="consultation").count() == 2
+
+
+def _links(html):
+    import html as htmllib
+    import re
+
+    return [htmllib.unescape(h) for h in re.findall(r'href="([^"]+)"', html)]
+
+
+def test_a_grant_is_bound_to_its_household_and_its_member_of_staff(client_as, clerk, supervisor):
+    head, _ = family(2)
+    other, _ = family(2)
+    c = client_as(clerk)
+    granted = with_purpose(c, reverse("residents:record", args=[head.pk]), "consultation")
+    token = granted.split("pt=", 1)[1]
+    from urllib.parse import unquote
+
+    token = unquote(token)
+    r = c.get(reverse("residents:record", args=[other.pk]), {"pt": token})  # another household
+    assert "閲覧の目的" in r.text and "移行記載" not in r.text
+    r = c.get(reverse("residents:record", args=[head.pk]), {"pt": token[:-2] + "xx"})  # forged
+    assert "閲覧の目的" in r.text and "移行記載" not in r.text
+    r = client_as(supervisor).get(reverse("residents:record", args=[head.pk]), {"pt": token})  # someone else's
+    assert "閲覧の目的" in r.text and "移行記載" not in r.text
+    assert not AuditEvent.objects.filter(kind="read", actor=supervisor).exists()
+
+
+def test_the_purpose_question_is_csrf_protected(clerk):
+    from django.test import Client
+
+    (head,) = family(1)
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(clerk)
+    r = c.post(reverse("residents:record", args=[head.pk]), {"_ask_purpose": "1", "purpose": "consultation"})
+    assert r.status_code == 403 and not AuditEvent.objects.filter(kind="read").exists()
+
+
+def test_my_number_is_masked_and_shown_in_full_only_for_its_purpose(client_as, clerk):
+    head = ResidentFactory(my_number="")
+    from kuyakusho.core.identifiers import my_number_check_digit
+
+    number = "12345678901" + str(my_number_check_digit("12345678901"))
+    Resident.objects.filter(pk=head.pk).update(my_number=number)
+    c = client_as(clerk)
+    record_url = with_purpose(c, reverse("residents:record", args=[head.pk]), "certificate")
+    r = c.get(record_url)
+    assert "********" + number[-4:] in r.text and number not in r.text
+    assert not AuditEvent.objects.filter(action="residents.my_number").exists()
+    show = next(a for a in _form_actions(r.text) if "my-number" in a)
+    # Without the purpose of the 個人番号利用事務 (or with another), nothing is shown and nothing recorded.
+    r = c.post(show, {"purpose": "certificate"})
+    assert r.status_code == 302 and not AuditEvent.objects.filter(action="residents.my_number").exists()
+    r = c.post(show, {"purpose": "my_number_use"})
+    assert r.status_code == 200 and number in r.text and r["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get(action="residents.my_number")
+    assert (event.subject_id, event.purpose, event.kind, event.actor_id) == (
+        str(head.pk), "my_number_use", "read", clerk.pk)
+    # A GET does not show it.
+    r = c.get(show)
+    assert r.status_code == 302 and AuditEvent.objects.filter(action="residents.my_number").count() == 1
+
+
+def _form_actions(html):
+    import html as htmllib
+    import re
+
+    return [htmllib.unescape(h) for h in re.findall(r'action="([^"]+)"', html)]
 
 
 def test_move_in_confirm_then_commit(client_as, clerk):
@@ -64,10 +149,13 @@ def test_move_in_confirm_then_commit(client_as, clerk):
     assert not Resident.objects.exists() and not Event.objects.exists()
     r = c.post(url, move_in_data("commit"))
     event = Event.objects.get()
-    assert r.status_code == 302 and r["Location"] == reverse("residents:receipt", args=[event.pk])
+    assert r.status_code == 302 and r["Location"].startswith(reverse("residents:receipt", args=[event.pk]) + "?pt=")
     assert Resident.objects.count() == 2
     r = c.get(r["Location"])
     assert event.receipt_number in r.text
+    reads = AuditEvent.objects.filter(action="residents.receipt")
+    assert sorted(a.subject_id for a in reads) == sorted(str(p.pk) for p in Resident.objects.all())
+    assert {a.purpose for a in reads} == {"notification"}
 
 
 def test_move_in_refusal_keeps_the_input(client_as, clerk):
@@ -81,7 +169,7 @@ def test_move_in_refusal_keeps_the_input(client_as, clerk):
 def test_move_within_conflict_shows_what_changed(client_as, clerk, supervisor):
     (head,) = family(1)
     c = client_as(clerk)
-    url = reverse("residents:move_within", args=[head.household_id])
+    url = with_purpose(c, reverse("residents:move_within", args=[head.household_id]))
     data = {"step": "commit", "notifier_type": "self", "moved_on": "2025-05-01", f"m{head.pk}": "on",
             f"v{head.pk}": "1", "town": "桜台", "chome": "2", "banchi": "5"}
     from kuyakusho.residents.services import correct_record
@@ -97,6 +185,7 @@ def test_correction_page_needs_a_supervisor(client_as, clerk, supervisor):
     (head,) = family(1)
     url = reverse("residents:correction", args=[head.pk])
     assert client_as(clerk).get(url).status_code == 403
+    url = with_purpose(client_as(supervisor), url, "correction")
     r = client_as(supervisor).post(url, {"step": "commit", "field": "birth_date", "value": "S55.5.2",
                                          "reason": "戸籍照会", "version": "1"})
     assert r.status_code == 302
@@ -108,14 +197,103 @@ def test_cancel_page(client_as, clerk, supervisor):
     data = move_in_data("commit")
     client_as(clerk).post(reverse("residents:move_in"), data)
     event = Event.objects.get()
-    r = client_as(supervisor).post(reverse("residents:cancel", args=[event.pk]), {"step": "confirm", "reason": "誤り"})
+    url = with_purpose(client_as(supervisor), reverse("residents:cancel", args=[event.pk]), "correction")
+    r = client_as(supervisor).post(url, {"step": "confirm", "reason": "誤り"})
     assert "確認：この届出で変わる内容" in r.text and "記載の取消" in r.text
-    r = client_as(supervisor).post(reverse("residents:cancel", args=[event.pk]), {"step": "commit", "reason": "誤り"})
+    r = client_as(supervisor).post(url, {"step": "commit", "reason": "誤り"})
     assert r.status_code == 302 and Event.objects.filter(kind="cancellation").exists()
 
 
-@pytest.mark.parametrize("name", ["move_out", "abroad_out", "birth", "head_change", "split", "merge", "move_within"])
-def test_household_forms_render(client_as, clerk, name):
+HOUSEHOLD_FORMS = ["move_out", "abroad_out", "birth", "head_change", "split", "merge", "move_within"]
+
+
+@pytest.mark.parametrize("name", HOUSEHOLD_FORMS)
+def test_household_forms_ask_the_purpose_then_render(client_as, clerk, name):
     head, _ = family(2)
-    r = client_as(clerk).get(reverse(f"residents:{name}", args=[head.household_id]))
+    c = client_as(clerk)
+    url = reverse(f"residents:{name}", args=[head.household_id])
+    r = c.get(url)
+    assert r.status_code == 200 and "閲覧の目的" in r.text and "練馬 花子" not in r.text
+    assert 'value="notification" selected' in r.text  # preselected, still asked
+    r = c.get(with_purpose(c, url))
     assert r.status_code == 200 and "確認する" in r.text
+
+
+def test_walking_the_notification_forms_records_one_read_per_person_shown(client_as, clerk):
+    """The clerk who walked households through the notification forms left no trail: now every form that
+    shows a household's people records one read per person shown, with the purpose given and the channel."""
+    c = client_as(clerk)
+    households = [family(2) for _ in range(3)]
+    expected: list[tuple[str, str]] = []
+    for head, wife in households:
+        for name in HOUSEHOLD_FORMS:
+            url = reverse(f"residents:{name}", args=[head.household_id])
+            before = AuditEvent.objects.count()
+            r = c.get(with_purpose(c, url, "notification"))
+            assert r.status_code == 200 and "練馬" in r.text
+            rows = list(AuditEvent.objects.filter(seq__gt=before).order_by("seq"))
+            assert [(e.subject_id, e.kind, e.purpose, e.channel, e.actor_id) for e in rows] == [
+                (str(head.pk), "read", "notification", "console", clerk.pk),
+                (str(wife.pk), "read", "notification", "console", clerk.pk)], name
+            assert {e.action for e in rows} == {"residents.notification_form"}
+            expected += [(str(head.pk), name), (str(wife.pk), name)]
+        before = AuditEvent.objects.count()
+        url = reverse("residents:death", args=[wife.pk])
+        r = c.get(with_purpose(c, url, "notification"))
+        assert r.status_code == 200
+        shown = AuditEvent.objects.filter(seq__gt=before, kind="read").values_list("subject_id", flat=True)
+        assert sorted(shown) == sorted([str(head.pk), str(wife.pk)])
+    reads = AuditEvent.objects.filter(action="residents.notification_form")
+    assert reads.count() == len(expected) + 2 * len(households)
+
+
+def test_the_steps_of_one_form_record_each_person_once(client_as, clerk):
+    head, wife = family(2)
+    c = client_as(clerk)
+    url = with_purpose(c, reverse("residents:move_within", args=[head.household_id]))
+    r = c.get(url)
+    import re
+
+    flow = re.search(r'name="flow" value="([^"]+)"', r.text).group(1)
+    data = {"step": "confirm", "flow": flow, "notifier_type": "self", "moved_on": "2025-05-01", f"m{wife.pk}": "on",
+            f"v{head.pk}": "1", f"v{wife.pk}": "1", f"r{wife.pk}": "世帯主", "town": "桜台", "chome": "2",
+            "banchi": "5"}
+    r = c.post(url, data)
+    assert "確認：この届出で変わる内容" in r.text
+    assert AuditEvent.objects.filter(action="residents.notification_form").count() == 2
+    # A step posted without the form's own token (forged or lost) records the reads again rather than none.
+    data.pop("flow")
+    c.post(url, data)
+    assert AuditEvent.objects.filter(action="residents.notification_form").count() == 4
+
+
+def test_an_expired_grant_asks_again_and_keeps_what_was_typed(client_as, clerk):
+    (head,) = family(1)
+    c = client_as(clerk)
+    url = reverse("residents:move_within", args=[head.household_id])
+    data = {"step": "confirm", "notifier_type": "self", "moved_on": "2025-05-01", f"m{head.pk}": "on",
+            f"v{head.pk}": "1", "town": "桜台", "chome": "2", "banchi": "77"}
+    r = c.post(url + "?pt=expired", data)
+    assert "閲覧の目的" in r.text and 'value="77"' in r.text  # carried in the question
+    r = c.post(url, {**data, "_ask_purpose": "1", "purpose": "notification"})
+    assert r.status_code == 200 and "確認する" in r.text and 'value="77"' in r.text
+    assert "確認：この届出で変わる内容" not in r.text  # back to the form, not on to the next step
+
+
+@pytest.mark.parametrize("name", ["household", "move_out"])
+def test_recording_the_reads_of_a_household_does_not_grow_with_its_members(client_as, clerk, name):
+    """The members' reads go in one append (one lock of the trail, one INSERT), however many they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(clerk)
+    counts = []
+    for size in (2, 6):
+        head = family(size)[0]
+        url = with_purpose(c, reverse(f"residents:{name}", args=[head.household_id]))
+        c.get(url)  # sessions, the trail's head: whatever the first view creates
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        counts.append(len(queries))
+        assert sum(q["sql"].startswith("INSERT") and "audit_auditevent" in q["sql"] for q in queries) == 1
+    assert counts[0] == counts[1]

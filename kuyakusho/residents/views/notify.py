@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +31,9 @@ from ..forms import (
     remaining_head_field,
 )
 from ..models import Event, EventKind, Household, Resident, Status
+from ..purpose import FLOW_FIELD, event_scope, household_scope
 from ..services.preview import preview
+from .reading import Reading, implied, read_for
 
 _FIELD_ALIASES = {"join_household": "join_household_id", "into_household": "into_household_id"}
 
@@ -46,16 +49,21 @@ def _place_error(form, formset, error: ApplicationError) -> None:
     form.add_error(name if name in form.fields else None, str(error.message))
 
 
-def _flow(request, *, title: str, make_form: Callable, run: Callable, formset=None, back_url: str,
-          household=None, resident=None):
-    form = make_form(request.POST if request.method == "POST" else None)
+def _flow(request, *, title: str, make_form: Callable, run: Callable, reading: Reading, formset=None,
+          back_url: str, household=None, resident=None, shown: Sequence[int] = ()):
+    """Input → confirmation → commit. Every step that shows people records one read per person, once per
+    form (``reading``): the members listed, and whoever the confirmation shows of those already registered."""
+    posted = request.method == "POST"
+    form = make_form(request.POST if posted else None)
     planned = conflict = None
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    step = "edit" if reading.resumed else request.POST.get("step")
+    if posted and form.is_valid() and (formset is None or formset.is_valid()):
         try:
-            if request.POST.get("step") == "commit":
+            if step == "commit":
                 event = run(form)
-                return redirect("residents:receipt", event.pk)
-            if request.POST.get("step") != "edit":
+                return redirect(reverse("residents:receipt", args=[event.pk])
+                                + reading.link("", scope=event_scope(event.pk)))
+            if step != "edit":
                 _kind, planned = preview(lambda: run(form))
         except ApplicationError as e:
             planned = None
@@ -69,21 +77,28 @@ def _flow(request, *, title: str, make_form: Callable, run: Callable, formset=No
                 form = make_form(data)
                 form.is_valid()
                 conflict = e.extra.get("changed") or {}
+                shown = [*shown, *([rid] if rid else [])]
             _place_error(form, formset, e)
+    with transaction.atomic():
+        reading.record(action="residents.notification_form", subject_ids=[
+            *shown, *(p.resident_id for p in planned or () if not p.new)], target=household or resident,
+            detail={"form": request.resolver_match.url_name} if request.resolver_match else None)
     in_rows = {name for row in getattr(form, "member_rows", []) for name in
                (row["select"].name, row["version"].name, row["relationship"].name if row["relationship"] else "")}
     return render(request, "residents/notify.html", {
         "title": title, "form": form, "plain_fields": [f for f in form if f.name not in in_rows],
         "formset": formset, "planned": planned, "conflict": conflict,
         "back_url": back_url, "household": household, "resident": resident,
+        "action": reading.query(), "flow_field": FLOW_FIELD, "flow": reading.flow_token,
     })
 
 
-def _back(household=None, resident=None) -> str:
+def _back(reading: Reading, household=None, resident=None) -> str:
     if resident is not None:
-        return reverse("residents:record", args=[resident.pk]) + "?purpose=notification"
+        return reading.link(reverse("residents:record", args=[resident.pk]),
+                            scope=household_scope(resident.household_id))
     if household is not None:
-        return reverse("residents:household", args=[household.pk]) + "?purpose=notification"
+        return reading.link(reverse("residents:household", args=[household.pk]), scope=household_scope(household.pk))
     return reverse("residents:search")
 
 
@@ -91,6 +106,12 @@ def _open_household(pk: int) -> tuple[Household, list[Resident]]:
     household = get_object_or_404(Household, pk=pk, closed_on__isnull=True)
     members = list(household.members.filter(status=Status.ACTIVE).order_by("-is_head", "birth_date", "id"))
     return household, members
+
+
+def _household_reading(request, pk: int):
+    """The purpose for a form on household ``pk`` (asked, or carried from its record or household page)."""
+    return read_for(request, scopes=[household_scope(pk)], what="notification",
+                    default=records.ViewPurpose.NOTIFICATION)
 
 
 @staff(C.FILE_NOTIFICATION)
@@ -103,8 +124,9 @@ def move_in(request):
             moved_on=form.cleaned_data["moved_on"], certificate=form.certificate(),
             special=form.cleaned_data["special"], address=form.address(), **form.common())
 
+    reading = implied(request, purpose=records.ViewPurpose.NOTIFICATION, scope="move_in")
     return _flow(request, title=_("転入届"), make_form=lambda data: MoveInForm(data, prefix="n"), run=run,
-                 formset=people, back_url=_back())
+                 formset=people, back_url=_back(reading), reading=reading)
 
 
 @staff(C.FILE_NOTIFICATION)
@@ -118,13 +140,17 @@ def abroad_in(request):
             moved_on=d["moved_on"], from_country=d["from_country"], previous_address=d["previous_address"],
             address=form.address(), **form.common())
 
+    reading = implied(request, purpose=records.ViewPurpose.NOTIFICATION, scope="abroad_in")
     return _flow(request, title=_("国外転入"), make_form=lambda data: AbroadInForm(data, prefix="n"), run=run,
-                 formset=people, back_url=_back())
+                 formset=people, back_url=_back(reading), reading=reading)
 
 
 def _members_view(request, pk: int, *, title, form_class, run, select_label, relationship_label=None,
                   all_selected=False, remaining_head=True):
     household, members = _open_household(pk)
+    reading, chooser = _household_reading(request, pk)
+    if chooser:
+        return chooser
 
     def make_form(data):
         form = form_class(data, members=members, select_label=select_label, relationship_label=relationship_label,
@@ -134,7 +160,8 @@ def _members_view(request, pk: int, *, title, form_class, run, select_label, rel
         return form
 
     return _flow(request, title=title, make_form=make_form, run=lambda form: run(form, household),
-                 back_url=_back(household), household=household)
+                 back_url=_back(reading, household), household=household, reading=reading,
+                 shown=[m.pk for m in members])
 
 
 @staff(C.FILE_NOTIFICATION)
@@ -211,20 +238,27 @@ def merge(request, pk: int):
 
 @staff(C.FILE_NOTIFICATION)
 def birth(request, pk: int):
-    household, _members = _open_household(pk)
+    household, members = _open_household(pk)
+    reading, chooser = _household_reading(request, pk)
+    if chooser:
+        return chooser
 
     def run(form):
         return services.file_birth(actor=request.user, household_id=household.pk, child=form.person(),
                                    **form.common())
 
     return _flow(request, title=_("出生"), make_form=lambda data: BirthForm(data, initial={"relationship": "子"}),
-                 run=run, back_url=_back(household), household=household)
+                 run=run, back_url=_back(reading, household), household=household, reading=reading,
+                 shown=[m.pk for m in members])  # the household's address is theirs
 
 
 @staff(C.FILE_NOTIFICATION)
 def death(request, pk: int):
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk, status=Status.ACTIVE)
     members = list(resident.household.members.filter(status=Status.ACTIVE).exclude(pk=pk))
+    reading, chooser = _household_reading(request, resident.household_id)
+    if chooser:
+        return chooser
 
     def make_form(data):
         form = DeathForm(data, initial={"version": resident.version})
@@ -236,13 +270,17 @@ def death(request, pk: int):
         return services.file_death(actor=request.user, resident_id=resident.pk, version=d["version"],
                                    died_on=d["died_on"], remaining_head_id=d["remaining_head"], **form.common())
 
-    return _flow(request, title=_("死亡"), make_form=make_form, run=run, back_url=_back(resident=resident),
-                 resident=resident)
+    return _flow(request, title=_("死亡"), make_form=make_form, run=run, back_url=_back(reading, resident=resident),
+                 resident=resident, reading=reading, shown=[resident.pk, *(m.pk for m in members)])
 
 
 @staff(C.CORRECT_RECORD)
 def correction(request, pk: int):
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk)
+    reading, chooser = read_for(request, scopes=[household_scope(resident.household_id)], what="notification",
+                                default=records.ViewPurpose.CORRECTION)
+    if chooser:
+        return chooser
 
     def run(form):
         d = form.cleaned_data
@@ -257,18 +295,24 @@ def correction(request, pk: int):
                 e.field = "value"
             raise
 
-    return _flow(request, title=_("職権修正"), run=run, back_url=_back(resident=resident), resident=resident,
+    return _flow(request, title=_("職権修正"), run=run, back_url=_back(reading, resident=resident),
+                 resident=resident, reading=reading, shown=[resident.pk],
                  make_form=lambda data: CorrectionForm(data, initial={"version": resident.version}))
 
 
 @staff(C.CANCEL_NOTIFICATION)
 def cancel(request, pk: int):
     event = get_object_or_404(Event.objects.filter(~Q(kind=EventKind.CANCELLATION)), pk=pk)
+    reading, chooser = read_for(request, scopes=[event_scope(pk)], what="notification",
+                                default=records.ViewPurpose.CORRECTION)
+    if chooser:
+        return chooser
 
     def run(form):
         return services.cancel_event(actor=request.user, event_id=event.pk, reason=form.cleaned_data["reason"])
 
     first = event.entries.select_related("resident").first()
     return _flow(request, title=_("異動の取消") + f"（{event.receipt_number} {event.get_kind_display()}）",
-                 make_form=CancelForm, run=run, resident=first.resident if first else None,
-                 back_url=_back(resident=first.resident) if first else _back())
+                 make_form=CancelForm, run=run, resident=first.resident if first else None, reading=reading,
+                 back_url=_back(reading, resident=first.resident) if first else _back(reading),
+                 shown=[first.resident_id] if first else [])
