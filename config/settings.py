@@ -226,6 +226,9 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 if MAP_TILE_URL:
     _tiles = urlsplit(MAP_TILE_URL)
     SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# The demo ward (`make run` sets KUYAKUSHO_DEMO=1): lets an administrator open every counter, kiosk and
+# store for the whole day (offices.services.open_today_for_demo). Never set in production.
+DEMO_MODE = _env_bool("KUYAKUSHO_DEMO")
 # The day the resident site was last tested for JIS X 8341-3 (shown in its accessibility statement).
 ACCESSIBILITY_TESTED_ON = date.fromisoformat(os.environ.get("ACCESSIBILITY_TESTED_ON", "2026-12-06"))
 # Where residents reach this installation (printed in certificates' QR codes: <base>/verify/<code>).

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuyakusho.audit.services import record_write
@@ -63,6 +65,30 @@ def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, da
             "opens": [None, opens], "closes": [None, closes], "reason": [None, reason_ja]})
     _changed(schedule)
     return day
+
+
+DEMO_REASON_JA = "デモ用の臨時開庁（終日）"
+DEMO_REASON_EN = "Open all day for the demo"
+
+
+def open_today_for_demo(*, actor) -> list[SpecialDay]:
+    """The demo ward only: every schedule (counters, kiosks, stores) open all of today, so that a newcomer
+    trying the platform at night sees the ticket machine, the kiosk and the counter work. Each opening is an
+    ordinary, audited extra opening, shown on the office guide and removable like any other; installations
+    without ``settings.DEMO_MODE`` refuse it. A closed period (the year end) still wins, as it does for any
+    extra opening."""
+    if not settings.DEMO_MODE:
+        raise ApplicationError(ErrorCode.REFUSED, _("デモ用の臨時開庁は、デモ環境でのみ使えます。"))
+    today = timezone.localdate()
+    days = []
+    for schedule in Schedule.objects.order_by("code"):
+        if SpecialDay.objects.filter(schedule=schedule, kind=SpecialDay.Kind.OPEN, date_from=today,
+                                     reason_ja=DEMO_REASON_JA).exists():
+            continue
+        days.append(add_special_day(actor=actor, schedule=schedule, kind=SpecialDay.Kind.OPEN, date_from=today,
+                                    opens=time(0), closes=time(23, 59, 59), reason_ja=DEMO_REASON_JA,
+                                    reason_en=DEMO_REASON_EN))
+    return days
 
 
 def remove_special_day(*, actor, special_day: SpecialDay) -> None:

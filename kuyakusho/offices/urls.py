@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("manage/", views.manage, name="manage"),
     path("manage/special-days/<int:pk>/remove", views.remove, name="special_day_remove"),
+    path("manage/open-for-demo", views.open_for_demo, name="open_for_demo"),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,8 +42,22 @@ def manage(request):
     since = timezone.localdate() - timedelta(days=30)
     days = (SpecialDay.objects.filter(date_to__gte=since) | SpecialDay.objects.filter(annual=True)) \
         .select_related("schedule", "office").prefetch_related("services").order_by("annual", "date_from")
-    return render(request, "offices/manage.html", {"form": form, "days": days.distinct()},
+    return render(request, "offices/manage.html", {"form": form, "days": days.distinct(),
+                                                   "demo_mode": settings.DEMO_MODE},
                   status=400 if request.method == "POST" else 200)
+
+
+@staff(Capability.MANAGE_OFFICES)
+@require_POST
+def open_for_demo(request):
+    try:
+        opened = services.open_today_for_demo(actor=request.user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("本日は終日開庁にしました（デモ用）。") if opened
+                         else _("本日はすでに終日開庁になっています（デモ用）。"))
+    return redirect("offices:manage")
 
 
 @staff(Capability.MANAGE_OFFICES)

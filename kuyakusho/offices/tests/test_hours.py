@@ -166,3 +166,32 @@ def test_a_calendar_change_reaches_the_live_queues_after_commit(ward, administra
         callback()
     assert sorted(pushed) == sorted(schedule.offices.values_list("code", flat=True))
     assert ward["seki"].code in pushed
+
+
+def test_the_demo_ward_can_open_everything_today_and_nothing_else_can(ward, administrator, settings, client):
+    from django.utils import timezone
+
+    from kuyakusho.audit.models import AuditEvent
+    from kuyakusho.core.errors import ApplicationError
+    from kuyakusho.offices import services
+    from kuyakusho.offices.hours import status
+    from kuyakusho.offices.models import Schedule, SpecialDay
+
+    settings.DEMO_MODE = False
+    with pytest.raises(ApplicationError):
+        services.open_today_for_demo(actor=administrator)
+    assert not SpecialDay.objects.filter(reason_ja=services.DEMO_REASON_JA).exists()
+    client.force_login(administrator)
+    assert "終日開庁にする" not in client.get("/offices/manage/").content.decode()
+
+    settings.DEMO_MODE = True
+    assert "終日開庁にする" in client.get("/offices/manage/").content.decode()
+    r = client.post("/offices/manage/open-for-demo")
+    assert r.status_code == 302
+    schedules = Schedule.objects.count()
+    assert SpecialDay.objects.filter(reason_ja=services.DEMO_REASON_JA).count() == schedules >= 3
+    assert AuditEvent.objects.filter(action="offices.special_day.add").count() == schedules
+    night = timezone.localtime().replace(hour=3, minute=0)
+    for code in ("offices", "kiosk", "konbini"):
+        assert status(Schedule.objects.get(code=code), night).is_open
+    assert services.open_today_for_demo(actor=administrator) == []  # once a day is enough
