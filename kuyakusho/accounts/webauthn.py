@@ -12,7 +12,8 @@ from django.http.request import split_domain_port
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as library
 
-from kuyakusho.audit.services import record_write
+from kuyakusho.audit.models import Kind
+from kuyakusho.audit.services import append, record_write
 from kuyakusho.core.access import public, staff
 
 from .capabilities import Capability
@@ -37,6 +38,13 @@ class _Registered(library.CompleteCredentialRegistrationView):
         return response
 
 
+class _Verified(library.CompleteCredentialAuthenticationView):
+    def complete_auth(self, device):
+        super().complete_auth(device)
+        append(actor=device.user, kind=Kind.AUTH, action="login.succeeded", target=device.user,
+               detail={"method": "webauthn"})
+
+
 def _second_factor_step(view):
     """A view that a member of staff may open between the password and the second factor."""
     view.second_factor_step = True
@@ -48,7 +56,7 @@ _console = staff(Capability.USE_CONSOLE)
 begin_registration = _console(library.BeginCredentialRegistrationView.as_view())
 complete_registration = _console(_Registered.as_view())
 begin_authentication = _second_factor_step(_console(library.BeginCredentialAuthenticationView.as_view()))
-complete_authentication = _second_factor_step(_console(library.CompleteCredentialAuthenticationView.as_view()))
+complete_authentication = _second_factor_step(_console(_Verified.as_view()))
 # The library's script messages (its own catalogue, with the Japanese of this app's djangojs catalogue).
 javascript_catalog = _second_factor_step(public(JavaScriptCatalog.as_view(
     packages=["django_otp_webauthn", "kuyakusho.accounts"])))
