@@ -27,7 +27,7 @@ def unlock(*, actor: Staff, staff: Staff) -> None:
     with transaction.atomic():
         forgotten = forget_failures(username=staff.username)
         append(actor=actor, kind=Kind.WRITE, action="staff.unlock", target=staff,
-               detail={"failures_forgotten": forgotten})
+               detail={"addresses_cleared": forgotten})
 
 
 STAFF_FIELDS = ("display_name", "role", "is_active")

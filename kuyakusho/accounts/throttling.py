@@ -59,9 +59,9 @@ class LoginThrottle(AxesDatabaseHandler):
 
 
 def forget_failures(*, username: str) -> int:
-    """An administrator lifts the throttle on one username (every address)."""
-    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
-    return deleted
+    """An administrator lifts the throttle on one username (every address); returns the addresses cleared."""
+    _total, per_model = AccessAttempt.objects.filter(username=username).delete()
+    return per_model.get(AccessAttempt._meta.label, 0)
 
 
 def throttled_usernames(usernames) -> set[str]:
@@ -79,3 +79,17 @@ def throttled_usernames(usernames) -> set[str]:
     return throttled
 
 
+
+
+def check_limits(app_configs=None, **kwargs):
+    """System check: one limit per lockout parameter, and the handler that reads them."""
+    from django.core.checks import Error
+
+    errors = []
+    if len(settings.LOGIN_FAILURE_LIMITS) != len(settings.AXES_LOCKOUT_PARAMETERS):
+        errors.append(Error("LOGIN_FAILURE_LIMITS needs one limit per entry of AXES_LOCKOUT_PARAMETERS",
+                            id="accounts.E001"))
+    if settings.AXES_HANDLER != f"{__name__}.LoginThrottle" or settings.AXES_FAILURE_LIMIT != 1:
+        errors.append(Error(f"AXES_HANDLER must be {__name__}.LoginThrottle with AXES_FAILURE_LIMIT = 1 "
+                            "(the limits are LOGIN_FAILURE_LIMITS)", id="accounts.E002"))
+    return errors

@@ -207,3 +207,14 @@ def test_staff_limited_to_offices(make_staff):
     anywhere = make_staff(Role.CLERK)
     assert can_work_at_office(limited, a) and not can_work_at_office(limited, b)
     assert can_work_at_office(anywhere, b)
+
+
+def test_the_throttle_settings_are_checked(settings):
+    from kuyakusho.accounts.throttling import check_limits
+
+    assert check_limits() == []
+    settings.LOGIN_FAILURE_LIMITS = (5, 20)
+    assert [e.id for e in check_limits()] == ["accounts.E001"]
+    settings.LOGIN_FAILURE_LIMITS = (5, 20, 50)
+    settings.AXES_FAILURE_LIMIT = 5
+    assert [e.id for e in check_limits()] == ["accounts.E002"]

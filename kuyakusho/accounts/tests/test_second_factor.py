@@ -87,6 +87,19 @@ def test_the_api_refuses_a_session_without_the_second_factor(client, clerk, newc
     assert client.get("/api/accounts/me").status_code == 200
 
 
+def test_every_staff_api_operation_refuses_a_session_without_the_second_factor(client, make_staff):
+    from kuyakusho.core.tests.test_routes import STAFF_OPS, _fill
+
+    for second_factor in (True, False):
+        member = make_staff(Role.SUPERVISOR, second_factor=second_factor)
+        password_only_login(client, member)
+        for path, op in STAFF_OPS:
+            method = next(iter(op.methods)).lower()
+            r = getattr(client, method)(_fill(path), content_type="application/json")
+            assert r.status_code == 401, (second_factor, method, path, r.content)
+        client.logout()
+
+
 def test_login_with_totp(client, clerk):
     password_only_login(client, clerk)
     r = client.post("/console/login/second-factor/", {"code": "123456", "next": "/console/"})

@@ -69,7 +69,7 @@ def test_admin_lifts_the_login_throttle_on_a_username(client_as, administrator, 
     assert Client().post("/console/login/", {"username": "clerk", "password": PASSWORD},
                          REMOTE_ADDR="203.0.113.9").status_code == 302
     e = AuditEvent.objects.get(action="staff.unlock")
-    assert e.actor == administrator and e.detail == {"failures_forgotten": 1}
+    assert e.actor == administrator and e.detail == {"addresses_cleared": 1}
 
 
 def test_create_staff_command(monkeypatch):
