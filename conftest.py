@@ -9,6 +9,55 @@ import pytest
 from kuyakusho.accounts.capabilities import Role
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
+# The authenticator-app key of the test accounts (hex, as django-otp stores it): tests compute its codes.
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(user=None, *, key: str = TOTP_KEY) -> str:
+    """The code an authenticator app with that key shows now; for a member of staff, the next code their
+    authenticator accepts (each code is accepted once, so a second login within 30 seconds takes the next one,
+    which the server accepts as a clock one step ahead)."""
+    import time
+    from binascii import unhexlify
+
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user is not None else None
+    if device is None:
+        return f"{hotp(unhexlify(key), int(time.time()) // 30):06d}"
+    counter = max(int(time.time() - device.t0) // device.step + device.drift, device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
+
+
+def give_second_factor(user):
+    """A confirmed authenticator app (key ``TOTP_KEY``) for that member of staff."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", key=TOTP_KEY, confirmed=True)
+
+
+_ORIGINAL_FORCE_LOGIN = None
+
+
+def password_only_login(client, user):
+    """Sign in with the password only, the second factor not yet given (``client.force_login`` gives it)."""
+    _ORIGINAL_FORCE_LOGIN(client, user)
+    return client
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    """``client.force_login(user)`` signs in completely: a member of staff who has a second factor has also given
+    it (the session is verified, as after the code page). ``password_only_login`` gives the state in between."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _ORIGINAL_FORCE_LOGIN(self, user, backend)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 def pytest_configure(config):
@@ -62,11 +111,23 @@ def _test_settings(settings, tmp_path_factory):
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    global _ORIGINAL_FORCE_LOGIN
+    from django.test.client import ClientMixin
+
+    if _ORIGINAL_FORCE_LOGIN is None:
+        _ORIGINAL_FORCE_LOGIN = ClientMixin.force_login
+    monkeypatch.setattr(ClientMixin, "force_login", _force_login_with_second_factor)
+
+
 @pytest.fixture
 def make_staff(db):
+    """``make_staff(role, username, offices, second_factor=True, **fields)``: a member of staff with the password
+    ``PASSWORD`` and, unless told otherwise, an authenticator app with the key ``TOTP_KEY``."""
     from kuyakusho.accounts.models import Staff
 
-    def make(role: str = Role.CLERK, username: str | None = None, offices=(), **kw):
+    def make(role: str = Role.CLERK, username: str | None = None, offices=(), second_factor: bool = True, **kw):
         n = Staff.objects.count() + 1
         staff = Staff.objects.create_user(
             username=username or f"{role}{n}", password=PASSWORD, role=role,
@@ -74,6 +135,8 @@ def make_staff(db):
         )
         if offices:
             staff.offices.set(offices)
+        if second_factor:
+            give_second_factor(staff)
         return staff
 
     return make
@@ -101,7 +164,7 @@ def auditor(make_staff):
 
 @pytest.fixture
 def client_as(client):
-    """``client_as(user)`` → the test client logged in as that member of staff."""
+    """``client_as(user)`` → the test client logged in as that member of staff (second factor given)."""
 
     def login(user):
         client.force_login(user)

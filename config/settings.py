@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "ninja",  # serves its Swagger UI from our static files, not a CDN
     "kuyakusho.core",
     "kuyakusho.accounts",
@@ -77,10 +82,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kuyakusho.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kuyakusho.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kuyakusho.core.middleware.ApplicationErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a throttled login into the login page's answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,8 +144,11 @@ else:
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# --- Staff sign-in: password, throttling, second factor -------------------------------------------------
 AUTH_USER_MODEL = "accounts.Staff"
-AUTHENTICATION_BACKENDS = ["kuyakusho.accounts.backends.LockoutModelBackend"]
+# django-axes first: it refuses a throttled username/address before any password is checked. Django's ModelBackend
+# runs the password hasher for unknown usernames too, so they take as long as a wrong password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "console:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -147,8 +158,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCK_MINUTES = 15
+# The number of reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For (0: none, REMOTE_ADDR is the client). Never more than there really are: the header is the
+# client's to write, and only the entries the trusted proxies added are believed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Failed logins (django-axes, counted in the database so that every process sees them). Each entry of
+# AXES_LOCKOUT_PARAMETERS has its limit in LOGIN_FAILURE_LIMITS: a username from one address (someone
+# mistyping, or guessing one account), one address whatever the username (password spraying), one username
+# from any address (a distributed guess; higher, so that one address cannot lock anybody out).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+LOGIN_FAILURE_LIMITS = (5, 20, 50)
+AXES_FAILURE_LIMIT = 1  # the throttle below answers "over one of its limits" as 1
+AXES_HANDLER = "kuyakusho.accounts.throttling.LoginThrottle"
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes after the last failure
+AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "kuyakusho.accounts.views.login_throttled"
+AXES_RESET_ON_SUCCESS = False  # the throttle forgets only the failures of that username from that address
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Second factor (django-otp): TOTP apps, passkeys (WebAuthn) and single-use recovery codes. Staff whose role
+# reads personal data (accounts.capabilities.SECOND_FACTOR_CAPABILITIES) enrol at their first login.
+OTP_TOTP_ISSUER = f"Kuyakusho {os.environ.get('WARD_NAME_EN', 'Nerima City')}"
+# Passkeys are bound to the host the console is served from and answer only the console's own origins
+# (WEBAUTHN_ORIGINS, comma separated: https://… in production; browsers allow http:// on localhost only).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "kuyakusho.accounts.webauthn.relying_party_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "kuyakusho.accounts.webauthn.relying_party_name"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("WEBAUTHN_ORIGINS", "http://localhost:8000").split(",")
+                                if o.strip()]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, after the password
+# --- end of staff sign-in ----------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]

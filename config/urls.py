@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from kuyakusho.accounts.urls import webauthn_patterns
 from kuyakusho.console.urls import console_patterns
 from kuyakusho.core.api import api
 from kuyakusho.core.views import set_language
@@ -7,6 +8,7 @@ from kuyakusho.core.views import set_language
 urlpatterns = [
     path("", include("kuyakusho.portal.urls")),
     path("console/", include(console_patterns)),
+    path("console/account/passkeys/", include(webauthn_patterns)),
     path("console/residents/", include("kuyakusho.residents.urls")),
     path("console/seals/", include("kuyakusho.seals.urls")),
     path("kiosk/", include("kuyakusho.kiosk.urls")),

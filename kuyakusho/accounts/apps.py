@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "kuyakusho.accounts"
     label = "accounts"
+
+    def ready(self):
+        from django.core.checks import register
+
+        from .throttling import check_limits
+
+        register(check_limits)

@@ -60,6 +60,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AUDITOR: frozenset({C.USE_CONSOLE, C.VIEW_AUDIT}),
 }
 
+# A role holding any of these reads personal data (residents' records, the audit trail of who read them) or
+# controls who may: its members sign in with a second factor (``accounts.second_factor``).
+SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
+                                        C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER})
+
 CAPABILITY_LABELS: dict[Capability, str] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
     C.VIEW_RESIDENT: _("住民記録の閲覧"),

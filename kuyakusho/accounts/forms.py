@@ -8,15 +8,19 @@ from kuyakusho.core.forms import TextField
 from kuyakusho.offices.models import Office
 
 from .capabilities import Role
-from .models import Staff
 
 
 class LoginForm(AuthenticationForm):
+    # One message for every failure (wrong password, unknown username, inactive account, throttled): it never
+    # tells whether an account exists or is throttled.
     error_messages = {
-        "invalid_login": _("ユーザー名またはパスワードが正しくありません。"),
-        "inactive": _("このアカウントは無効です。"),
-        "locked": _(
-            "ログインに続けて失敗したため、このアカウントは一時的にロックされています。15分後にもう一度お試しください。"
+        "invalid_login": _(
+            "ログインできませんでした。ユーザー名とパスワードを確かめてください。失敗が続いた場合は、"
+            "しばらく時間をおいてからお試しください。"
+        ),
+        "inactive": _(
+            "ログインできませんでした。ユーザー名とパスワードを確かめてください。失敗が続いた場合は、"
+            "しばらく時間をおいてからお試しください。"
         ),
     }
 
@@ -26,19 +30,14 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("パスワード")
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
 
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        if username:
-            staff = Staff.objects.filter(username=username).first()
-            if staff is not None and staff.is_locked():
-                raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            staff = Staff.objects.filter(username=username).first() if username else None
-            if staff is not None and staff.is_locked():
-                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
-            raise
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("確認コード"), max_length=32, strip=True,
+        help_text=_("認証アプリに表示されている6桁の数字、または回復コードを入力してください。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
+                                      "autocapitalize": "off", "spellcheck": "false"}),
+    )
 
 
 class StaffForm(forms.Form):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .capabilities import ROLE_CAPABILITIES, Capability, Role
@@ -20,8 +19,6 @@ class Staff(AbstractUser):
         verbose_name=_("勤務する事務所"),
         help_text=_("空欄なら全事務所で勤務できます。"),
     )
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("職員")
@@ -41,9 +38,6 @@ class Staff(AbstractUser):
 
     def has_capability(self, capability: Capability) -> bool:
         return capability in self.capabilities
-
-    def is_locked(self, now=None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
 class TerminalKind(models.TextChoices):

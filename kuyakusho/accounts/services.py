@@ -1,14 +1,11 @@
-"""Staff accounts: login lockout (5 failures lock an account for 15 minutes) and administration."""
+"""Staff accounts: administration, and what an administrator may lift (the failed-login throttle).
+
+Failed logins are throttled by django-axes (``throttling.py``); the second factor is ``second_factor.py``."""
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.models import Kind
@@ -16,37 +13,21 @@ from kuyakusho.audit.services import append, diff, snapshot
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Staff
-
-log = logging.getLogger("kuyakusho.accounts")
-
-
-def login_failed(*, staff: Staff) -> Staff:
-    """Count a wrong password; lock the account when the limit is reached."""
-    with transaction.atomic():
-        staff = Staff.objects.select_for_update().get(pk=staff.pk)
-        staff.failed_logins += 1
-        locked = staff.failed_logins >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            staff.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-            staff.failed_logins = 0
-        staff.save(update_fields=["failed_logins", "locked_until"])
-        append(actor=staff, kind=Kind.AUTH, action="login.locked" if locked else "login.failed",
-               target=staff, detail={"locked_until": staff.locked_until} if locked else None)
-    if locked:
-        log.warning("staff login locked: staff_id=%s for %s minutes", staff.pk, settings.LOGIN_LOCK_MINUTES)
-    return staff
+from .throttling import forget_failures
 
 
 def login_succeeded(*, staff: Staff) -> None:
-    with transaction.atomic():
-        Staff.objects.filter(pk=staff.pk).update(failed_logins=0, locked_until=None)
-        append(actor=staff, kind=Kind.AUTH, action="login.succeeded", target=staff)
+    """A member of staff whose role needs no second factor signed in with the password (those who need one are
+    recorded when the factor is accepted: ``second_factor.verify``)."""
+    append(actor=staff, kind=Kind.AUTH, action="login.succeeded", target=staff, detail={"method": "password"})
 
 
 def unlock(*, actor: Staff, staff: Staff) -> None:
+    """An administrator lifts the failed-login throttle on a username (from every address)."""
     with transaction.atomic():
-        Staff.objects.filter(pk=staff.pk).update(failed_logins=0, locked_until=None)
-        append(actor=actor, kind=Kind.WRITE, action="staff.unlock", target=staff)
+        forgotten = forget_failures(username=staff.username)
+        append(actor=actor, kind=Kind.WRITE, action="staff.unlock", target=staff,
+               detail={"addresses_cleared": forgotten})
 
 
 STAFF_FIELDS = ("display_name", "role", "is_active")

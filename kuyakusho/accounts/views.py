@@ -1,27 +1,144 @@
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.errors import ApplicationError
 
-from . import services
+from . import second_factor, services, throttling
 from .capabilities import Capability
-from .forms import LoginForm, NewStaffForm, StaffForm
+from .forms import CodeForm, LoginForm, NewStaffForm, StaffForm
 from .models import Staff
 
-login = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm,
-                                 redirect_authenticated_user=True)
-)
-logout = public(auth_views.LogoutView.as_view())
+
+def _step(view):
+    """A page that a member of staff may open between the password and the second factor."""
+    view.second_factor_step = True
+    return view
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return resolve_url("console:dashboard")
+
+
+def _with_next(name: str, next_url: str):
+    response = redirect(name)
+    if next_url:
+        from urllib.parse import urlencode
+
+        response["Location"] += "?" + urlencode({"next": next_url})
+    return response
+
+
+class _LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """The password is right: sign in, then the second factor (or its enrolment) before anything else."""
+        user = form.get_user()
+        auth_login(self.request, user)
+        if not second_factor.requires_second_factor(user):
+            services.login_succeeded(staff=user)
+            return redirect(self.get_success_url())
+        target = "accounts:second_factor" if second_factor.has_second_factor(user) else "accounts:enrol"
+        return _with_next(target, self.get_redirect_url())
+
+
+login = public(_LoginView.as_view())
+logout = _step(public(auth_views.LogoutView.as_view()))
+
+
+def login_throttled(request, original_response=None, credentials=None):
+    """django-axes' answer to a throttled login: the login page with the message every failure gets."""
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")[:150]})  # as typed, unchecked
+    return render(request, "accounts/login.html", {
+        "form": form, "login_error": LoginForm.error_messages["invalid_login"],
+        "next": request.POST.get("next", "")}, status=429)
+
+
+@_step
+@staff(Capability.USE_CONSOLE)
+@never_cache
+def second_factor_view(request):
+    """The second step of signing in: a code from the authenticator app, a passkey, or a recovery code."""
+    next_url = _next_url(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not second_factor.has_second_factor(request.user):
+        return _with_next("accounts:enrol", next_url)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor.verify(request=request, staff=request.user, code=form.cleaned_data["code"]):
+            return redirect(next_url)
+        form.add_error("code", _("コードが正しくありません。もう一度お試しください。"))
+    return render(request, "accounts/second_factor.html", {
+        "form": form, "next": next_url, "has_passkey": second_factor.has_passkey(request.user)})
+
+
+@_step
+@staff(Capability.USE_CONSOLE)
+@never_cache
+def enrol(request):
+    """First login: add an authenticator app (scan the QR code or type the key) and confirm it with one code."""
+    next_url = _next_url(request)
+    if second_factor.has_second_factor(request.user):
+        # Adding a factor needs the ones already there: an attacker with the password alone cannot add their own.
+        return redirect("accounts:security") if request.user.is_verified() else _with_next(
+            "accounts:second_factor", next_url)
+    device = second_factor.pending_totp(staff=request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.confirm_totp(request=request, staff=request.user, code=form.cleaned_data["code"])
+        except ApplicationError as e:
+            form.add_error("code", e.message)
+        else:
+            request.session["recovery_codes"] = codes
+            return _with_next("accounts:recovery_codes", next_url)
+    return render(request, "accounts/enrol.html", {
+        "form": form, "next": next_url, "secret": second_factor.secret_of(device),
+        "qr": second_factor.qr_data_uri(device)})
+
+
+@staff(Capability.USE_CONSOLE)
+@never_cache
+def recovery_codes(request):
+    """Recovery codes, shown once: just after enrolment, or after asking for new ones."""
+    codes = request.session.pop("recovery_codes", None)
+    if not codes:
+        return redirect("accounts:security")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@staff(Capability.USE_CONSOLE)
+@never_cache
+def security(request):
+    """The member's own second factors: passkeys to add, recovery codes to renew."""
+    if request.method == "POST":
+        request.session["recovery_codes"] = second_factor.new_recovery_codes(staff=request.user)
+        return redirect("accounts:recovery_codes")
+    return render(request, "accounts/security.html", second_factor.summary(request.user))
 
 
 @staff(Capability.MANAGE_STAFF)
 def staff_list(request):
-    members = Staff.objects.prefetch_related("offices").order_by("username")
+    members = list(Staff.objects.prefetch_related("offices").order_by("username"))
+    throttled = throttling.throttled_usernames(m.username for m in members)
+    enrolled = second_factor.enrolled_ids(members)
+    for m in members:
+        m.throttled = m.username in throttled
+        m.has_second_factor = m.pk in enrolled
     return render(request, "accounts/staff_list.html", {"members": members})
 
 
@@ -69,5 +186,15 @@ def staff_edit(request, pk: int):
 def staff_unlock(request, pk: int):
     member = get_object_or_404(Staff, pk=pk)
     services.unlock(actor=request.user, staff=member)
-    messages.success(request, _("%(name)s のロックを解除しました。") % {"name": member.username})
+    messages.success(request, _("%(name)s のログイン制限を解除しました。") % {"name": member.username})
+    return redirect("accounts:staff_list")
+
+
+@staff(Capability.MANAGE_STAFF)
+@require_POST
+def staff_reset_second_factor(request, pk: int):
+    member = get_object_or_404(Staff, pk=pk)
+    second_factor.reset(actor=request.user, staff=member)
+    messages.success(request, _("%(name)s の二要素認証をリセットしました。次回のログインで登録し直します。")
+                     % {"name": member.username})
     return redirect("accounts:staff_list")

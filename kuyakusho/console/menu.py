@@ -38,6 +38,7 @@ MENU: list[MenuItem] = [
              (C.SUPERVISE_COUNTER, C.MANAGE_POLICY)),
     MenuItem("offices:manage", _("事務所と開庁日"), _("事務所・窓口・開庁日と閉庁日の管理"), C.MANAGE_OFFICES),
     MenuItem("accounts:staff_list", _("職員の管理"), _("職員の登録・役割・勤務事務所・ロック解除"), C.MANAGE_STAFF),
+    MenuItem("accounts:security", _("二要素認証"), _("認証アプリ・パスキー・回復コードの確認と登録"), C.USE_CONSOLE),
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
 ]
 

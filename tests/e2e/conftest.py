@@ -52,3 +52,20 @@ def shot():
         return path
 
     return take
+
+
+def log_in(page, username: str, *, password: str | None = None, code: str | None = None) -> None:
+    """Sign in on the login page the browser is on: the password, then the code from the authenticator app
+    (computed from the test accounts' key, ``conftest.TOTP_KEY``; pass ``code`` when the server's database is
+    another process's)."""
+    from playwright.sync_api import expect
+
+    from conftest import PASSWORD, totp_code
+    from kuyakusho.accounts.models import Staff
+
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(password or PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", name="確認コードの入力")).to_be_visible()
+    page.get_by_label("確認コード").fill(code or totp_code(Staff.objects.get(username=username)))
+    page.get_by_role("button", name="確認してログイン").click()

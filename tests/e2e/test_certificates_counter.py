@@ -11,12 +11,11 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
 from kuyakusho.certificates.models import Channel, ChannelPolicy, Issuance
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.tests.factories import family
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
@@ -38,9 +37,7 @@ def test_counter_issue_and_download(page, clerk, shot):
     head, _wife, child = family(3)
 
     page.goto("/console/certificates/counter/")
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")
     expect(page.get_by_role("heading", name="窓口での証明書の交付")).to_be_visible()
 
     # 1. find the person

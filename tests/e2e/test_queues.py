@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import PASSWORD, TOTP_KEY, totp_code
+
+from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +38,8 @@ SpecialDay.objects.filter(schedule=s).delete()  # open whatever the hour the tes
 OpeningRule.objects.create(schedule=s, days="mon,tue,wed,thu,fri,sat,sun,hol", opens=time(0), closes=time(23, 59, 59))
 clerk = Staff.objects.create_user(username="madoguchi", password={PASSWORD!r}, role=Role.CLERK, display_name="窓口 e2e")
 clerk.offices.set([Office.objects.get(code="nerima")])
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=clerk, name="authenticator", key={TOTP_KEY!r}, confirmed=True)
 """
 
 
@@ -107,9 +111,7 @@ def test_ticket_call_display_and_congestion_live(browser, asgi_server, shot):
 
     # 4. A clerk at counter 2 calls the next ticket.
     clerk.goto("/console/login/")
-    clerk.get_by_label("ユーザー名").fill("madoguchi")
-    clerk.get_by_label("パスワード").fill(PASSWORD)
-    clerk.get_by_role("button", name="ログイン").click()
+    log_in(clerk, "madoguchi", code=totp_code())
     clerk.goto("/console/queues/")
     clerk.get_by_role("link", name="2番窓口").click()
     clerk.get_by_role("button", name="次の方を呼出").click()

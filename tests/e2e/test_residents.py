@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
 from kuyakusho.core.wareki import format_wareki
+
+from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
@@ -18,9 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 def test_move_in_then_move_within(page, clerk, shot):
     today = format_wareki(timezone.localdate())
     page.goto("/console/residents/")
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")
     expect(page.get_by_role("heading", name="住民の検索")).to_be_visible()
 
     # 転入: a new household of two

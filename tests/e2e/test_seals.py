@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
 from kuyakusho.residents.tests.factories import ResidentFactory
 from kuyakusho.seals.models import SealRegistration
 from kuyakusho.seals.tests.images import seal_png
+
+from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
@@ -18,9 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 def test_clerk_registers_a_seal_in_person(page, clerk, shot):
     person = ResidentFactory(name="山﨑 花子", name_kana="ヤマザキ ハナコ", birth_date=dt.date(1990, 2, 3))
     page.goto("/console/login/?next=/console/seals/")
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")
     expect(page.get_by_role("heading", level=1)).to_have_text("印鑑登録")
     page.get_by_label("住民の番号（住民記録の検索結果から）").fill(str(person.pk))
     page.get_by_role("button", name="探す").click()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
@@ -29,9 +29,7 @@ def test_clerk_logs_in_and_sees_the_console(page, clerk, shot):
     page.goto("/console/")
     expect(page).to_have_url(re.compile(r"/console/login/"))
     shot(page, "console-login-ja")
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")
     expect(page.get_by_role("heading", level=1)).to_have_text("ダッシュボード")
     expect(page.get_by_text("窓口職員")).to_be_visible()
     shot(page, "console-dashboard-ja")
@@ -47,7 +45,7 @@ def test_wrong_password_shows_a_clear_message(page, clerk):
     page.get_by_label("ユーザー名").fill("clerk")
     page.get_by_label("パスワード").fill("wrong")
     page.get_by_role("button", name="ログイン").click()
-    expect(page.get_by_role("alert")).to_contain_text("ユーザー名またはパスワードが正しくありません")
+    expect(page.get_by_role("alert")).to_contain_text("ログインできませんでした。ユーザー名とパスワードを確かめてください。")
 
 
 def test_kiosk_has_large_touch_targets(page, shot):

@@ -1,23 +1,45 @@
+import io
 import json
 
+import segno
 from django.core.management.base import BaseCommand
 
-from kuyakusho.demo.staff import DEMO_STAFF, devices_path, logins_path
+from kuyakusho.audit.context import audit_context
+from kuyakusho.demo.staff import DEMO_STAFF, create_demo_staff, devices_path, logins_path, read_logins
 
 
 class Command(BaseCommand):
-    help = "Print the demo staff logins (generated on first run; demo only)."
+    help = "Print the demo staff logins: passwords and authenticator-app keys (generated on first run; demo only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--qr", action="store_true", help="also print each TOTP key as a QR code to scan")
 
     def handle(self, *args, **options):
         path = logins_path()
         if not path.exists():
             self.stdout.write("no demo logins yet: run `manage.py demo_ward`")
             return
-        logins = json.loads(path.read_text())
-        self.stdout.write("Demo staff logins for http://127.0.0.1:8000/console/ (demo data only):")
+        logins = read_logins()
+        if any("totp_secret" not in v for v in logins.values()):
+            # A demo ward loaded before staff had a second factor: enrol the demo accounts' authenticators now.
+            with audit_context(channel="system", via="demo_logins"):
+                logins = create_demo_staff()
+        self.stdout.write("Demo staff logins for http://127.0.0.1:8000/console/ (demo data only). After the password")
+        self.stdout.write("the console asks for a code from an authenticator app: add the TOTP key (or scan the QR")
+        self.stdout.write("code `manage.py demo_logins --qr` prints) into a TOTP app, or run `oathtool --totp -b KEY`.")
         for username, name, role, _ in DEMO_STAFF:
-            if username in logins:
-                self.stdout.write(f"  {role.label:<8} {username:<11} password: {logins[username]}   ({name})")
+            login = logins.get(username)
+            if login is None:
+                continue
+            self.stdout.write(f"  {role.label:<8} {username:<11} password: {login['password']}   ({name})")
+            if "totp_secret" in login:
+                self.stdout.write(f"  {'':<8} {'':<11} TOTP key: {login['totp_secret']}")
+                self.stdout.write(f"  {'':<8} {'':<11} {login['otpauth_uri']}")
+                if options["qr"]:
+                    out = io.StringIO()
+                    segno.make(login["otpauth_uri"], error="m").terminal(out=out, compact=True)
+                    self.stdout.write(out.getvalue())
+
         devices = devices_path()
         if devices.exists():
             data = json.loads(devices.read_text())

@@ -1,0 +1,95 @@
+"""Throttling failed staff logins (django-axes) and the client address it counts them by.
+
+Each entry of ``AXES_LOCKOUT_PARAMETERS`` (username and address together, the address alone, the username
+alone) has its own limit in ``LOGIN_FAILURE_LIMITS``; a login is refused while the failures of the last
+``AXES_COOLOFF_TIME`` reach any of them. Unknown usernames count like known ones, and a refused login gets
+the same message as a wrong password, so the throttle tells nobody whether an account exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or the entry of X-Forwarded-For that the last trusted proxy added.
+
+    With ``TRUSTED_PROXY_COUNT = n`` the n proxies in front of us each appended the address they received the
+    request from, so the client is the n-th entry from the right; anything further left was written by the
+    client and is ignored. A header with fewer entries than proxies is not believed.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+    if len(entries) < count:
+        return remote
+    candidate = entries[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """django-axes' database handler with one limit per lockout parameter (``LOGIN_FAILURE_LIMITS``)."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        """1 when the failures counted by any lockout parameter reach that parameter's limit, else 0
+        (``AXES_FAILURE_LIMIT`` is 1)."""
+        groups = self.get_user_attempts(request, credentials)
+        limits = settings.LOGIN_FAILURE_LIMITS
+        return int(any((attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0) >= limit
+                       for attempts, limit in zip(groups, limits, strict=True)))
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        """A right password forgets that username's failures from that address, and nothing else: a member of
+        staff cannot wipe the failures an address or a username gathered elsewhere by logging in."""
+        super().user_logged_in(sender, request, user, **kwargs)
+        AccessAttempt.objects.filter(username=user.get_username(),
+                                     ip_address=getattr(request, "axes_ip_address", None)).delete()
+
+
+def forget_failures(*, username: str) -> int:
+    """An administrator lifts the throttle on one username (every address); returns the addresses cleared."""
+    _total, per_model = AccessAttempt.objects.filter(username=username).delete()
+    return per_model.get(AccessAttempt._meta.label, 0)
+
+
+def throttled_usernames(usernames) -> set[str]:
+    """The usernames whose recent failures reach a limit that names them (from one address, or in all)."""
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    pair_limit, _, name_limit = settings.LOGIN_FAILURE_LIMITS
+    rows = (AccessAttempt.objects.filter(username__in=list(usernames), attempt_time__gte=since)
+            .values_list("username", "ip_address").annotate(n=Sum("failures_since_start")))
+    totals: dict[str, int] = {}
+    throttled = set()
+    for username, _ip, n in rows:
+        totals[username] = totals.get(username, 0) + n
+        if n >= pair_limit or totals[username] >= name_limit:
+            throttled.add(username)
+    return throttled
+
+
+
+
+def check_limits(app_configs=None, **kwargs):
+    """System check: one limit per lockout parameter, and the handler that reads them."""
+    from django.core.checks import Error
+
+    errors = []
+    if len(settings.LOGIN_FAILURE_LIMITS) != len(settings.AXES_LOCKOUT_PARAMETERS):
+        errors.append(Error("LOGIN_FAILURE_LIMITS needs one limit per entry of AXES_LOCKOUT_PARAMETERS",
+                            id="accounts.E001"))
+    if settings.AXES_HANDLER != f"{__name__}.LoginThrottle" or settings.AXES_FAILURE_LIMIT != 1:
+        errors.append(Error(f"AXES_HANDLER must be {__name__}.LoginThrottle with AXES_FAILURE_LIMIT = 1 "
+                            "(the limits are LOGIN_FAILURE_LIMITS)", id="accounts.E002"))
+    return errors
