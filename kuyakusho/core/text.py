@@ -118,10 +118,25 @@ def _class_of(ch: str) -> CharacterClass | None:
 
 
 @cache
-def _plain_characters(cov: glyphs.Coverage) -> frozenset[str]:
-    """The characters that the policy accepts wherever they stand: in the font, refused by no class, not marks."""
-    return frozenset(ch for ch in map(chr, cov.codepoints)
-                     if _class_of(ch) is None and not unicodedata.category(ch).startswith("M")) | ORDINARY_SPACES
+def _plain_pattern(cov: glyphs.Coverage) -> re.Pattern:
+    """Matches a value made only of characters that the policy accepts wherever they stand (in the font, refused
+    by no class, not a mark or selector): the usual value, which then needs no closer look."""
+    plain = sorted(ord(ch) for ch in map(chr, cov.codepoints)
+                   if _class_of(ch) is None and not unicodedata.category(ch).startswith("M"))
+    plain = sorted(set(plain) | set(map(ord, ORDINARY_SPACES)))
+    ranges: list[list[int]] = []
+    for cp in plain:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    members = "".join(re.escape(chr(lo)) + (f"-{re.escape(chr(hi))}" if hi > lo else "") for lo, hi in ranges)
+    return re.compile(f"[{members}]*")
+
+
+def plain_matcher():
+    """``match(value)`` is truthy when ``value`` passes the policy at a glance (see :func:`refused_characters`)."""
+    return _plain_pattern(glyphs.coverage()).fullmatch
 
 
 def refused_characters(value: str, *, multiline: bool = False, font: bool = True) -> list[RefusedCharacter]:
@@ -132,7 +147,7 @@ def refused_characters(value: str, *, multiline: bool = False, font: bool = True
     coverage, for input that is read but never stored or printed as typed (a date: ㋿ is read as 令和).
     """
     cov = glyphs.coverage()
-    if font and _plain_characters(cov).issuperset(value):
+    if font and _plain_pattern(cov).fullmatch(value):
         return []  # the usual value: every character printable on its own (no marks, selectors, spaces aside)
     out: list[RefusedCharacter] = []
     base: str | None = None  # the character a variation selector would vary (none after a mark or a selector)
