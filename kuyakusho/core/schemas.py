@@ -26,7 +26,7 @@ def _wrap(func):
 
 
 def Text(max_length: int, *, multiline: bool = False):
-    """``name: Text(64)`` — a string without control characters, at most ``max_length`` characters."""
+    """``name: Text(64)`` — a string the character policy accepts (``core.text``), at most ``max_length`` characters."""
     return Annotated[str, BeforeValidator(_wrap(
         lambda v: check_text(str(v), field=None, max_length=max_length, multiline=multiline)))]
 

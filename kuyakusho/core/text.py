@@ -1,6 +1,8 @@
 """Text checks and search keys for Japanese names.
 
-``check_text`` cleans one free-text value from a form or the API.  The
+``check_text`` cleans one free-text value from a form or the API and applies the
+character policy (``refused_characters``: only what the certificate font prints,
+no invisible, control or emoji characters).  The
 ``fold_*`` functions build *search keys*: store the original value as typed and
 the key beside it; never overwrite the original with the key.
 """
@@ -121,9 +123,9 @@ def _class_of(ch: str) -> CharacterClass | None:
 def _plain_pattern(cov: glyphs.Coverage) -> re.Pattern:
     """Matches a value made only of characters that the policy accepts wherever they stand (in the font, refused
     by no class, not a mark or selector): the usual value, which then needs no closer look."""
-    plain = sorted(ord(ch) for ch in map(chr, cov.codepoints)
-                   if _class_of(ch) is None and not unicodedata.category(ch).startswith("M"))
-    plain = sorted(set(plain) | set(map(ord, ORDINARY_SPACES)))
+    plain = sorted({ord(ch) for ch in map(chr, cov.codepoints)
+                    if _class_of(ch) is None and not unicodedata.category(ch).startswith("M")}
+                   | set(map(ord, ORDINARY_SPACES)))
     ranges: list[list[int]] = []
     for cp in plain:
         if ranges and ranges[-1][1] == cp - 1:
@@ -163,12 +165,12 @@ def refused_characters(value: str, *, multiline: bool = False, font: bool = True
                 continue
             if base is None:
                 kind = CharacterClass.LONE_VARIATION_SELECTOR
-            elif font and not cov.has_sequence(base, ch):
+            elif font and not cov.has_sequence(base, ch):  # reported with its base, at the base's position
                 out.append(RefusedCharacter(i, base + ch, CharacterClass.VARIANT_NOT_IN_FONT))
                 base, after_refused = None, True
                 continue
-            base = None
-            if kind is None:
+            else:
+                base = None  # one selector per character: a second one is lone
                 continue
         elif kind is None and unicodedata.category(ch) in ("Mn", "Mc", "Me"):
             if after_refused:
@@ -200,17 +202,11 @@ def check_characters(value: str, *, field: str | None, multiline: bool = False, 
     if not refused:
         return value
     first = refused[0]
-    if first.kind in (CharacterClass.CONTROL, CharacterClass.SURROGATE):
-        code = ErrorCode.CONTROL_CHARACTER
-    else:
-        code = ErrorCode.UNPRINTABLE_CHARACTER
-    return _raise(code, first, field)
-
-
-def _raise(code: ErrorCode, refused: RefusedCharacter, field: str | None):
-    raise ApplicationError(code, refused.message, field=field,
-                           extra={"character": refused.code_points, "character_class": str(refused.kind),
-                                  "position": refused.position})
+    control = first.kind in (CharacterClass.CONTROL, CharacterClass.SURROGATE)
+    raise ApplicationError(ErrorCode.CONTROL_CHARACTER if control else ErrorCode.UNPRINTABLE_CHARACTER,
+                           first.message, field=field,
+                           extra={"character": first.code_points, "character_class": str(first.kind),
+                                  "position": first.position})
 
 
 def check_printable(*texts: str, field: str | None = None) -> None:

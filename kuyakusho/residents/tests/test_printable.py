@@ -148,3 +148,16 @@ def test_postal_desk_form_follows_the_policy():
     form = PostalForm({"requester_name": "練馬\u202e太郎", "requester_address": "練馬区🏠"})
     form.is_valid()
     assert "U+202E" in str(form.errors["requester_name"]) and "U+1F3E0" in str(form.errors["requester_address"])
+
+
+def test_dates_in_kanji_numerals_through_the_form_and_the_api(client_as, clerk):
+    form = BirthForm({**_person("山田 太郎"), "birth_date": "令和七年五月一日", "notified_on": "令和七年五月十日"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["birth_date"].isoformat() == "2025-05-01"
+    assert form.cleaned_data["notified_on"].isoformat() == "2025-05-10"
+    head, _ = family(2)
+    body = birth_body(head.household_id, "山田 次郎")
+    body["child"]["birth_date"] = "昭和四十二年十二月三十一日"
+    r = post(client_as(clerk), "/api/residents/birth", body)
+    assert r.status_code == 201, r.content
+    assert Resident.objects.get(pk=r.json()["resident_ids"][0]).birth_date.isoformat() == "1967-12-31"
