@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from .errors import ApplicationError
 from .identifiers import validate_my_number, validate_resident_code
@@ -20,7 +21,8 @@ def _wrap(func):
         try:
             return func(value)
         except ApplicationError as e:
-            raise ValueError(str(e.message)) from None
+            # The message as the user reads it (no "Value error," prefix); the code and details in the context.
+            raise PydanticCustomError(str(e.code), "{message}", {"message": str(e.message), **e.extra}) from None
 
     return run
 
