@@ -205,6 +205,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 
+# The font every certificate prints with (TrueType, cmap formats 4/12 and 14). The register accepts only what it
+# can print (core.text, through core.glyphs), so replacing it changes what names and addresses may hold.
+CERTIFICATE_FONT = Path(os.environ.get("CERTIFICATE_FONT",
+                                       BASE_DIR / "kuyakusho" / "certificates" / "fonts" / "KuyakushoMincho.ttf"))
+
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Signed checkpoints of the audit chain (kuyakusho.audit.checkpoints): one file each, never overwritten, in a

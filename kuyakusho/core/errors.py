@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     INVALID_CHECK_DIGIT = "invalid_check_digit"
     TOO_LONG = "too_long"
     CONTROL_CHARACTER = "control_character"
+    UNPRINTABLE_CHARACTER = "unprintable_character"
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"

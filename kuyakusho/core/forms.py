@@ -1,4 +1,4 @@
-"""Form fields that apply the shared input rules (length, control characters, 和暦 dates, check digits)."""
+"""Form fields that apply the shared input rules (length, the character policy, 和暦 dates, check digits)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class _ApplicationErrorField(forms.CharField):
 
 
 class TextField(_ApplicationErrorField):
-    """A single-line (or multiline) text with no control characters and a maximum length."""
+    """A single-line (or multiline) text that the character policy accepts (``core.text``), with a maximum length."""
 
     def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
         self.multiline = multiline

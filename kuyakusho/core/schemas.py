@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from .errors import ApplicationError
 from .identifiers import validate_my_number, validate_resident_code
@@ -20,13 +21,14 @@ def _wrap(func):
         try:
             return func(value)
         except ApplicationError as e:
-            raise ValueError(str(e.message)) from None
+            # The message as the user reads it (no "Value error," prefix); the code and details in the context.
+            raise PydanticCustomError(str(e.code), "{message}", {"message": str(e.message), **e.extra}) from None
 
     return run
 
 
 def Text(max_length: int, *, multiline: bool = False):
-    """``name: Text(64)`` — a string without control characters, at most ``max_length`` characters."""
+    """``name: Text(64)`` — a string the character policy accepts (``core.text``), at most ``max_length`` characters."""
     return Annotated[str, BeforeValidator(_wrap(
         lambda v: check_text(str(v), field=None, max_length=max_length, multiline=multiline)))]
 

@@ -15,7 +15,10 @@ No silent conversion to the newer era: the user is asked to correct the date.
 
 Accepted input (after NFKC, so full-width digits and ㍻/㋿ work; spaces are
 ignored): 令和7年5月1日, 令和元年5月1日, R7.5.1, r07/05/01, R7-5-1 (letters
-M T S H R), 2025-05-01, 2025/5/1, 2025.5.1, 2025年5月1日.
+M T S H R), 2025-05-01, 2025/5/1, 2025.5.1, 2025年5月1日.  Numbers may be
+written in kanji numerals as on paper, read like their digit forms:
+令和七年五月一日, 昭和四十二年十二月三十一日, 平成元年, 二〇二五年五月一日
+(with 十・百・千, or digit by digit with 〇).
 """
 
 from __future__ import annotations
@@ -67,6 +70,33 @@ _LETTER_ERA = re.compile(rf"([{_ERA_LETTERS}])(\d{{1,4}})([./-])(\d{{1,2}})\3(\d
 _KANJI_WESTERN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日", re.ASCII)
 _WESTERN = re.compile(r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})", re.ASCII)
 _SPACES = re.compile(r"\s+")
+
+_KANJI_DIGITS = {ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")}
+_KANJI_NUMBER = re.compile("[〇一二三四五六七八九十百千]+")
+# 四十二, 十二, 三十一, 二千二十五: each power of ten at most once, in order, its digit 1 when omitted (十 = 10).
+_POSITIONAL = re.compile("(?:([一二三四五六七八九])?千)?(?:([一二三四五六七八九])?百)?"
+                         "(?:([一二三四五六七八九])?十)?([一二三四五六七八九])?")
+
+
+def _kanji_number(m: re.Match) -> str:
+    """Digits for one run of kanji numerals; a run that is no number is left as it is (and refused later)."""
+    run = m[0]
+    if all(ch in _KANJI_DIGITS for ch in run):  # digit by digit: 二〇二五, 五
+        return "".join(_KANJI_DIGITS[ch] for ch in run)
+    if "〇" in run or not (p := _POSITIONAL.fullmatch(run)):
+        return run
+    value = int(_KANJI_DIGITS[p[4]]) if p[4] else 0
+    for group, (mark, power) in zip(p.groups()[:3], (("千", 1000), ("百", 100), ("十", 10)), strict=True):
+        if group is not None:
+            value += int(_KANJI_DIGITS[group]) * power
+        elif mark in run:
+            value += power
+    return str(value)
+
+
+def kanji_numerals_to_digits(text: str) -> str:
+    """令和七年五月一日 → 令和7年5月1日; 昭和四十二年 → 昭和42年; 二〇二五年 → 2025年."""
+    return _KANJI_NUMBER.sub(_kanji_number, text)
 
 
 def _as_date(d: date) -> date:
@@ -147,10 +177,10 @@ def _parse(text: str, field: str | None) -> date | None:
 
 def parse_date(text: str, *, field: str | None = None) -> date:
     """Parse a date typed in 和暦 or 西暦 (see the module docstring for the shapes)."""
-    cleaned = check_text(text, field=field, max_length=MAX_INPUT_LENGTH)
+    cleaned = check_text(text, field=field, max_length=MAX_INPUT_LENGTH, font=False)
     if not cleaned:
         raise ApplicationError(ErrorCode.INVALID_DATE, _("日付を入力してください。"), field=field)
-    normalized = _SPACES.sub("", unicodedata.normalize("NFKC", cleaned))
+    normalized = kanji_numerals_to_digits(_SPACES.sub("", unicodedata.normalize("NFKC", cleaned)))
     d = _parse(normalized, field)
     if d is None:
         raise ApplicationError(

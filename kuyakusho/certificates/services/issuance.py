@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import insert, next_in_year
+from kuyakusho.core.text import check_printable
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
@@ -208,6 +209,7 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     document_parts = _content(req, subject, members, today, head_name)
     fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
     office = policy_office(req)
+    _check_printable(document_parts, _channel_label(req, office), settings.WARD["mayor_name"])
     try:
         return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
                        parts=document_parts)
@@ -274,6 +276,22 @@ def _content(req: IssueRequest, subject: Resident, members: list[Resident], toda
     if req.kind == CertificateKind.TENSHUTSU:
         return _Parts(req.kind, sections=content.moving_out_content(subject))
     raise _refuse(_("この証明書はこの方法では交付できません。"), "kind")
+
+
+def _check_printable(parts: _Parts, *texts: str) -> None:
+    """Refuse, before a number is taken, a document with a character the certificate font cannot print.
+
+    The register's character policy keeps such characters out (``core.text``); this catches records stored before
+    it. The refusal names code points only, never the record's text.
+    """
+    texts = [*texts, parts.attestation]
+    for section in parts.sections:
+        texts += [section.heading, section.image_label, *section.notes]
+        if section.table is not None:
+            texts += [*section.table.columns, *(cell for row in section.table.rows for cell in row)]
+    for item in [*parts.header, *(item for section in parts.sections for item in section.items)]:
+        texts += [item.label, item.value]
+    check_printable(*texts, field="subject")
 
 
 def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:

@@ -20,6 +20,7 @@ from kuyakusho.core.wareki import (
     fiscal_year,
     format_wareki,
     format_wareki_short,
+    kanji_numerals_to_digits,
     parse_date,
 )
 
@@ -201,7 +202,9 @@ def test_refused_dates(text: str) -> None:
         "25-05-01",
         "2025-5-1-1",
         "20250501",
-        "令和七年五月一日",
+        "令和十十年一月一日",  # no number
+        "令和〇十年一月一日",
+        "令和七年五月",
         "2025-٠٥-01",  # non-ASCII digits
         "tomorrow",
     ],
@@ -231,6 +234,68 @@ def test_parse_never_crashes(text: str) -> None:
     try:
         d = parse_date(text)
     except ApplicationError as error:
-        assert error.code in {ErrorCode.INVALID_DATE, ErrorCode.CONTROL_CHARACTER, ErrorCode.TOO_LONG}
+        assert error.code in {ErrorCode.INVALID_DATE, ErrorCode.CONTROL_CHARACTER, ErrorCode.TOO_LONG,
+                              ErrorCode.UNPRINTABLE_CHARACTER}
     else:
         assert d >= MIN_DATE
+
+
+# --- kanji numerals, as residents write dates on paper --------------------------------------------------------
+
+_KANJI = "〇一二三四五六七八九"
+
+
+def kanji_positional(n: int) -> str:
+    """四十二, 十二, 三十一, 二千二十五 (十・百・千 without a leading 一)."""
+    out = ""
+    for power, mark in ((1000, "千"), (100, "百"), (10, "十")):
+        digit, n = divmod(n, power)
+        if digit:
+            out += ("" if digit == 1 else _KANJI[digit]) + mark
+    return out + (_KANJI[n] if n else "")
+
+
+def kanji_digits(n: int) -> str:
+    """二〇二五: digit by digit."""
+    return "".join(_KANJI[int(c)] for c in str(n))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("令和七年五月一日", date(2025, 5, 1)),
+        ("昭和四十二年十二月三十一日", date(1967, 12, 31)),
+        ("平成元年一月八日", date(1989, 1, 8)),
+        ("令和十年十月十日", date(2028, 10, 10)),
+        ("昭和六十四年一月七日", date(1989, 1, 7)),
+        ("二〇二五年五月一日", date(2025, 5, 1)),
+        ("二千二十五年五月一日", date(2025, 5, 1)),
+        ("令和 七年 五月 一日", date(2025, 5, 1)),
+    ],
+)
+def test_kanji_numerals_read_like_digits(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_kanji_numerals_keep_era_rules() -> None:
+    refused("平成三十二年一月一日")
+    refused("令和〇年一月一日")
+    refused("令和七年二月三十日")
+
+
+@pytest.mark.parametrize(("text", "digits"), [("令和十年", "令和10年"), ("平成元年", "平成元年"), ("百一", "101"),
+                                              ("千", "1000"), ("十十", "十十"), ("二〇二五", "2025")])
+def test_kanji_numerals_to_digits(text: str, digits: str) -> None:
+    assert kanji_numerals_to_digits(text) == digits
+
+
+@no_db
+@given(supported_dates, st.booleans())
+def test_kanji_numeral_round_trip(d: date, gannen: bool) -> None:
+    """A 和暦 date with its numbers written in kanji numerals is read as the same date."""
+    era = era_of(d)
+    year = era.year_of(d)
+    year_text = "元" if year == 1 and gannen else kanji_positional(year)
+    assert parse_date(f"{era.name}{year_text}年{kanji_positional(d.month)}月{kanji_positional(d.day)}日") == d
+    assert parse_date(f"{kanji_digits(d.year)}年{kanji_positional(d.month)}月{kanji_positional(d.day)}日") == d
+    assert parse_date(f"{kanji_positional(d.year)}年{d.month}月{kanji_positional(d.day)}日") == d

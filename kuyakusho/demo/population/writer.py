@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.text import plain_matcher, refused_characters
 from kuyakusho.core.wareki import fiscal_year
 from kuyakusho.offices.models import Office
 from kuyakusho.residents import records
@@ -39,6 +40,29 @@ RESIDENT_FIELDS = (
     "status", "removed_on", "removal_reason", "destination",
 )
 MODELS = (Household, Resident, Event, EventEntry, MoveOutCertificate)
+# The text that the register's character policy (core.text) governs: every generated value must pass it, as
+# a value typed at the counter would.
+POLICY_FIELDS = {
+    Household: ("town", "banchi", "go", "katagaki"),
+    Resident: ("name", "name_kana", "relationship", "honseki", "hittosha", "nationality", "residence_status",
+               "period_of_stay", "residence_card_number", "previous_address", "destination"),
+    Event: ("notifier_name", "reason"),
+    MoveOutCertificate: ("destination",),
+}
+
+
+class GeneratedTextRefused(ValueError):
+    """A generated value breaks the character policy (a fault in the generator's data, never in the register)."""
+
+
+def check_policy(model: type[models.Model], values: dict, plain=None) -> None:
+    """Refuse a generated row whose text the character policy refuses (names the field and code points only)."""
+    plain = plain or plain_matcher()
+    for name in POLICY_FIELDS[model]:
+        value = values.get(name)
+        if value and not plain(value) and (refused := refused_characters(value)):
+            first = refused[0]
+            raise GeneratedTextRefused(f"{model.__name__}.{name}: {first.code_points} ({first.kind})")
 
 
 @dataclass
@@ -110,8 +134,11 @@ class Table:
             elif f.null:
                 self.defaults[f.attname] = None
         self.rows: list[tuple] = []
+        self.plain = plain_matcher() if model in POLICY_FIELDS else None
 
     def add(self, values: dict) -> None:
+        if self.plain:
+            check_policy(self.model, values, self.plain)
         row = []
         for name in self.names:
             if name in values:

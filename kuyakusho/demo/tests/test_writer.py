@@ -90,3 +90,21 @@ def test_command_loads_offices_staff_and_population(db, settings, tmp_path):
     assert Resident.objects.filter(status="active").count() == 150
     call_command("demo_ward", residents=150, if_empty=True)  # already loaded: nothing happens
     assert Resident.objects.filter(status="active").count() == 150
+
+
+def test_generated_text_passes_the_character_policy(monkeypatch):
+    """The generator's rows go through the register's character policy: a value it refuses stops the load."""
+    from kuyakusho.demo.population import generator
+    from kuyakusho.demo.population.writer import GeneratedTextRefused
+
+    original = generator.Ward.new_person
+
+    def with_a_bidi_override(self, *args, **kwargs):
+        person = original(self, *args, **kwargs)
+        person.name = person.name + "\u202e"
+        return person
+
+    monkeypatch.setattr(generator.Ward, "new_person", with_a_bidi_override)
+    with pytest.raises(GeneratedTextRefused, match=r"Resident\.(name|hittosha): U\+202E \(format\)"):
+        generate(residents=50, seed=3, today=timezone.localdate())
+    assert not Resident.objects.exists()
