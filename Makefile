@@ -18,6 +18,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 run: export KUYAKUSHO_DEMO = 1
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0

@@ -55,3 +55,22 @@ def test_a_demo_ward_from_before_the_second_factor_gets_keys():
     call_command("demo_logins", stdout=out)
     assert "password: an-old-demo-password" in out.getvalue() and "TOTP key: " in out.getvalue()
     assert json.loads(logins_path().read_text())["clerk"]["password"] == "an-old-demo-password"
+
+
+def test_printed_addresses_follow_the_served_address(settings):
+    """`make run PORT=8100` exports PUBLIC_BASE_URL=http://127.0.0.1:8100: the logins, the kiosk enrolment link
+    and the demo opening switch all point there, not at :8000."""
+    from kuyakusho.demo.staff import save_demo_devices
+
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8100"
+    create_offices()
+    create_demo_staff()
+    save_demo_devices(terminals=[("kiosk-nerima", "kiosk", "TOKEN123")],
+                      cards=[("NK00000001", "MN00000001", "練馬 花子")], pin="1234")
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8100/console/" in text
+    assert "http://127.0.0.1:8100/kiosk/certificates/enrol/?token=TOKEN123" in text
+    assert "http://127.0.0.1:8100/offices/manage/" in text
+    assert ":8000" not in text

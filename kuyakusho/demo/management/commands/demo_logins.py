@@ -2,6 +2,7 @@ import io
 import json
 
 import segno
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kuyakusho.audit.context import audit_context
@@ -24,7 +25,8 @@ class Command(BaseCommand):
             # A demo ward loaded before staff had a second factor: enrol the demo accounts' authenticators now.
             with audit_context(channel="system", via="demo_logins"):
                 logins = create_demo_staff()
-        self.stdout.write("Demo staff logins for http://127.0.0.1:8000/console/ (demo data only). After the password")
+        base = settings.PUBLIC_BASE_URL
+        self.stdout.write(f"Demo staff logins for {base}/console/ (demo data only). After the password")
         self.stdout.write("the console asks for a code from an authenticator app: add the TOTP key (or scan the QR")
         self.stdout.write("code `manage.py demo_logins --qr` prints) into a TOTP app, or run `oathtool --totp -b KEY`.")
         for username, name, role, _ in DEMO_STAFF:
@@ -45,8 +47,10 @@ class Command(BaseCommand):
             data = json.loads(devices.read_text())
             kiosk = next((t for t in data["terminals"] if t["kind"] == "kiosk"), None)
             if kiosk:
-                self.stdout.write(f"Kiosk (enrol this browser once): http://127.0.0.1:8000/kiosk/certificates/enrol/"
-                                  f"?token={kiosk['token']}")
+                self.stdout.write(f"Kiosk (open once in the browser that plays the kiosk, to enrol it): "
+                                  f"{base}/kiosk/certificates/enrol/?token={kiosk['token']}")
             for card in data["cards"][:3]:
                 self.stdout.write(f"  demo card {card['resident_card']} / My Number card {card['my_number_card']}"
                                   f"  PIN {data['pin']}  ({card['name']})")
+        self.stdout.write(f"Outside opening hours counters, kiosks and stores are closed: an administrator can open "
+                          f"everything for today at {base}/offices/manage/ (デモ用の臨時開庁).")
