@@ -124,9 +124,12 @@ def test_birth_form_refuses_each_class(case):
 @pytest.mark.parametrize("case", ["bidi_override", "emoji", "ivs_not_in_font"])
 def test_birth_page_shows_the_refusal_on_the_form(client_as, clerk, case):
     name, code_point, _code = CLASSES[case]
+    from kuyakusho.residents.tests.test_views import with_purpose
+
     head, _ = family(2)
-    r = client_as(clerk).post(reverse("residents:birth", args=[head.household_id]),
-                              {"step": "confirm", **_person(name)})
+    c = client_as(clerk)
+    url = with_purpose(c, reverse("residents:birth", args=[head.household_id]))  # the form asks its purpose first
+    r = c.post(url, {"step": "confirm", **_person(name)})
     assert r.status_code == 200 and code_point in r.text and "は使用できません" in r.text
     assert not Resident.objects.filter(relationship="子").exists()
 
