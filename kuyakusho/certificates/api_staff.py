@@ -48,6 +48,7 @@ class CounterIssueIn(Schema):
     letter_of_authority: bool = False
     seal_card_number: Text(32) = ""
     fee_exemption: Text(100) = ""
+    protection_file_checked: bool = False  # 支援措置: the requester verified in person against the protection file
     idempotency_key: Text(80) | None = None
 
 
@@ -82,6 +83,7 @@ def counter_issue(request, payload: CounterIssueIn):
         purpose=payload.purpose, identity_document=payload.identity_document,
         letter_of_authority=payload.letter_of_authority, seal_card_number=payload.seal_card_number,
         fee_exemption=payload.fee_exemption, office_id=office.pk,
+        protection_file_checked=payload.protection_file_checked,
         terminal=f"staff:{request.user.pk}" if payload.idempotency_key else "",
         idempotency_key=payload.idempotency_key or None,
     ), actor=request.user)

@@ -251,6 +251,8 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
                 "letter_of_authority": req.letter_of_authority}
     if req.card:
         identity["card"] = "…" + req.card.number[-4:]
+    if req.protection_file_checked:
+        identity["protection_file_checked"] = True
     issue_date = timezone.localdate(now)
     number = next_number(issue_date)
     verification_code = _verification_code()

@@ -42,6 +42,9 @@ from .requests import IssueRequest
 
 #: The neutral message: it must not reveal that the person is protected.
 NEUTRAL_REFUSAL = _("この証明書はここでは交付できません。お手数ですが区民事務所の窓口にお問い合わせください。")
+#: To the clerk at the counter (never to the requester): the in-person check the rule asks for.
+#: Worded so that a requester reading the screen over the counter learns nothing.
+PROTECTION_FILE_CHECK = _("交付の前に、照合記録と照らしてご本人であることを確認し、確認欄にチェックしてください。")
 #: A held request: what the applicant is told (nothing about why).
 HELD_MESSAGE = _("このご請求は区で確認したうえで、証明書を住民登録のある住所へ郵送します。この場ではお渡しできません。")
 
@@ -77,6 +80,16 @@ def decide(*, channel: str, requester: str, requester_resident_id: int | None, p
     if not own or handling == ProtectionHandling.REFUSE:
         return Outcome.REFUSE
     return Outcome.ISSUE if handling == ProtectionHandling.IN_PERSON else Outcome.HOLD
+
+
+def needs_protection_file_check(*, channel: str, requester: str, subject_id: int, printed: Sequence[int],
+                                on: date) -> bool:
+    """Whether the counter's confirmation step must ask the clerk for the in-person check (her own request)."""
+    protected = protected_among(printed, on)
+    requester_resident_id = subject_id if requester == Requester.SELF else None
+    return bool(protected) and decide(channel=channel, requester=requester,
+                                      requester_resident_id=requester_resident_id,
+                                      protected=protected) == Outcome.ISSUE
 
 
 def who_asked(req: IssueRequest, *, actor, holder: Resident | None, subject: Resident,
@@ -115,6 +128,8 @@ def check_support_measures(req: IssueRequest, *, subject: Resident, printed: Seq
     outcome = decide(channel=req.channel, requester=req.requester, requester_resident_id=requester_resident_id,
                      protected=protected)
     if outcome == Outcome.ISSUE:
+        if protected and not req.protection_file_checked:  # her own request, where staff see her in person
+            raise ApplicationError(ErrorCode.REFUSED, PROTECTION_FILE_CHECK, field="protection_file_checked")
         return
     if outcome == Outcome.HOLD and _released(req, subject):
         return

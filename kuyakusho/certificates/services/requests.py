@@ -33,6 +33,9 @@ class IssueRequest:
     letter_of_authority: bool = False
     seal_card_number: str = ""  # 印鑑登録証 presented at a counter
     fee_exemption: str = ""
+    #: The counter's confirmation step: the clerk verified the requester in person against the protection
+    #: file (支援措置), as a protected person's own request at the counter needs.
+    protection_file_checked: bool = False
     office_id: int | None = None
     terminal: str = ""
     idempotency_key: str | None = None

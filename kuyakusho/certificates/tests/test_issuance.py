@@ -153,7 +153,7 @@ def test_support_measure_refuses_others_and_self_service_neutrally(family, clerk
     assert AuditEvent.objects.filter(action="certificates.support_measure_refused").count() == 3
     assert not Issuance.objects.exists()
     # She herself, at the counter, with her ID: issued.
-    assert issue(counter(wife), actor=clerk, now=OPEN).subject == wife
+    assert issue(counter(wife, protection_file_checked=True), actor=clerk, now=OPEN).subject == wife
 
 
 def test_removed_person_yields_only_johyo(clerk):

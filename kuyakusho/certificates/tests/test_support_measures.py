@@ -7,6 +7,7 @@ channel cannot be added without deciding how it protects people.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import product
 
@@ -123,6 +124,8 @@ def _request(channel: str, requester: str, case: str, world) -> tuple[IssueReque
     else:
         kw["subject_id"] = subject.pk
         kw["identity_document"] = "運転免許証"
+        # The counter's confirmation step: the clerk ticks the in-person check against the protection file.
+        kw["protection_file_checked"] = channel == C.COUNTER
         kw["requester_name"] = {R.SELF: subject.name, R.HOUSEHOLD: head.name}.get(requester, "請求　太郎")
         kw["requester_address"] = "大阪府大阪市北区梅田1-1"
     if requester == R.PROXY:
@@ -200,3 +203,14 @@ def test_channel_requester_protection(channel, requester, case, policy, world):
         with pytest.raises(IssueHeld) as again:
             issue(req, actor=actor, now=OPEN)
         assert again.value.held == held and Alert.objects.count() == 1
+
+
+def test_at_the_counter_her_own_request_needs_the_in_person_check_against_the_protection_file(world):
+    subject, clerk = world["subject"], world["clerk"]
+    SupportMeasure.objects.create(resident=subject, starts_on=OPEN.date() - timedelta(days=30), created_by=clerk)
+    req = IssueRequest(channel=C.COUNTER, kind="juminhyo", subject_id=subject.pk, identity_document="運転免許証")
+    with pytest.raises(ApplicationError) as unchecked:
+        issue(req, actor=clerk, now=OPEN)
+    assert unchecked.value.field == "protection_file_checked" and not Issuance.objects.exists()
+    issuance = issue(replace(req, protection_file_checked=True), actor=clerk, now=OPEN)
+    assert issuance.identity["protection_file_checked"] is True and not Alert.objects.exists()

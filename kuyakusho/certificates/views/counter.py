@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
@@ -22,6 +23,7 @@ from kuyakusho.residents.permissions import can_view_removed
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
 from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
 from ..services.issuance import IssueRequest, fee_for, issue
+from ..services.protections import needs_protection_file_check
 from .console_common import add_error, allowed_offices, check_office, issuance_for, page, read_issuance
 
 OFFICE_SESSION_KEY = "certificates_office"
@@ -69,13 +71,16 @@ def _summary(d: dict, rec, policy) -> dict:
         printed = [m for m in rec.members if m.pk in chosen] or [rec.resident]
     return {
         "kind": KIND_LABELS.get(d["kind"], d["kind"]), "printed": printed,
+        "protection_file_check": needs_protection_file_check(
+            channel=Channel.COUNTER, requester=d["requester"], subject_id=rec.resident.pk,
+            printed=[m.pk for m in printed], on=timezone.localdate()),
         "options": [Option(o).label for o in d.get("options", [])],
         "requester": Requester(d["requester"]).label, "fee": fee_for(policy, kind=d["kind"], requester=d["requester"],
                                                                    exemption=d.get("fee_exemption", "")),
     }
 
 
-def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
+def _issue_request(d: dict, subject_id: int, key: str, *, protection_file_checked: bool = False) -> IssueRequest:
     return IssueRequest(
         channel=Channel.COUNTER, kind=d["kind"], subject_id=subject_id, members=tuple(d.get("members") or ()),
         whole_household=bool(d.get("whole_household")), options=frozenset(d.get("options") or ()),
@@ -83,6 +88,7 @@ def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
         purpose=d.get("purpose", ""), identity_document=d.get("identity_document", ""),
         letter_of_authority=bool(d.get("letter_of_authority")), seal_card_number=d.get("seal_card_number", ""),
         fee_exemption=d.get("fee_exemption", ""), office_id=d["office"].pk, idempotency_key=key,
+        protection_file_checked=protection_file_checked,
     )
 
 
@@ -136,11 +142,14 @@ def counter_person(request, pk: int):
         return show("choose" if wrong_choice else "identity", form,
                     REQUESTER_FIELDS if wrong_choice else CHOOSE_FIELDS)
     d = form.cleaned_data
-    if step == "identity":
+    def confirm(key: str, error=None) -> HttpResponse:
         return page(request, "certificates/console/counter_confirm.html", {
-            **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy),
-            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": uuid.uuid4().hex},
-            section="counter")
+            **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy), "error": error,
+            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": key},
+            section="counter", status=400 if error else 200)
+
+    if step == "identity":
+        return confirm(uuid.uuid4().hex)
     if step != "confirm":
         return show("choose", make(initial=_initial(data), step="choose"), REQUESTER_FIELDS)
     key = data.get("idempotency_key", "")
@@ -148,8 +157,12 @@ def counter_person(request, pk: int):
         key = uuid.uuid4().hex
     try:
         check_office(request.user, d["office"])
-        issuance = issue(_issue_request(d, rec.resident.pk, key), actor=request.user)
+        issuance = issue(_issue_request(d, rec.resident.pk, key,
+                                        protection_file_checked=data.get("protection_file_checked") == "1"),
+                         actor=request.user)
     except ApplicationError as e:
+        if e.field == "protection_file_checked":
+            return confirm(key, e)
         add_error(form, e)
         on_choice = e.field in CHOOSE_FIELDS
         return show("choose" if on_choice else "identity", form, REQUESTER_FIELDS if on_choice else CHOOSE_FIELDS)
