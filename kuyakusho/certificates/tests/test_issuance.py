@@ -354,3 +354,25 @@ def test_a_number_alone_commits_without_waiting_for_the_disk_but_never_a_callers
     assert any("synchronous_commit" in q["sql"] for q in alone.captured_queries)
     assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
     assert int(second.split("-")[1]) == int(first.split("-")[1]) + 1
+
+
+def test_an_issuance_runs_a_bounded_number_of_statements_whatever_the_household_size(clerk):
+    """Through the ORM, one execution path: the statements of one certificate do not grow with the people on it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.residents.tests.factories import family as make_family
+
+    counts = []
+    for size in (1, 2, 5):
+        people = make_family(size)
+        issue_card(actor=None, kind="my_number_card", number=f"MQ{size:04d}", resident=people[0], pin="1111")
+        issue(IssueRequest(channel=Channel.KONBINI, kind="juminhyo", card=CardIn(f"MQ{size:04d}", "1111"),
+                           terminal="warm", idempotency_key=f"warm-{size}"), now=OPEN)  # the hours read once
+        with CaptureQueriesContext(connection) as queries:
+            issuance = issue(IssueRequest(channel=Channel.KONBINI, kind="juminhyo", whole_household=True,
+                                          options=frozenset({"head"}), card=CardIn(f"MQ{size:04d}", "1111"),
+                                          terminal="s", idempotency_key=f"q-{size}"), now=OPEN)
+        assert len(issuance.members) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2] <= 16, counts
