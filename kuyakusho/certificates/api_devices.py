@@ -19,7 +19,6 @@ import re
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.responses import codes_4xx
@@ -28,7 +27,6 @@ from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
-from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.records import search_keys
 from kuyakusho.residents.selectors import resident_q
@@ -36,9 +34,10 @@ from kuyakusho.residents.selectors import resident_q
 from .api import router
 from .documents import TITLES
 from .documents.model import CertificateKind
-from .models import CardKind, CardLock, Channel, ChannelPolicy, Issuance, Option, Requester
+from .models import CardKind, CardLock, Channel, Issuance, Option, Requester
 from .services import issuance as service
 from .services.cards import MAX_PIN_FAILURES
+from .services.offer import offer
 from .services.protections import IssueHeld
 
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,80}", re.ASCII)
@@ -117,17 +116,14 @@ class PostOfficeIssueIn(Schema):
 
 
 def _offer(channel: str) -> dict:
-    policy = ChannelPolicy.objects.select_related("schedule").get(channel=channel)
-    opening = hours.status(policy.schedule, timezone.now()) if policy.schedule_id else None
-    is_open = policy.enabled and (opening is None or opening.is_open)
-    message = "" if is_open else str(_("現在この方法では証明書を交付していません。") if not policy.enabled
-                                     else _("ただいま取扱時間外です。"))
+    available = offer(channel)
     return {
-        "channel": channel, "identity": policy.identity, "open": is_open,
-        "next_opens_at": opening.next_opens_at if opening and not opening.is_open else None, "message": message,
-        "kinds": [{"kind": k, "title": TITLES[CertificateKind(k)], "fee": policy.fee_for(k)} for k in policy.kinds],
-        "options": [{"option": o.value, "label": str(o.label)} for o in Option if o.value in policy.options],
-        "requesters": list(policy.requesters),
+        "channel": channel, "identity": available.policy.identity if available.policy else "",
+        "open": available.open, "next_opens_at": available.next_opens_at, "message": available.reason,
+        "kinds": [{"kind": k, "title": TITLES[CertificateKind(k)], "fee": available.fee_for(k)}
+                  for k in available.kinds],
+        "options": [{"option": o, "label": str(Option(o).label)} for o in available.options],
+        "requesters": available.requesters,
     }
 
 
@@ -208,9 +204,6 @@ def _applicant(name: str, birth_date) -> Resident:
 def post_office_issue(request, payload: PostOfficeIssueIn):
     terminal = request.auth
     key = _idempotency_key(request, payload)
-    if payload.requester not in (Requester.SELF, Requester.HOUSEHOLD):
-        raise ApplicationError(ErrorCode.REFUSED, _(
-            "この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), field="requester")
     if payload.requester == Requester.HOUSEHOLD and not payload.requester_name.strip():
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("請求する方の氏名を入力してください。"),
                                field="requester_name")

@@ -20,22 +20,24 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
-from kuyakusho.offices import hours
+from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
 from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
+from ..permissions import check_office
 from . import content
 from .cards import authenticate_card
+from .offer import offer
 from .protections import check_support_measures, notice_for
 from .requests import CardIn, IssueRequest
 
@@ -50,26 +52,6 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def _refuse(message, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
     return ApplicationError(code, message, field=field)
-
-
-def _check_policy(policy: ChannelPolicy, req: IssueRequest, now: datetime) -> None:
-    if not policy.enabled:
-        raise _refuse(_("現在この方法では証明書を交付していません。"))
-    if req.kind not in policy.kinds:
-        raise _refuse(_("この証明書はこの方法では交付できません。"), "kind")
-    if not set(req.options) <= set(policy.options):
-        raise _refuse(_("選んだ記載事項はこの方法では記載できません。"), "options")
-    if req.requester not in policy.requesters:
-        raise _refuse(_("この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), "requester")
-    if policy.schedule_id and req.release_id is None:  # a released hold is served by mail, not at the channel
-        opening = hours.status(policy.schedule, now)
-        if not opening.is_open:
-            nxt = timezone.localtime(opening.next_opens_at) if opening.next_opens_at else None
-            # The date format is itself translated ("n月j日 G:i" → "M j, G:i").
-            message = (_("ただいま取扱時間外です。次は%(when)sから利用できます。")
-                       % {"when": date_format(nxt, str(_("n月j日 G:i")))} if nxt else _("ただいま取扱時間外です。"))
-            raise ApplicationError(ErrorCode.CLOSED, message,
-                                   extra={"next_opens_at": nxt.isoformat() if nxt else None})
 
 
 def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None:
@@ -145,10 +127,12 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=req.channel).first()
-    if policy is None:
-        raise _refuse(_("この交付方法は設定されていません。"))
-    _check_policy(policy, req, now)
+    office = _office(req, actor)  # authorisation first: staff issue only at offices they work at
+    available = offer(req.channel, now=now)
+    # A released hold (支援措置) is served by mail whatever the channel's hours.
+    available.check(kind=req.kind, options=req.options, requester=req.requester,
+                    hours_apply=req.release_id is None)
+    policy = available.policy
 
     if req.idempotency_key:
         done = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
@@ -173,7 +157,6 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     document_parts = _content(req, subject, members, today)
     # Everything the document needs has been read; checks of the content go here, before a number is taken.
     fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
-    office = policy_office(req)
     try:
         return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
                        parts=document_parts)
@@ -190,10 +173,13 @@ def fee_for(policy: ChannelPolicy, *, kind: str, requester: str, exemption: str 
     return 0 if (requester == Requester.OFFICIAL or exemption) else policy.fee_for(kind)
 
 
-def policy_office(req: IssueRequest):
-    from kuyakusho.offices.models import Office
-
-    return Office.objects.filter(pk=req.office_id).first() if req.office_id else None
+def _office(req: IssueRequest, actor) -> Office | None:
+    """The office the certificate is issued at; staff must be allowed to work there (``permissions``).
+    A released hold is served by the supervisor who released it, for the channel's office."""
+    office = Office.objects.filter(pk=req.office_id).first() if req.office_id is not None else None
+    if req.office_id is not None and isinstance(actor, Staff) and req.release_id is None:
+        check_office(actor, office)  # an unknown office is one nobody may work at
+    return office
 
 
 def _same_request(existing: Issuance, req: IssueRequest) -> Issuance:
@@ -268,7 +254,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
         issuance = Issuance(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
-            issued_by=actor if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.staff" else None,
+            issued_by=actor if isinstance(actor, Staff) else None,
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
             fee=fee, fee_exemption=req.fee_exemption, issued_at=now, number=number,
             verification_code=verification_code, idempotency_key=req.idempotency_key,

@@ -376,3 +376,36 @@ def test_an_issuance_runs_a_bounded_number_of_statements_whatever_the_household_
         assert len(issuance.members) == size
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2] <= 16, counts
+
+
+def test_what_a_channel_offers_now_and_why_not():
+    from kuyakusho.certificates.services.offer import offer
+
+    open_kiosk = offer(Channel.KIOSK, now=OPEN)
+    assert open_kiosk.open and open_kiosk.reason == "" and "juminhyo" in open_kiosk.kinds
+    assert open_kiosk.requesters == ["self", "household"] and "my_number" not in open_kiosk.options
+    night = offer(Channel.KIOSK, now=OPEN.replace(hour=23))
+    assert not night.open and night.enabled and night.next_opens_at is not None
+    assert night.closed_error().code == ErrorCode.CLOSED and "取扱時間外" in night.reason
+    with pytest.raises(ApplicationError) as e:  # the issuance service asks the same question
+        issue(IssueRequest(channel=Channel.KIOSK, kind="juminhyo", card=CardIn("X", "1111")),
+              now=OPEN.replace(hour=23))
+    assert e.value.code == ErrorCode.CLOSED and str(e.value.message) == night.reason
+    ChannelPolicy.objects.filter(channel=Channel.KIOSK).update(enabled=False)
+    off = offer(Channel.KIOSK, now=OPEN)
+    assert not off.open and off.kinds == [] and "交付していません" in off.reason
+    assert not offer("nowhere").open and "設定されていません" in offer("nowhere").reason
+
+
+def test_the_service_itself_refuses_staff_outside_their_offices(family, make_staff):
+    from kuyakusho.offices.models import Office
+
+    head, _wife = family
+    mine = Office.objects.create(code="mine", name_ja="練馬区民事務所", name_en="Nerima")
+    other = Office.objects.create(code="other", name_ja="光が丘区民事務所", name_en="Hikarigaoka", sort_order=1)
+    limited = make_staff("clerk", offices=[mine])
+    with pytest.raises(ApplicationError) as e:
+        issue(counter(head, office_id=other.pk), actor=limited, now=OPEN)
+    assert e.value.code == ErrorCode.PERMISSION_DENIED and e.value.field == "office"
+    assert not Issuance.objects.exists()
+    assert issue(counter(head, office_id=mine.pk), actor=limited, now=OPEN).office == mine

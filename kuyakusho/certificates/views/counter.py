@@ -21,10 +21,12 @@ from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.permissions import can_view_removed
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
-from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
+from ..models import Channel, Issuance, Option, Requester
+from ..permissions import allowed_offices
 from ..services.issuance import IssueRequest, fee_for, issue
+from ..services.offer import offer
 from ..services.protections import needs_protection_file_check
-from .console_common import add_error, allowed_offices, check_office, issuance_for, page, read_issuance
+from .console_common import add_error, issuance_for, page, read_issuance
 
 OFFICE_SESSION_KEY = "certificates_office"
 _IDEMPOTENCY = re.compile(r"[0-9a-f]{32}", re.ASCII)
@@ -33,7 +35,10 @@ MULTI_FIELDS = {"members", "options"}
 
 @staff(C.ISSUE_CERTIFICATE)
 def counter(request):
-    """Step 1: find the person (the register's search; audited there)."""
+    """Step 1: find the person (the register's search; audited there). A closed counter says so first."""
+    available = offer(Channel.COUNTER)
+    if not available.open:
+        return _closed(request, available)
     form = SearchForm(request.GET or None)
     if not can_view_removed(request.user):
         form.fields.pop("include_removed")
@@ -52,6 +57,11 @@ def counter(request):
         except ApplicationError as e:
             add_error(form, e)
     return page(request, "certificates/console/counter_search.html", {"form": form, "page": results, "step": "search"},
+                section="counter")
+
+
+def _closed(request, available) -> HttpResponse:
+    return page(request, "certificates/console/counter_closed.html", {"reason": available.reason, "step": "search"},
                 section="counter")
 
 
@@ -101,9 +111,10 @@ def counter_person(request, pk: int):
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
         raise
-    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=Channel.COUNTER).first()
-    if policy is None or not policy.enabled:
-        raise ApplicationError(ErrorCode.REFUSED, _("現在、窓口での証明書の交付は停止されています。"))
+    available = offer(Channel.COUNTER)
+    if not available.open:  # before the clerk fills anything in
+        return _closed(request, available)
+    policy = available.policy
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
         data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
@@ -156,7 +167,6 @@ def counter_person(request, pk: int):
     if not _IDEMPOTENCY.fullmatch(key):
         key = uuid.uuid4().hex
     try:
-        check_office(request.user, d["office"])
         issuance = issue(_issue_request(d, rec.resident.pk, key,
                                         protection_file_checked=data.get("protection_file_checked") == "1"),
                          actor=request.user)
