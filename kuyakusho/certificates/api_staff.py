@@ -21,7 +21,7 @@ from kuyakusho.core.schemas import Text, WarekiDate
 
 from .api import router
 from .models import Alert, Channel, Issuance, PostalRequest
-from .services import admin, postal
+from .services import admin, holds, postal
 from .services.issuance import IssueRequest, issue
 from .services.stats import issuance_stats
 from .views.console_common import STATS_CAPABILITIES
@@ -234,6 +234,36 @@ def alerts_list(request, filters: Query[AlertFilter]):
 @api_staff(C.SUPERVISE_COUNTER)
 def alert_acknowledge(request, alert_id: int):
     return _alert(admin.acknowledge_alert(actor=request.user, alert_id=alert_id))
+
+
+class HeldDecisionOut(Schema):
+    id: int
+    status: str
+    channel: str
+    subject_id: int
+    mail_to: str
+    issuance: str | None
+    postal_reference: str | None
+
+
+def _held(held) -> dict:
+    return {"id": held.pk, "status": held.status, "channel": held.channel, "subject_id": held.subject_id,
+            "mail_to": held.mail_to, "issuance": held.issuance.number if held.issuance else None,
+            "postal_reference": held.postal_request.reference if held.postal_request_id else None}
+
+
+@router.post("/held/{held_id}/release", response=HeldDecisionOut,
+             summary="保留中の請求の交付を承認（住民登録の住所へ郵送）/ Release a held request")
+@api_staff(C.SUPERVISE_COUNTER)
+def held_release(request, held_id: int):
+    return _held(holds.release_held(actor=request.user, held_id=held_id))
+
+
+@router.post("/held/{held_id}/decline", response=HeldDecisionOut,
+             summary="保留中の請求を交付しない / Decline a held request")
+@api_staff(C.SUPERVISE_COUNTER)
+def held_decline(request, held_id: int):
+    return _held(holds.decline_held(actor=request.user, held_id=held_id))
 
 
 # --- statistics ----------------------------------------------------------------------------------
