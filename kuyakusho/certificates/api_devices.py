@@ -7,7 +7,9 @@ wrong PIN 400 with ``remaining_tries``; locked 423; closed 400 with ``next_opens
 400 with a neutral message. A retry with the same key returns the same certificate, charged once.
 
 郵便局: the post office counter is a delegated counter (``TerminalKind.POST_OFFICE``): the postal clerk
-identifies the applicant by name and date of birth, checks a photo ID and records its type.
+identifies the applicant by name and date of birth, checks a photo ID and records its type. A request
+the ward must look at first (支援措置: the protected person's own request) is answered 202 ``held``: a
+supervisor decides, and a released certificate is mailed to the registered address, never handed over.
 
 Everything goes through the one issuance service (``services.issuance.issue``).
 """
@@ -17,7 +19,6 @@ import re
 from datetime import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.responses import codes_4xx
@@ -26,7 +27,6 @@ from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
-from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.records import search_keys
 from kuyakusho.residents.selectors import resident_q
@@ -34,9 +34,11 @@ from kuyakusho.residents.selectors import resident_q
 from .api import router
 from .documents import TITLES
 from .documents.model import CertificateKind
-from .models import CardKind, CardLock, Channel, ChannelPolicy, Issuance, Option, Requester
+from .models import CardKind, CardLock, Channel, Issuance, Option, Requester
 from .services import issuance as service
 from .services.cards import MAX_PIN_FAILURES
+from .services.offer import offer
+from .services.protections import IssueHeld
 
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,80}", re.ASCII)
 
@@ -91,6 +93,12 @@ class KonbiniIssueIn(Schema):
     idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
 
 
+class HeldOut(Schema):
+    status: str = Field(description="held")
+    reference: str
+    message: str
+
+
 class PostOfficeIssueIn(Schema):
     name: Text(100)
     birth_date: WarekiDate
@@ -99,24 +107,23 @@ class PostOfficeIssueIn(Schema):
     whole_household: bool = False
     fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
     requester: str = Field(default=Requester.SELF, description="self / household")
-    requester_name: Text(100) = ""
+    requester_name: Text(100) = Field(default="", description="請求する方の氏名（本人の場合は省略可）")
+    requester_address: Text(200) = Field(default="",
+                                         description="請求する方が述べた住所 / the address the applicant gives")
     photo_id: Text(64) = Field(description="本人確認書類の種類 / the photo ID checked, e.g. 運転免許証")
     seal_card_number: str = Field(default="", max_length=32, description="印鑑登録証の番号（印鑑登録証明書のみ）")
     idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
 
 
 def _offer(channel: str) -> dict:
-    policy = ChannelPolicy.objects.select_related("schedule").get(channel=channel)
-    opening = hours.status(policy.schedule, timezone.now()) if policy.schedule_id else None
-    is_open = policy.enabled and (opening is None or opening.is_open)
-    message = "" if is_open else str(_("現在この方法では証明書を交付していません。") if not policy.enabled
-                                     else _("ただいま取扱時間外です。"))
+    available = offer(channel)
     return {
-        "channel": channel, "identity": policy.identity, "open": is_open,
-        "next_opens_at": opening.next_opens_at if opening and not opening.is_open else None, "message": message,
-        "kinds": [{"kind": k, "title": TITLES[CertificateKind(k)], "fee": policy.fee_for(k)} for k in policy.kinds],
-        "options": [{"option": o.value, "label": str(o.label)} for o in Option if o.value in policy.options],
-        "requesters": list(policy.requesters),
+        "channel": channel, "identity": available.policy.identity if available.policy else "",
+        "open": available.open, "next_opens_at": available.next_opens_at, "message": available.reason,
+        "kinds": [{"kind": k, "title": TITLES[CertificateKind(k)], "fee": available.fee_for(k)}
+                  for k in available.kinds],
+        "options": [{"option": o, "label": str(Option(o).label)} for o in available.options],
+        "requesters": available.requesters,
     }
 
 
@@ -191,15 +198,12 @@ def _applicant(name: str, birth_date) -> Resident:
     return current[0]
 
 
-@router.post("/post-office/issue", response={200: IssuedOut, codes_4xx: ErrorOut},
+@router.post("/post-office/issue", response={200: IssuedOut, 202: HeldOut, codes_4xx: ErrorOut},
              summary="郵便局：本人確認書類を確認して証明書を発行")
 @api_device(TerminalKind.POST_OFFICE)
 def post_office_issue(request, payload: PostOfficeIssueIn):
     terminal = request.auth
     key = _idempotency_key(request, payload)
-    if payload.requester not in (Requester.SELF, Requester.HOUSEHOLD):
-        raise ApplicationError(ErrorCode.REFUSED, _(
-            "この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), field="requester")
     if payload.requester == Requester.HOUSEHOLD and not payload.requester_name.strip():
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("請求する方の氏名を入力してください。"),
                                field="requester_name")
@@ -207,9 +211,14 @@ def post_office_issue(request, payload: PostOfficeIssueIn):
     req = service.IssueRequest(
         channel=Channel.POST_OFFICE, kind=payload.kind, subject_id=subject.pk,
         whole_household=payload.whole_household, options=frozenset(payload.options),
-        fiscal_year=payload.fiscal_year, requester=payload.requester, requester_name=payload.requester_name,
+        fiscal_year=payload.fiscal_year, requester=payload.requester,
+        requester_name=payload.requester_name or payload.name, requester_address=payload.requester_address,
         identity_document=payload.photo_id, seal_card_number=payload.seal_card_number.strip(),
         office_id=terminal.office_id, terminal=terminal.code,
         idempotency_key=key)
-    return Status(200, _issued(service.issue(req, actor=terminal)))
+    try:
+        issuance = service.issue(req, actor=terminal)
+    except IssueHeld as held:
+        return Status(202, {"status": "held", "reference": f"H{held.held.pk:08d}", "message": str(held.message)})
+    return Status(200, _issued(issuance))
 

@@ -18,14 +18,13 @@ from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
-from kuyakusho.offices.models import Office
 
 from .api import router
 from .models import Alert, Channel, Issuance, PostalRequest
-from .services import admin, postal
+from .services import admin, holds, postal
 from .services.issuance import IssueRequest, issue
 from .services.stats import issuance_stats
-from .views.console_common import STATS_CAPABILITIES, check_office
+from .views.console_common import STATS_CAPABILITIES
 
 C = Capability
 
@@ -48,6 +47,7 @@ class CounterIssueIn(Schema):
     letter_of_authority: bool = False
     seal_card_number: Text(32) = ""
     fee_exemption: Text(100) = ""
+    protection_file_checked: bool = False  # 支援措置: the requester verified in person against the protection file
     idempotency_key: Text(80) | None = None
 
 
@@ -73,15 +73,14 @@ def _issued(i: Issuance) -> dict:
              summary="窓口での証明書の交付 / Issue a certificate at the counter")
 @api_staff(C.ISSUE_CERTIFICATE)
 def counter_issue(request, payload: CounterIssueIn):
-    office = Office.objects.filter(pk=payload.office_id).first()
-    check_office(request.user, office)
     issuance = issue(IssueRequest(
         channel=Channel.COUNTER, kind=payload.kind, subject_id=payload.subject_id, members=tuple(payload.members),
         whole_household=payload.whole_household, options=frozenset(payload.options),
         fiscal_year=payload.fiscal_year, requester=payload.requester, requester_name=payload.requester_name,
         purpose=payload.purpose, identity_document=payload.identity_document,
         letter_of_authority=payload.letter_of_authority, seal_card_number=payload.seal_card_number,
-        fee_exemption=payload.fee_exemption, office_id=office.pk,
+        fee_exemption=payload.fee_exemption, office_id=payload.office_id,
+        protection_file_checked=payload.protection_file_checked,
         terminal=f"staff:{request.user.pk}" if payload.idempotency_key else "",
         idempotency_key=payload.idempotency_key or None,
     ), actor=request.user)
@@ -234,6 +233,36 @@ def alerts_list(request, filters: Query[AlertFilter]):
 @api_staff(C.SUPERVISE_COUNTER)
 def alert_acknowledge(request, alert_id: int):
     return _alert(admin.acknowledge_alert(actor=request.user, alert_id=alert_id))
+
+
+class HeldDecisionOut(Schema):
+    id: int
+    status: str
+    channel: str
+    subject_id: int
+    mail_to: str
+    issuance: str | None
+    postal_reference: str | None
+
+
+def _held(held) -> dict:
+    return {"id": held.pk, "status": held.status, "channel": held.channel, "subject_id": held.subject_id,
+            "mail_to": held.mail_to, "issuance": held.issuance.number if held.issuance else None,
+            "postal_reference": held.postal_request.reference if held.postal_request_id else None}
+
+
+@router.post("/held/{held_id}/release", response=HeldDecisionOut,
+             summary="保留中の請求の交付を承認（住民登録の住所へ郵送）/ Release a held request")
+@api_staff(C.SUPERVISE_COUNTER)
+def held_release(request, held_id: int):
+    return _held(holds.release_held(actor=request.user, held_id=held_id))
+
+
+@router.post("/held/{held_id}/decline", response=HeldDecisionOut,
+             summary="保留中の請求を交付しない / Decline a held request")
+@api_staff(C.SUPERVISE_COUNTER)
+def held_decline(request, held_id: int):
+    return _held(holds.decline_held(actor=request.user, held_id=held_id))
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ urlpatterns = [
     # supervision
     path(f"{P}alerts/", supervision.alerts, name="alerts"),
     path(f"{P}alerts/<int:pk>/acknowledge/", supervision.alert_ack, name="alert_ack"),
+    path(f"{P}held/<int:pk>/release/", supervision.held_release, name="held_release"),
+    path(f"{P}held/<int:pk>/decline/", supervision.held_decline, name="held_decline"),
     path(f"{P}cards/", supervision.cards, name="cards"),
     path(f"{P}cards/<int:pk>/unlock/", supervision.card_unlock, name="card_unlock"),
     path(f"{P}cards/<int:pk>/deactivate/", supervision.card_deactivate, name="card_deactivate"),

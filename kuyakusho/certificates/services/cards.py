@@ -8,6 +8,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,6 @@ from kuyakusho.audit.services import record_refusal, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..models import Alert, AlertKind, Card, CardLock
-from . import statements
 
 MAX_PIN_FAILURES = 3
 _PIN = re.compile(r"[0-9]{4}", re.ASCII)
@@ -52,11 +52,15 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
     A wrong PIN is counted in its own transaction: the count survives the refused request. The usual case
     (right PIN, no earlier failure, not locked) reads one row and writes nothing.
     """
-    found = statements.active_card(kind, number, channel)
-    if found is None:
+    lock = CardLock.objects.filter(card=OuterRef("pk"), channel=channel)
+    card = (Card.objects.select_related("resident__household")
+            .filter(kind=kind, number=number, active=True)
+            .annotate(lock_failures=Subquery(lock.values("failures")[:1]),
+                      lock_locked_at=Subquery(lock.values("locked_at")[:1]))
+            .order_by("pk").first())
+    if card is None:
         raise _refuse_card()
-    card, failures, locked_at = found
-    if not failures and locked_at is None and _pin_matches(card, pin):
+    if not card.lock_failures and card.lock_locked_at is None and _pin_matches(card, pin):
         return card
     with transaction.atomic():
         lock, _created = CardLock.objects.select_for_update().get_or_create(card=card, channel=channel)

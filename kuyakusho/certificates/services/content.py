@@ -58,18 +58,16 @@ def juminhyo_options(options: set[str]) -> JuminhyoOptions:
     )
 
 
-def register_content(kind: str, members: list[Resident], options: set[str], whole_household: bool, *,
-                     head_name: str | None = None) -> tuple[tuple, tuple[Section, ...], str]:
-    """Header, sections and attestation of 住民票の写し / 記載事項証明書 / 除票の写し.
-
-    ``head_name``: the head of household's name when the caller already has it (else read, if printed).
-    """
+def register_content(kind: str, members: list[Resident], options: set[str],
+                     whole_household: bool) -> tuple[tuple, tuple[Section, ...], str]:
+    """Header, sections and attestation of 住民票の写し / 記載事項証明書 / 除票の写し."""
     jopts = juminhyo_options(options)
     first = members[0]
-    if head_name is None and jopts.relationship:
-        head = next((m for m in first.household.members.all() if m.is_head), None)
-        head_name = head.name if head else ""
-    header = juminhyo_header(first.household.address, head_name or "", jopts)
+    head_name = ""
+    if jopts.relationship:
+        head_name = next((m.name for m in members if m.is_head), None) or (
+            first.household.members.filter(is_head=True).order_by("id").values_list("name", flat=True).first() or "")
+    header = juminhyo_header(first.household.address, head_name, jopts)
     sections = juminhyo_sections([person_entry(m, options) for m in members], jopts)
     attestation = ATTESTATION_WHOLE_HOUSEHOLD if (kind == CertificateKind.JUMINHYO and whole_household) else ""
     return header, sections, attestation

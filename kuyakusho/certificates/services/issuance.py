@@ -13,32 +13,36 @@ transaction: the record with its PDF, the audit event, the 本人通知.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.core.statements import insert, next_in_year
+from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.text import check_printable
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
-from kuyakusho.offices import hours
+from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
 from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
-from . import content, statements
+from ..permissions import check_office
+from . import content
 from .cards import authenticate_card
+from .offer import offer
 from .protections import check_support_measures, notice_for
+from .requests import CardIn, IssueRequest
+
+__all__ = ["CardIn", "IssueRequest", "fee_for", "issue", "next_number"]
 
 REGISTER_KINDS = {CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI, CertificateKind.JOHYO}
 TAX_KINDS = {CertificateKind.KAZEI, CertificateKind.HIKAZEI, CertificateKind.NOZEI}
@@ -47,64 +51,8 @@ CARD_FOR_IDENTITY = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-@dataclass(frozen=True)
-class CardIn:
-    number: str
-    pin: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class IssueRequest:
-    channel: str
-    kind: str
-    subject_id: int | None = None  # counter, post office, post; card channels take it from the card
-    card: CardIn | None = None
-    members: tuple[int, ...] = ()  # chosen household members (default: the subject)
-    whole_household: bool = False
-    options: frozenset[str] = frozenset()
-    fiscal_year: int | None = None
-    requester: str = Requester.SELF
-    requester_name: str = ""
-    purpose: str = ""
-    identity_document: str = ""  # the photo ID the clerk checked (窓口) / the ID copy (郵送)
-    letter_of_authority: bool = False
-    seal_card_number: str = ""  # 印鑑登録証 presented at a counter
-    fee_exemption: str = ""
-    office_id: int | None = None
-    terminal: str = ""
-    idempotency_key: str | None = None
-
-    def fingerprint(self) -> str:
-        data = asdict(self)
-        data.pop("idempotency_key")
-        if data["card"]:
-            data["card"] = {"number": data["card"]["number"]}  # never the PIN
-        data["options"] = sorted(self.options)
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _refuse(message, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
     return ApplicationError(code, message, field=field)
-
-
-def _check_policy(policy: ChannelPolicy, req: IssueRequest, now: datetime) -> None:
-    if not policy.enabled:
-        raise _refuse(_("現在この方法では証明書を交付していません。"))
-    if req.kind not in policy.kinds:
-        raise _refuse(_("この証明書はこの方法では交付できません。"), "kind")
-    if not set(req.options) <= set(policy.options):
-        raise _refuse(_("選んだ記載事項はこの方法では記載できません。"), "options")
-    if req.requester not in policy.requesters:
-        raise _refuse(_("この方法では、ご本人（または同一世帯の方）以外からの請求は受け付けていません。"), "requester")
-    if policy.schedule_id:
-        opening = hours.status(policy.schedule, now)
-        if not opening.is_open:
-            nxt = timezone.localtime(opening.next_opens_at) if opening.next_opens_at else None
-            # The date format is itself translated ("n月j日 G:i" → "M j, G:i").
-            message = (_("ただいま取扱時間外です。次は%(when)sから利用できます。")
-                       % {"when": date_format(nxt, str(_("n月j日 G:i")))} if nxt else _("ただいま取扱時間外です。"))
-            raise ApplicationError(ErrorCode.CLOSED, message,
-                                   extra={"next_opens_at": nxt.isoformat() if nxt else None})
 
 
 def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None:
@@ -121,21 +69,20 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
     return None
 
 
-def _members(req: IssueRequest, subject: Resident, today) -> tuple[list[Resident], str | None]:
-    """The people printed, and the head of household's name when it is known without another query."""
+def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
+    """The people printed on the certificate."""
     if req.kind == CertificateKind.JOHYO or not subject.is_resident_on(today):
-        return [subject], None
+        return [subject]
     wanted = set(req.members) | {subject.pk}
-    if not req.whole_household and wanted == {subject.pk} and (subject.is_head or Option.HEAD not in req.options):
-        return [subject], subject.name if subject.is_head else None  # the usual request: one's own
+    if not req.whole_household and wanted == {subject.pk}:
+        return [subject]
     household = household_members(subject.household)
-    head = next((m.name for m in household if m.is_head), None)
     if req.whole_household:
-        return household, head
+        return household
     chosen = [m for m in household if m.pk in wanted]
     if len(chosen) != len(wanted):
         raise _refuse(_("同じ世帯の方だけを選んでください。"), "members")
-    return chosen, head
+    return chosen
 
 
 def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today) -> None:
@@ -181,15 +128,18 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    policy = statements.policy(req.channel)
-    if policy is None:
-        raise _refuse(_("この交付方法は設定されていません。"))
-    _check_policy(policy, req, now)
+    office = _office(req, actor)  # authorisation first: staff issue only at offices they work at
+    available = offer(req.channel, now=now)
+    # A released hold (支援措置) is served by mail whatever the channel's hours.
+    available.check(kind=req.kind, options=req.options, requester=req.requester,
+                    hours_apply=req.release_id is None)
+    policy = available.policy
 
     if req.idempotency_key:
-        done = statements.issued_with_key(req.channel, req.terminal, req.idempotency_key)
+        done = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
+                                       idempotency_key=req.idempotency_key).first()
         if done is not None:
-            return _same_request(Issuance.objects.get(pk=done), req)
+            return _same_request(done, req)
 
     holder = _check_identity(policy, req)  # commits its own PIN-failure count
     subject_id = req.subject_id if req.subject_id is not None else (holder.pk if holder else None)
@@ -200,15 +150,14 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     if subject is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
     _check_subject(req, subject, holder, today)
-    members, head_name = _members(req, subject, today)
-    check_support_measures(resident_ids=[m.pk for m in members], requester=req.requester,
-                           requester_resident_id=holder.pk if holder else (subject.pk if req.requester ==
-                                                                           Requester.SELF else None),
-                           channel=req.channel, on=today, actor=actor, terminal=req.terminal)
+    members = _members(req, subject, today)
+    # 支援措置, on every channel: refused (neutral message, alert) or held for a supervisor, both committed.
+    check_support_measures(req, subject=subject, printed=[m.pk for m in members], holder=holder, actor=actor,
+                           on=today)
 
-    document_parts = _content(req, subject, members, today, head_name)
+    document_parts = _content(req, subject, members, today)
+    # Everything the document needs has been read; checks of the content go here, before a number is taken.
     fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
-    office = policy_office(req)
     _check_printable(document_parts, _channel_label(req, office), settings.WARD["mayor_name"])
     try:
         return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
@@ -226,10 +175,13 @@ def fee_for(policy: ChannelPolicy, *, kind: str, requester: str, exemption: str 
     return 0 if (requester == Requester.OFFICIAL or exemption) else policy.fee_for(kind)
 
 
-def policy_office(req: IssueRequest):
-    from kuyakusho.offices.models import Office
-
-    return Office.objects.filter(pk=req.office_id).first() if req.office_id else None
+def _office(req: IssueRequest, actor) -> Office | None:
+    """The office the certificate is issued at; staff must be allowed to work there (``permissions``).
+    A released hold is served by the supervisor who released it, for the channel's office."""
+    office = Office.objects.filter(pk=req.office_id).first() if req.office_id is not None else None
+    if req.office_id is not None and isinstance(actor, Staff) and req.release_id is None:
+        check_office(actor, office)  # an unknown office is one nobody may work at
+    return office
 
 
 def _same_request(existing: Issuance, req: IssueRequest) -> Issuance:
@@ -248,11 +200,10 @@ class _Parts:
     fiscal_year: int | None = None
 
 
-def _content(req: IssueRequest, subject: Resident, members: list[Resident], today, head_name: str | None) -> _Parts:
+def _content(req: IssueRequest, subject: Resident, members: list[Resident], today) -> _Parts:
     options = set(req.options)
     if req.kind in REGISTER_KINDS:
-        header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household,
-                                                                 head_name=head_name)
+        header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
         return _Parts(req.kind, header, sections, attestation)
     if req.kind == CertificateKind.INKAN:
         from kuyakusho.seals.selectors import active_registration_for, verify_card
@@ -304,6 +255,8 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
                 "letter_of_authority": req.letter_of_authority}
     if req.card:
         identity["card"] = "…" + req.card.number[-4:]
+    if req.protection_file_checked:
+        identity["protection_file_checked"] = True
     issue_date = timezone.localdate(now)
     number = next_number(issue_date)
     verification_code = _verification_code()
@@ -319,13 +272,13 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
         issuance = Issuance(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
-            issued_by=actor if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.staff" else None,
+            issued_by=actor if isinstance(actor, Staff) else None,
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
             fee=fee, fee_exemption=req.fee_exemption, issued_at=now, number=number,
             verification_code=verification_code, idempotency_key=req.idempotency_key,
             request_fingerprint=req.fingerprint(), pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         )
-        insert([issuance])
+        issuance.save(force_insert=True)
         record_write(actor=actor, action="certificates.issue", target=issuance, subject_id=subject.pk,
                      detail={"kind": parts.kind, "channel": req.channel, "members": [m.pk for m in members],
                              "options": sorted(req.options), "requester": req.requester, "fee": fee,

@@ -1,8 +1,12 @@
 """郵送請求: the central desk's requests, from the letter (or online form) to the envelope.
 
     received ──check──▶ checked ──issue──▶ issued ──mail──▶ mailed
-        │                  │
+        │                  │  ▲
+        │                  │  └─ released ── held (支援措置: the protected person's own request, for a supervisor)
+        │                  │                   └─ declined ──▶ returned
         └──────return──────┴──▶ returned (with the reason)
+
+A released request is mailed to ``mail_to``, the registered address, never to the letter's return address.
 
 Every step takes the ``version`` the clerk saw (optimistic locking: a step on a stale screen is refused),
 is refused from any other state, and is audited in its own transaction. Issuing goes through the one
@@ -29,8 +33,19 @@ from kuyakusho.core.wareki import fiscal_year
 from kuyakusho.residents.models import Resident
 
 from ..documents.model import CertificateKind
-from ..models import Channel, ChannelPolicy, Option, PostalRequest, PostalSource, PostalStatus, Requester
+from ..models import (
+    Channel,
+    ChannelPolicy,
+    HeldRequest,
+    HoldStatus,
+    Option,
+    PostalRequest,
+    PostalSource,
+    PostalStatus,
+    Requester,
+)
 from .issuance import IssueRequest, issue
+from .protections import IssueHeld
 
 MAX_COPIES = 10
 MAX_FEE = 100_000
@@ -229,16 +244,26 @@ def issue_request(*, actor, reference: str, version: int, now: datetime | None =
         fee_problem = [p for p in problems(req) if p.field == "fee_received"]
         if fee_problem:
             raise fee_problem[0]
+    released = (HeldRequest.objects.filter(postal_request=req, status=HoldStatus.RELEASED)
+                .order_by("-pk").values_list("pk", flat=True).first())
     issuances = []
-    for copy in range(1, req.copies + 1):
-        # Outside our transaction: the service commits its own refusals (support-measure alerts).
-        issuances.append(issue(IssueRequest(
-            channel=Channel.POSTAL, kind=req.kind, subject_id=req.subject_id, options=frozenset(req.options),
-            requester=req.requester, requester_name=req.requester_name, purpose=req.purpose,
-            identity_document=req.id_copy, letter_of_authority=req.letter_of_authority,
-            whole_household=req.whole_household, fiscal_year=req.fiscal_year,
-            idempotency_key=f"postal:{req.reference}:{copy}",
-        ), actor=actor, now=now))
+    try:
+        for copy in range(1, req.copies + 1):
+            # Outside our transaction: the service commits its own refusals and holds (支援措置 alerts).
+            issuances.append(issue(IssueRequest(
+                channel=Channel.POSTAL, kind=req.kind, subject_id=req.subject_id, options=frozenset(req.options),
+                requester=req.requester, requester_name=req.requester_name,
+                requester_address=req.requester_address, purpose=req.purpose,
+                identity_document=req.id_copy, letter_of_authority=req.letter_of_authority,
+                whole_household=req.whole_household, fiscal_year=req.fiscal_year,
+                idempotency_key=f"postal:{req.reference}:{copy}", release_id=released,
+            ), actor=actor, now=now))
+    except IssueHeld as held:
+        with transaction.atomic():
+            req = _locked(reference, version, "issue")
+            HeldRequest.objects.filter(pk=held.held.pk).update(postal_request=req)
+            return _advance(req, actor=actor, action="certificates.postal_hold", to=S.HELD,
+                            detail={"held": held.held.pk})
     with transaction.atomic():
         req = _locked(reference, version, "issue")
         req.issuances.add(*issuances)

@@ -66,7 +66,7 @@ def confirm(office, key="0" * 32, **extra) -> dict:
     return {**identity(office, **extra), "step": "confirm", "idempotency_key": key}
 
 
-def test_search_links_to_the_counter_flow(client_as, clerk, household):
+def test_search_links_to_the_counter_flow(client_as, clerk, household, counter_open):
     c = client_as(clerk)
     r = c.get(reverse("certificates:counter"))
     assert r.status_code == 200 and "対象者の検索" in r.text
@@ -209,3 +209,32 @@ def test_lookup_by_issuance_number(client_as, clerk, household, office, counter_
     assert r.status_code == 302 and r["Location"].endswith(f"/issuances/{issuance.pk}/")
     r = c.get(reverse("certificates:issuance_lookup"), {"number": "1999-99999999"})
     assert "その交付番号の証明書はありません" in r.text
+
+
+def test_her_own_request_at_the_counter_needs_the_check_against_the_protection_file(client_as, clerk, supervisor,
+                                                                                  household, office, counter_open):
+    _head, wife, _child = household
+    SupportMeasure.objects.create(resident=wife, starts_on=timezone.localdate() - timedelta(days=10),
+                                  created_by=supervisor)
+    c = client_as(clerk)
+    shown = c.post(url(wife), identity(office))
+    assert 'name="protection_file_checked"' in shown.text and "支援措置" not in shown.text
+    r = c.post(url(wife), confirm(office))  # confirmed without the check
+    assert r.status_code == 400 and "照合記録と照らして" in r.text and not Issuance.objects.exists()
+    r = c.post(url(wife), confirm(office, protection_file_checked="1"))
+    assert r.status_code == 302 and Issuance.objects.get().identity["protection_file_checked"] is True
+    assert not Alert.objects.exists()
+    # Nobody protected on it: no check asked.
+    assert 'name="protection_file_checked"' not in c.post(url(_head), identity(office)).text
+
+
+def test_a_closed_counter_says_so_before_anything_is_filled_in(client_as, clerk, household):
+    head, _wife, _child = household
+    ChannelPolicy.objects.filter(channel=Channel.COUNTER).update(enabled=False)
+    c = client_as(clerk)
+    for page_url in (reverse("certificates:counter"), url(head)):
+        r = c.get(page_url)
+        assert r.status_code == 200 and "現在この方法では証明書を交付していません" in r.text
+        assert 'name="kana"' not in r.text and 'name="kind"' not in r.text
+    r = c.post(url(head), confirm(Office.objects.create(code="x", name_ja="x", name_en="x")))
+    assert "現在この方法では証明書を交付していません" in r.text and not Issuance.objects.exists()

@@ -153,7 +153,7 @@ def test_support_measure_refuses_others_and_self_service_neutrally(family, clerk
     assert AuditEvent.objects.filter(action="certificates.support_measure_refused").count() == 3
     assert not Issuance.objects.exists()
     # She herself, at the counter, with her ID: issued.
-    assert issue(counter(wife), actor=clerk, now=OPEN).subject == wife
+    assert issue(counter(wife, protection_file_checked=True), actor=clerk, now=OPEN).subject == wife
 
 
 def test_removed_person_yields_only_johyo(clerk):
@@ -354,3 +354,58 @@ def test_a_number_alone_commits_without_waiting_for_the_disk_but_never_a_callers
     assert any("synchronous_commit" in q["sql"] for q in alone.captured_queries)
     assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
     assert int(second.split("-")[1]) == int(first.split("-")[1]) + 1
+
+
+def test_an_issuance_runs_a_bounded_number_of_statements_whatever_the_household_size(clerk):
+    """Through the ORM, one execution path: the statements of one certificate do not grow with the people on it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.residents.tests.factories import family as make_family
+
+    counts = []
+    for size in (1, 2, 5):
+        people = make_family(size)
+        issue_card(actor=None, kind="my_number_card", number=f"MQ{size:04d}", resident=people[0], pin="1111")
+        issue(IssueRequest(channel=Channel.KONBINI, kind="juminhyo", card=CardIn(f"MQ{size:04d}", "1111"),
+                           terminal="warm", idempotency_key=f"warm-{size}"), now=OPEN)  # the hours read once
+        with CaptureQueriesContext(connection) as queries:
+            issuance = issue(IssueRequest(channel=Channel.KONBINI, kind="juminhyo", whole_household=True,
+                                          options=frozenset({"head"}), card=CardIn(f"MQ{size:04d}", "1111"),
+                                          terminal="s", idempotency_key=f"q-{size}"), now=OPEN)
+        assert len(issuance.members) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2] <= 16, counts
+
+
+def test_what_a_channel_offers_now_and_why_not():
+    from kuyakusho.certificates.services.offer import offer
+
+    open_kiosk = offer(Channel.KIOSK, now=OPEN)
+    assert open_kiosk.open and open_kiosk.reason == "" and "juminhyo" in open_kiosk.kinds
+    assert open_kiosk.requesters == ["self", "household"] and "my_number" not in open_kiosk.options
+    night = offer(Channel.KIOSK, now=OPEN.replace(hour=23))
+    assert not night.open and night.enabled and night.next_opens_at is not None
+    assert night.closed_error().code == ErrorCode.CLOSED and "取扱時間外" in night.reason
+    with pytest.raises(ApplicationError) as e:  # the issuance service asks the same question
+        issue(IssueRequest(channel=Channel.KIOSK, kind="juminhyo", card=CardIn("X", "1111")),
+              now=OPEN.replace(hour=23))
+    assert e.value.code == ErrorCode.CLOSED and str(e.value.message) == night.reason
+    ChannelPolicy.objects.filter(channel=Channel.KIOSK).update(enabled=False)
+    off = offer(Channel.KIOSK, now=OPEN)
+    assert not off.open and off.kinds == [] and "交付していません" in off.reason
+    assert not offer("nowhere").open and "設定されていません" in offer("nowhere").reason
+
+
+def test_the_service_itself_refuses_staff_outside_their_offices(family, make_staff):
+    from kuyakusho.offices.models import Office
+
+    head, _wife = family
+    mine = Office.objects.create(code="mine", name_ja="練馬区民事務所", name_en="Nerima")
+    other = Office.objects.create(code="other", name_ja="光が丘区民事務所", name_en="Hikarigaoka", sort_order=1)
+    limited = make_staff("clerk", offices=[mine])
+    with pytest.raises(ApplicationError) as e:
+        issue(counter(head, office_id=other.pk), actor=limited, now=OPEN)
+    assert e.value.code == ErrorCode.PERMISSION_DENIED and e.value.field == "office"
+    assert not Issuance.objects.exists()
+    assert issue(counter(head, office_id=mine.pk), actor=limited, now=OPEN).office == mine

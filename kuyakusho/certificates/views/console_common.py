@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.accounts.permissions import can_work_at_office
 from kuyakusho.audit.services import record_reads
-from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.offices.models import Office
+from kuyakusho.core.errors import ApplicationError
 
 from ..models import Issuance
 
@@ -29,19 +28,6 @@ def add_error(form, error: ApplicationError) -> None:
 
 def has_any(user, capabilities) -> bool:
     return any(user.has_capability(c) for c in capabilities)
-
-
-def allowed_offices(user):
-    """The offices this member of staff may issue at: theirs, or all if not limited."""
-    own = user.offices.all()
-    return own if own.exists() else Office.objects.all()
-
-
-def check_office(user, office) -> None:
-    if office is None or not can_work_at_office(user, office):
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED,
-                               _("この事務所では証明書を交付できません（勤務する事務所ではありません）。"),
-                               field="office")
 
 
 def issuance_for(user, pk: int) -> Issuance:

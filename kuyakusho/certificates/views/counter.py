@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
@@ -21,9 +22,12 @@ from kuyakusho.residents.permissions import can_view_removed
 from kuyakusho.residents.purpose import FLOW_FIELD, flow_from
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
-from ..models import Channel, ChannelPolicy, Issuance, Option, Requester
+from ..models import Channel, Issuance, Option, Requester
+from ..permissions import allowed_offices
 from ..services.issuance import IssueRequest, fee_for, issue
-from .console_common import add_error, allowed_offices, check_office, issuance_for, page, read_issuance
+from ..services.offer import offer
+from ..services.protections import needs_protection_file_check
+from .console_common import add_error, issuance_for, page, read_issuance
 
 OFFICE_SESSION_KEY = "certificates_office"
 _IDEMPOTENCY = re.compile(r"[0-9a-f]{32}", re.ASCII)
@@ -32,7 +36,10 @@ MULTI_FIELDS = {"members", "options"}
 
 @staff(C.ISSUE_CERTIFICATE)
 def counter(request):
-    """Step 1: find the person (the register's search; audited there)."""
+    """Step 1: find the person (the register's search; audited there). A closed counter says so first."""
+    available = offer(Channel.COUNTER)
+    if not available.open:
+        return _closed(request, available)
     form = SearchForm(request.GET or None)
     if not can_view_removed(request.user):
         form.fields.pop("include_removed")
@@ -54,6 +61,11 @@ def counter(request):
                 section="counter")
 
 
+def _closed(request, available) -> HttpResponse:
+    return page(request, "certificates/console/counter_closed.html", {"reason": available.reason, "step": "search"},
+                section="counter")
+
+
 def _initial(data) -> dict:
     return {k: (data.getlist(k) if k in MULTI_FIELDS else data.get(k)) for k in data if k != "csrfmiddlewaretoken"}
 
@@ -70,13 +82,16 @@ def _summary(d: dict, rec, policy) -> dict:
         printed = [m for m in rec.members if m.pk in chosen] or [rec.resident]
     return {
         "kind": KIND_LABELS.get(d["kind"], d["kind"]), "printed": printed,
+        "protection_file_check": needs_protection_file_check(
+            channel=Channel.COUNTER, requester=d["requester"], subject_id=rec.resident.pk,
+            printed=[m.pk for m in printed], on=timezone.localdate()),
         "options": [Option(o).label for o in d.get("options", [])],
         "requester": Requester(d["requester"]).label, "fee": fee_for(policy, kind=d["kind"], requester=d["requester"],
                                                                    exemption=d.get("fee_exemption", "")),
     }
 
 
-def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
+def _issue_request(d: dict, subject_id: int, key: str, *, protection_file_checked: bool = False) -> IssueRequest:
     return IssueRequest(
         channel=Channel.COUNTER, kind=d["kind"], subject_id=subject_id, members=tuple(d.get("members") or ()),
         whole_household=bool(d.get("whole_household")), options=frozenset(d.get("options") or ()),
@@ -84,6 +99,7 @@ def _issue_request(d: dict, subject_id: int, key: str) -> IssueRequest:
         purpose=d.get("purpose", ""), identity_document=d.get("identity_document", ""),
         letter_of_authority=bool(d.get("letter_of_authority")), seal_card_number=d.get("seal_card_number", ""),
         fee_exemption=d.get("fee_exemption", ""), office_id=d["office"].pk, idempotency_key=key,
+        protection_file_checked=protection_file_checked,
     )
 
 
@@ -101,9 +117,10 @@ def counter_person(request, pk: int):
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
         raise
-    policy = ChannelPolicy.objects.select_related("schedule").filter(channel=Channel.COUNTER).first()
-    if policy is None or not policy.enabled:
-        raise ApplicationError(ErrorCode.REFUSED, _("現在、窓口での証明書の交付は停止されています。"))
+    available = offer(Channel.COUNTER)
+    if not available.open:  # before the clerk fills anything in
+        return _closed(request, available)
+    policy = available.policy
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
         data, policy=policy, household=rec.members, subject=rec.resident, offices=offices, step=step, **kw)
@@ -143,20 +160,26 @@ def counter_person(request, pk: int):
         return show("choose" if wrong_choice else "identity", form,
                     REQUESTER_FIELDS if wrong_choice else CHOOSE_FIELDS)
     d = form.cleaned_data
-    if step == "identity":
+    def confirm(key: str, error=None) -> HttpResponse:
         return page(request, "certificates/console/counter_confirm.html", {
-            **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy),
-            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": uuid.uuid4().hex},
-            section="counter")
+            **context, "step": "confirm", "d": d, "summary": _summary(d, rec, policy), "error": error,
+            "carry": _carry(data, CHOOSE_FIELDS + REQUESTER_FIELDS), "idempotency_key": key},
+            section="counter", status=400 if error else 200)
+
+    if step == "identity":
+        return confirm(uuid.uuid4().hex)
     if step != "confirm":
         return show("choose", make(initial=_initial(data), step="choose"), REQUESTER_FIELDS)
     key = data.get("idempotency_key", "")
     if not _IDEMPOTENCY.fullmatch(key):
         key = uuid.uuid4().hex
     try:
-        check_office(request.user, d["office"])
-        issuance = issue(_issue_request(d, rec.resident.pk, key), actor=request.user)
+        issuance = issue(_issue_request(d, rec.resident.pk, key,
+                                        protection_file_checked=data.get("protection_file_checked") == "1"),
+                         actor=request.user)
     except ApplicationError as e:
+        if e.field == "protection_file_checked":
+            return confirm(key, e)
         add_error(form, e)
         on_choice = e.field in CHOOSE_FIELDS
         return show("choose" if on_choice else "identity", form, REQUESTER_FIELDS if on_choice else CHOOSE_FIELDS)

@@ -16,7 +16,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -28,9 +27,9 @@ from kuyakusho.certificates.models import Channel, ChannelPolicy, Issuance, Opti
 from kuyakusho.certificates.services import issuance as service
 from kuyakusho.certificates.services.cards import authenticate_card
 from kuyakusho.certificates.services.content import fiscal_year_default
+from kuyakusho.certificates.services.offer import offer
 from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.offices import hours
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
 
@@ -42,20 +41,6 @@ T = "certificates/kiosk/"
 
 def _policy() -> ChannelPolicy:
     return ChannelPolicy.objects.select_related("schedule").get(channel=Channel.KIOSK)
-
-
-def _closed_message(policy: ChannelPolicy) -> str | None:
-    """Why the kiosk cannot serve now (disabled, or outside hours with the next opening), else None."""
-    if not policy.enabled:
-        return _("現在この方法では証明書を交付していません。")
-    if policy.schedule_id:
-        opening = hours.status(policy.schedule, timezone.now())
-        if not opening.is_open:
-            if opening.next_opens_at:
-                when = date_format(timezone.localtime(opening.next_opens_at), _("n月j日 G:i"))
-                return _("ただいま取扱時間外です。次は%(when)sから利用できます。") % {"when": when}
-            return _("ただいま取扱時間外です。")
-    return None
 
 
 def _not_registered(request):
@@ -120,8 +105,8 @@ def start(request):
     terminal = session.kiosk_terminal(request)
     if terminal is None:
         return _not_registered(request)
-    policy = _policy()
-    closed = _closed_message(policy)
+    available = offer(Channel.KIOSK)  # closed: said before the card goes in
+    closed = available.reason or None
     form = CardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not closed and form.is_valid():
         session.start(request, terminal, form.cleaned_data["card_number"])
@@ -129,7 +114,7 @@ def start(request):
     if request.method == "GET":
         session.clear(request)
     response = _page(request, "start.html", {"form": form, "closed": closed, "terminal": terminal,
-                                              "fees": [(kind_label(k), policy.fee_for(k)) for k in policy.kinds]},
+                                              "fees": [(kind_label(k), available.fee_for(k)) for k in available.kinds]},
                      step=1, idle=False, status=400 if form.errors else 200)
     session.forget_pin_key(response)
     return response

@@ -140,5 +140,8 @@ def postal_step(request, reference: str):
         if e.code == ErrorCode.NOT_FOUND and e.field == "reference":
             raise Http404 from None
         return _detail(request, reference, kept=kept, step_error=e, status=e.http_status)
-    messages.success(request, STEP_MESSAGES[action])
+    if action == "issue" and req.status == PostalStatus.HELD:
+        messages.warning(request, _("この請求は責任者の確認待ちになりました（交付していません）。"))
+    else:
+        messages.success(request, STEP_MESSAGES[action])
     return redirect("certificates:postal_detail", reference=req.reference)

@@ -1,4 +1,5 @@
-"""Counter supervision: alerts (support-measure refusals, card locks), card locks, revocations."""
+"""Counter supervision: alerts (support-measure refusals and holds, card locks), held requests, card locks,
+revocations."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
+from kuyakusho.residents.models import Resident
 
 from ..forms import KIND_LABELS, RevokeForm
-from ..models import Alert, Card, CardLock, Channel
-from ..services import admin
+from ..models import Alert, Card, CardLock, Channel, Requester
+from ..services import admin, holds
 from ..services.cards import unlock_card
 from .console_common import add_error, issuance_for, page, read_issuance
 
@@ -32,13 +34,73 @@ def read_residents(user, resident_ids, *, action: str, purpose: str = "investiga
 @staff(C.SUPERVISE_COUNTER)
 def alerts(request):
     show_all = request.GET.get("show") == "all"
-    qs = Alert.objects.select_related("resident", "acknowledged_by").order_by("acknowledged_at", "-created_at")
+    qs = (Alert.objects.select_related("resident", "acknowledged_by", "held_request", "held_request__decided_by",
+                                       "held_request__issuance", "held_request__postal_request")
+          .order_by("acknowledged_at", "-created_at"))
     if not show_all:
         qs = qs.filter(acknowledged_at__isnull=True)
     alerts_page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    read_residents(request.user, [a.resident_id for a in alerts_page], action="certificates.alerts_list")
-    return page(request, "certificates/console/alerts.html", {"page": alerts_page, "show_all": show_all},
-                section="alerts")
+    holders = [a.detail.get("card_holder_id") for a in alerts_page if a.detail.get("card_holder_id")]
+    read_residents(request.user, [a.resident_id for a in alerts_page] + holders, action="certificates.alerts_list")
+    names = dict(Resident.objects.filter(pk__in=holders).values_list("pk", "name"))
+    rows = [{"a": a, "asked": _asked(a.detail, names), "held": _held(a)} for a in alerts_page]
+    return page(request, "certificates/console/alerts.html", {"page": alerts_page, "rows": rows,
+                                                              "show_all": show_all}, section="alerts")
+
+
+def _held(alert: Alert):
+    try:
+        return alert.held_request
+    except Alert.held_request.RelatedObjectDoesNotExist:
+        return None
+
+
+def _asked(detail: dict, names: dict[int, str]) -> list[tuple[str, str]]:
+    """Who asked, where and for what, as label/value pairs (the alert's record of the request)."""
+    found: list[tuple[str, str]] = []
+    outcome = detail.get("outcome")
+    if outcome:
+        found.append((_("結果"), _("保留（責任者の確認待ち）") if outcome == "held" else _("交付しなかった")))
+    if detail.get("requester") in Requester.values:
+        found.append((_("請求者の種別"), str(Requester(detail["requester"]).label)))
+    holder = detail.get("card_holder_id")
+    if holder:
+        found.append((_("カードの持ち主"), f"{names.get(holder, '')}（{_('住民ID')} {holder}）"))
+    for key, label in (("requester_name", _("請求者が述べた氏名")), ("requester_address", _("請求者が述べた住所")),
+                       ("identity_document", _("本人確認書類")), ("terminal", _("端末")), ("staff", _("職員"))):
+        if detail.get(key):
+            found.append((label, str(detail[key])))
+    if detail.get("document"):
+        document = KIND_LABELS.get(detail["document"], detail["document"])
+        found.append((_("請求された証明書"), f"{document}（{_('世帯全員')}）" if detail.get("whole_household")
+                      else str(document)))
+    return found
+
+
+@staff(C.SUPERVISE_COUNTER)
+def held_release(request, pk: int):
+    """Release a held request: issued and mailed to the registered address only."""
+    if request.method == "POST":
+        try:
+            held = holds.release_held(actor=request.user, held_id=pk)
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+        else:
+            messages.success(request, _("交付を承認しました。証明書は住民登録の住所（%(address)s）へ郵送してください。")
+                             % {"address": held.mail_to})
+    return redirect("certificates:alerts")
+
+
+@staff(C.SUPERVISE_COUNTER)
+def held_decline(request, pk: int):
+    if request.method == "POST":
+        try:
+            holds.decline_held(actor=request.user, held_id=pk)
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+        else:
+            messages.success(request, _("この請求は交付しないことにしました。"))
+    return redirect("certificates:alerts")
 
 
 @staff(C.SUPERVISE_COUNTER)
