@@ -18,6 +18,7 @@ from .builders import (
     seal_section,
     tax_sections,
 )
+from .fonts import MissingGlyphError
 from .images import mayor_seal_png
 from .model import (
     ATTESTATION_WHOLE_HOUSEHOLD,
@@ -32,7 +33,6 @@ from .model import (
 )
 from .render import render_certificate
 from .signing import SignatureError, VerificationResult, sign_pdf, verify_pdf
-from .truetype import MissingGlyphError
 
 __all__ = [
     "ATTESTATIONS",

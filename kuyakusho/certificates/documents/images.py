@@ -14,8 +14,8 @@ from functools import cache, lru_cache
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from .fonts import DEFAULT_FONT
 from .pdf import num
-from .truetype import DEFAULT_FONT
 
 SEAL_RED = (200, 22, 30)
 MAX_IMAGE_PIXELS = 600  # longest side kept: a 25 mm impression at 600 dpi

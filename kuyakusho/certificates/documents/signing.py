@@ -1,9 +1,10 @@
 """PAdES signatures (ETSI.CAdES.detached, baseline B-B) with the ward's key, and their verification.
 
 A certificate rendered here already holds an empty signature dictionary whose /ByteRange covers the whole
-file but the /Contents hole; :func:`sign_pdf` hashes those bytes and writes the CMS signature (built by pyHanko)
-into the hole, so signing costs one SHA-256 pass and one ECDSA signature. Any other PDF is signed by pyHanko's
-incremental writer. :func:`verify_pdf` uses pyHanko's validator and accepts only a signature that is intact,
+file but the /Contents hole; :func:`sign_pdf` hashes those bytes and has pyHanko's signer build the CMS
+signature (SignedData with the PAdES signed attributes) for that digest, which goes into the hole: no second
+pass of a PDF writer over the file. Any other PDF is signed by pyHanko's incremental writer.
+:func:`verify_pdf` uses pyHanko's validator and accepts only a signature that is intact,
 cryptographically valid, made with the ward's key (or a retired ward key) and covering the entire file.
 """
 
@@ -31,7 +32,6 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from .cms import CmsTemplate
 from .pdf import SIGNATURE_HEX_LENGTH, prepared_signature_hole
 from .render import INFO_CODE_KEY, INFO_KIND_KEY
 from .wardkey import WardKey, ward_key
@@ -57,11 +57,6 @@ class _WardSigner(signers.SimpleSigner):
 @cache
 def _signer_for(key: WardKey) -> _WardSigner:
     return _WardSigner(key)
-
-
-@cache
-def _template_for(signer: _WardSigner) -> CmsTemplate:
-    return CmsTemplate.from_pyhanko(lambda digest: _run(lambda: signer.async_sign(digest, "sha256", use_pades=True)))
 
 
 _local = threading.local()
@@ -95,9 +90,9 @@ def sign_pdf(pdf: bytes) -> bytes:
     digest = hashlib.sha256()
     digest.update(memoryview(pdf)[:start])
     digest.update(memoryview(pdf)[end:])
-    template = _template_for(signer)
-    contents = template.sign(digest.digest(), lambda data: signer.sign_raw(data, "sha256")).hex().upper()
-    contents = contents.encode("ascii")
+    document_digest = digest.digest()
+    signed_data = _run(lambda: signer.async_sign(document_digest, "sha256", use_pades=True))
+    contents = signed_data.dump().hex().upper().encode("ascii")
     if len(contents) > SIGNATURE_HEX_LENGTH:
         raise SignatureError("the signature does not fit the space reserved for it")
     return pdf[: start + 1] + contents.ljust(SIGNATURE_HEX_LENGTH, b"0") + pdf[end - 1 :]
