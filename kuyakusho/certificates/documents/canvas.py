@@ -4,7 +4,8 @@ Text is set the way Japanese print is (JIS X 4051, simplified for single-line ce
 
 * a line of text is one text object (one ``TJ``), so nothing stands between its glyphs but their advances;
 * 約物 (brackets and punctuation) are full-width glyphs whose ink fills half the em; when two meet, the blank
-  between their inks is closed up to half an em (「。」」 → 二分, 「）（」 → 二分), the rest of the line is not touched;
+  between their inks is closed up (「。」」「）、」「（「」 → none, 「）（」 → 二分, beside ・ → 四分); the rest of the
+  line is set solid, every character a full em or its own width;
 * lines break between any two kanji or kana, never inside a run of Latin letters and digits (a code, a URL,
   a number) unless that run alone is wider than the line;
 * 行頭禁則: closing brackets, 、。・ー and small kana never begin a line: 、。，． hang past the right edge
@@ -47,6 +48,21 @@ def _blank_after(chars: str) -> float:
     return HALF / 2 if chars in MIDDLE else 0.0
 
 
+_PUNCTUATION = OPENING | CLOSING | FULL_STOPS | MIDDLE
+
+
+def closing_up(before: str, after: str) -> float:
+    """How much of the blank between two consecutive 約物 is taken out (1/1000 em)."""
+    if before not in _PUNCTUATION or after not in _PUNCTUATION:
+        return 0.0
+    if before in OPENING or after in OPENING:
+        target = HALF if (before not in OPENING and after in OPENING) else 0.0
+    else:
+        target = 0.0
+    target += (HALF / 2 if before in MIDDLE else 0.0) + (HALF / 2 if after in MIDDLE else 0.0)
+    return max(0.0, _blank_after(before) + _blank_before(after) - target)
+
+
 def _is_word(chars: str) -> bool:
     """Latin letters, digits and the marks inside codes and URLs: kept together on a line."""
     c = chars[0]
@@ -60,10 +76,8 @@ def set_glyphs(glyphs: Sequence[Glyph]) -> tuple[list[float], float]:
     for i, glyph in enumerate(glyphs):
         width += glyph.advance
         if i + 1 < len(glyphs):
-            blank = _blank_after(glyph.chars) + _blank_before(glyphs[i + 1].chars)
-            if blank > HALF and glyph.advance >= 1000 and glyphs[i + 1].advance >= 1000:
-                kerns[i] = blank - HALF
-                width -= kerns[i]
+            kerns[i] = closing_up(glyph.chars, glyphs[i + 1].chars)
+            width -= kerns[i]
     return kerns, width
 
 
@@ -115,7 +129,7 @@ class GlyphSet:
                 g = glyphs[end]
                 step = g.advance
                 if end > start:
-                    step -= max(0.0, _blank_after(glyphs[end - 1].chars) + _blank_before(g.chars) - HALF)
+                    step -= closing_up(glyphs[end - 1].chars, g.chars)
                 if used + step - _blank_after(g.chars) > limit + 0.01 and end > start:
                     break
                 used += step

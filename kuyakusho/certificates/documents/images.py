@@ -14,12 +14,13 @@ from functools import cache, lru_cache
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from kuyakusho.core.ward import ward
+
 from .fonts import DEFAULT_FONT
 from .pdf import num
 
 SEAL_RED = (200, 22, 30)
 MAX_IMAGE_PIXELS = 600  # longest side kept: a 25 mm impression at 600 dpi
-SEAL_TEXT = "練馬区長之印"
 QR_MASK = 2
 
 
@@ -60,8 +61,25 @@ def pdf_image_from_png(png: bytes) -> PdfImage:
         raise ValueError("not a readable image") from exc
 
 
+def mayor_seal_png(text: str | None = None, size: int = 360) -> bytes:
+    """The mayor's seal: the ward's seal image if its profile has one, else one generated from ``text``
+    (default: the profile's seal text, 練馬区長之印). Each is read or drawn once per process."""
+    if text is None:
+        profile = ward()
+        if profile.seal_image:
+            return _seal_file(profile.seal_image)
+        text = profile.seal_text
+    return generated_seal_png(text, size)
+
+
+@lru_cache(maxsize=4)
+def _seal_file(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 @cache
-def mayor_seal_png(text: str = SEAL_TEXT, size: int = 360) -> bytes:
+def generated_seal_png(text: str, size: int = 360) -> bytes:
     """A square red seal in the style of a 区長印: the characters in columns read right to left.
 
     Six characters make three columns of two; other lengths fill columns of two from the right.
