@@ -8,9 +8,9 @@ Text is set the way Japanese print is (JIS X 4051, simplified for single-line ce
   line is set solid, every character a full em or its own width;
 * lines break between any two kanji or kana, never inside a run of Latin letters and digits (a code, a URL,
   a number) unless that run alone is wider than the line;
-* 行頭禁則: closing brackets, 、。・ー and small kana never begin a line: 、。，． hang past the right edge
-  (ぶら下げ), the others take the character before them to the next line (追い出し); 行末禁則: an opening bracket
-  never ends a line.
+* 行頭禁則: closing brackets, 、。・ー and small kana never begin a line: they take the character before them
+  to the next line (追い出し; no ぶら下げ, so nothing crosses a cell's border); 行末禁則: an opening bracket never
+  ends a line. A closing mark's blank half may stand in the margin at the end of a line.
 
 Glyphs are addressed by their id in the full font (CID = glyph id); the renderer embeds the subset and maps
 CIDs to the subset's glyph ids.
@@ -29,7 +29,6 @@ CLOSING = frozenset("）」』】〕〉》］｝”’")
 FULL_STOPS = frozenset("、。，．")
 MIDDLE = frozenset("・：；")
 # 行頭禁則 and 行末禁則.
-HANGING = FULL_STOPS  # may stand past the right edge at the end of a line
 NO_LINE_START = CLOSING | FULL_STOPS | MIDDLE | frozenset("？！ー～々ゝゞヽヾ") | frozenset(
     "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 NO_LINE_END = OPENING
@@ -143,9 +142,7 @@ class GlyphSet:
 
 def _break_before(glyphs: Sequence[Glyph], start: int, end: int) -> int:
     """Where to end a line whose glyphs ``start:end`` fit and ``glyphs[end]`` does not: the latest allowed
-    break at or before ``end`` (or just after it, for a hanging 、。)."""
-    if glyphs[end].chars in HANGING and not (end + 1 < len(glyphs) and glyphs[end + 1].chars in HANGING):
-        return end + 1  # ぶら下げ: the comma or full stop stands past the edge
+    break at or before ``end``."""
     k = end
     while k > start:
         before, after = glyphs[k - 1].chars, glyphs[k].chars

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ import pytest
 import uharfbuzz as hb
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -31,7 +34,7 @@ from kuyakusho.certificates.documents import (
     verify_pdf,
 )
 from kuyakusho.certificates.documents.builders import JuminhyoOptions
-from kuyakusho.certificates.documents.canvas import GlyphSet, set_glyphs
+from kuyakusho.certificates.documents.canvas import NO_LINE_END, NO_LINE_START, GlyphSet, _is_word, set_glyphs
 from kuyakusho.certificates.documents.fonts import DEFAULT_FONT, load_font
 from kuyakusho.certificates.documents.samples import household, sample_juminhyo
 from kuyakusho.certificates.documents.wardkey import ward_key
@@ -109,8 +112,12 @@ def test_consecutive_punctuation_is_closed_up():
 
 def test_line_breaks_keep_kinsoku_and_latin_runs():
     glyphs = GlyphSet(load_font())
-    # 行頭禁則: the comma that would start line 2 hangs at the end of line 1 instead.
-    assert glyphs.wrap("一二三四五、六七", 10, 50) == ["一二三四五、", "六七"]
+    # 行頭禁則: the comma that would start line 2 takes the character before it along (追い出し).
+    assert glyphs.wrap("一二三四五、六七", 10, 50) == ["一二三四", "五、六七"]
+    assert glyphs.wrap("一二三四。」", 10, 45) == ["一二三", "四。」"]
+    assert glyphs.wrap("一二三四。」", 10, 50) == ["一二三四。」"]  # 。」 set in 1.5 em, 」 ending in the margin
+    # A closing mark's blank half may stand in the margin: 「四」 fits, its ink inside the width.
+    assert glyphs.wrap("一二三四」", 10, 45) == ["一二三四」"]
     # A small kana cannot start a line: the character before it goes down with it (追い出し).
     assert glyphs.wrap("一二三四シャツ", 10, 50) == ["一二三四", "シャツ"]
     # 行末禁則: an opening bracket moves to the next line with what it opens.
@@ -188,3 +195,27 @@ def test_a_document_is_still_a_plain_dataclass():
                               verification_code="AB-12", base_url="https://x.example", channel_label="窓口",
                               mayor_name="豊玉　光男", sections=())
     assert doc.title == "除票の写し" and doc.mayor_title == "東京都練馬区長" and doc.issuer == "東京都練馬区"
+
+
+_ALPHABET = "一二三四五原本相違あいうっゃアドレス、。（）「」・ーK7QM-0123"
+
+
+def _may_break(before: str, after: str) -> bool:
+    return after not in NO_LINE_START and before not in NO_LINE_END and not (_is_word(before) and _is_word(after))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=_ALPHABET, min_size=0, max_size=40), width=st.integers(min_value=20, max_value=120))
+def test_wrapping_loses_nothing_fits_the_measure_and_keeps_kinsoku(text, width):
+    font = load_font()
+    lines = GlyphSet(font).wrap(text, 10, width)
+    assert "".join(lines) == text
+    for line in lines:
+        glyphs = font.glyphs(line)
+        if glyphs:  # every line fits; only a closing mark's blank half may stand in the margin
+            trailing = 500 if line[-1] in "、。）」" else 250 if line[-1] in "・" else 0
+            assert (set_glyphs(glyphs)[1] - trailing) * 10 / 1000 <= width + 0.01
+    for previous, line in itertools.pairwise(lines):
+        if not _may_break(previous[-1], line[0]):
+            # A break against the rules only where the line before offered no allowed break at all.
+            assert not any(_may_break(a, b) for a, b in itertools.pairwise(previous))
