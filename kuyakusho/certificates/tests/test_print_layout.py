@@ -3,6 +3,8 @@ last entries, and a signature built by pyHanko that pyHanko and poppler validate
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import io
 import itertools
@@ -19,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from kuyakusho.certificates.documents import (
@@ -172,7 +174,9 @@ def test_pyhanko_validates_the_signature_it_built():
     reader = PdfFileReader(io.BytesIO(pdf))
     (signature,) = reader.embedded_signatures
     root = asn1_x509.Certificate.load(ward_key().certificate.public_bytes(serialization.Encoding.DER))
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[root], allow_fetching=False))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # its own event loop, whatever runs here
+        status = pool.submit(asyncio.run, async_validate_pdf_signature(signature, context)).result()
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
