@@ -44,8 +44,9 @@ class _WardSigner(signers.SimpleSigner):
         cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
         der = key.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                             serialization.NoEncryption())
+        # No other certificates: the ward's certificate is embedded once, as the signer's.
         super().__init__(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der),
-                         cert_registry=SimpleCertificateStore.from_certs([cert]))
+                         cert_registry=SimpleCertificateStore())
         self._key = key.private_key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:

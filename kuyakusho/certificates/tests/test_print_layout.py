@@ -183,6 +183,7 @@ def test_pyhanko_validates_the_signature_it_built():
     signed_attrs = signature.signer_info["signed_attrs"]
     kinds = {attr["type"].native for attr in signed_attrs}
     assert {"message_digest", "signing_certificate_v2"} <= kinds and "signing_time" not in kinds  # PAdES B-B
+    assert len(signature.signed_data["certificates"]) == 1  # the ward's certificate, once
 
 
 @pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
