@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,7 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
+from pyhanko.sign.signers.pdf_cms import SignedAttributeProviderSpec
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -37,8 +39,33 @@ from .render import INFO_CODE_KEY, INFO_KIND_KEY
 from .wardkey import WardKey, ward_key
 
 
+class _WardCertificateAttribute(attributes.CMSAttributeProvider):
+    """The signing-certificate-v2 attribute (the one PAdES asks for beside content type and message digest),
+    built by pyHanko's own provider once per key: it depends only on the certificate, and building it is most
+    of what a signature costs (~8 of ~9 ms)."""
+
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, signing_cert: asn1_x509.Certificate):
+        self._der = _run(lambda: attributes.SigningCertificateV2Provider(signing_cert).get_attribute()).dump()
+
+    async def get_attribute(self, dry_run: bool = False) -> asn1_cms.CMSAttribute:
+        return asn1_cms.CMSAttribute.load(self._der)
+
+
+class _WardAttributes(SignedAttributeProviderSpec):
+    """PAdES B-B signed attributes (pyHanko's CAdES spec for a PDF signature, with no signing time)."""
+
+    def __init__(self, signing_cert: asn1_x509.Certificate):
+        self._certificate = _WardCertificateAttribute(signing_cert)
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+        yield self._certificate
+
+
 class _WardSigner(signers.SimpleSigner):
-    """SimpleSigner that keeps the parsed private key (pyHanko re-parses it for every signature)."""
+    """SimpleSigner that keeps the parsed private key (pyHanko re-parses it for every signature) and the
+    signing-certificate attribute (see :class:`_WardCertificateAttribute`)."""
 
     def __init__(self, key: WardKey):
         cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
@@ -48,6 +75,7 @@ class _WardSigner(signers.SimpleSigner):
         super().__init__(signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(der),
                          cert_registry=SimpleCertificateStore())
         self._key = key.private_key
+        self.signed_attr_prov_spec = _WardAttributes(cert)
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         if isinstance(self._key, ec.EllipticCurvePrivateKey) and digest_algorithm == "sha256":
