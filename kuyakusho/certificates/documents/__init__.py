@@ -18,10 +18,10 @@ Why our layout and not a typesetting engine (measured on the 3-person 住民票 
 CPU time a certificate on this 2-core machine): Typst through its Python binding (``typst`` 0.15.2) sets the
 same certificate in ~15 ms (PDF/A-2b ~16 ms) and prints the MJ variation sequences, but falls back silently to
 the base glyph for a sequence the font lacks, and its PDF must then be signed by pyHanko's incremental writer
-(~43 ms), ~58 ms in all; this layout renders in ~4–5 ms and pyHanko signs the prepared file in ~8–9 ms. The issuance
-floor (≥ 100 certificates/s on 2 processes, the register's own reads and writes included) leaves ~20 ms of CPU a
-certificate. Typst's tagged output and PDF/A are what we give up; the text stays extractable (ToUnicode for every
-glyph, variation sequences included) and the document language is set.
+(~43 ms), ~58 ms in all; this layout renders in ~4–5 ms and pyHanko signs the prepared file in ~1.5 ms. The
+issuance floor (≥ 100 certificates/s on 2 processes, the register's own reads and writes included) leaves ~20 ms
+of CPU a certificate. Typst's tagged output and PDF/A are what we give up; the text stays extractable
+(ToUnicode for every glyph, variation sequences included) and the document language is set.
 """
 
 from .builders import (
