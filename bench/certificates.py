@@ -129,6 +129,7 @@ def _documents(ids: list[int]) -> list:
     from kuyakusho.certificates.documents.model import CertificateKind
     from kuyakusho.certificates.models import Issuance
     from kuyakusho.certificates.services import content
+    from kuyakusho.core.ward import ward
     from kuyakusho.residents.models import Resident
 
     seal = mayor_seal_png()
@@ -144,7 +145,7 @@ def _documents(ids: list[int]) -> list:
         docs.append(CertificateDocument(
             kind=CertificateKind(i.kind), issue_date=timezone.localdate(i.issued_at), issue_number=i.number,
             verification_code=i.verification_code, base_url=settings.PUBLIC_BASE_URL,
-            channel_label="コンビニ交付（bench-konbini）", mayor_name=settings.WARD["mayor_name"], header=header,
+            channel_label="コンビニ交付（bench-konbini）", mayor_name=ward().mayor_name, header=header,
             sections=sections, attestation=attestation, mayor_seal_png=seal))
     return docs
 

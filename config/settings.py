@@ -250,12 +250,23 @@ SECURE_CSP = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# The ward this installation serves (the demo ward is Nerima).
+# The ward this installation serves (the demo ward is Nerima), read everywhere through kuyakusho.core.ward.ward().
+# Title, office, contact and seal text follow from the name unless set (東京都練馬区長, 練馬区役所, 練馬区長之印);
+# WARD_SEAL_IMAGE points to a PNG of the real seal impression; WARD_TOWNS_CSV to the ward's 町丁目 list.
 WARD = {
-    "code": os.environ.get("WARD_CODE", "131202"),
+    "code": os.environ.get("WARD_CODE", "131202"),  # 全国地方公共団体コード
     "name_ja": os.environ.get("WARD_NAME_JA", "練馬区"),
     "name_en": os.environ.get("WARD_NAME_EN", "Nerima City"),
+    "prefecture_ja": os.environ.get("WARD_PREFECTURE_JA", "東京都"),
+    "prefecture_en": os.environ.get("WARD_PREFECTURE_EN", "Tokyo"),
+    "mayor_title_ja": os.environ.get("WARD_MAYOR_TITLE_JA", ""),
     "mayor_name": os.environ.get("WARD_MAYOR_NAME", "練馬　太郎"),
+    "office_name_ja": os.environ.get("WARD_OFFICE_NAME_JA", ""),
+    "contact_ja": os.environ.get("WARD_CONTACT_JA", ""),
+    "seal_text": os.environ.get("WARD_SEAL_TEXT", ""),
+    "seal_image": os.environ.get("WARD_SEAL_IMAGE", ""),
+    "towns_csv": os.environ.get("WARD_TOWNS_CSV",
+                                str(BASE_DIR / "kuyakusho" / "residents" / "data" / "nerima-towns.csv")),
 }
 # The resident site's maps: the ward's boundary (GeoJSON, with the credit its source asks for) and, where
 # the site may load them, map tiles from a tile server (e.g. 地理院タイル:

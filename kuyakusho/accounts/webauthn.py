@@ -7,7 +7,6 @@ checks) and record what they change in the audit trail.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http.request import split_domain_port
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as library
@@ -15,6 +14,7 @@ from django_otp_webauthn import views as library
 from kuyakusho.audit.models import Kind
 from kuyakusho.audit.services import append, record_write
 from kuyakusho.core.access import public, staff
+from kuyakusho.core.ward import ward
 
 from .capabilities import Capability
 
@@ -26,7 +26,7 @@ def relying_party_id(request) -> str:
 
 
 def relying_party_name(request) -> str:
-    return f"{settings.WARD['name_en']} Kuyakusho"
+    return f"{ward().name_en} Kuyakusho"
 
 
 class _Registered(library.CompleteCredentialRegistrationView):

@@ -1,8 +1,6 @@
-from django.conf import settings
-from django.utils import translation
+from .ward import ward as ward_profile
 
 
 def ward(request):
-    ward = settings.WARD
-    name = ward["name_en"] if translation.get_language() == "en" else ward["name_ja"]
-    return {"WARD": ward, "WARD_NAME": name}
+    profile = ward_profile()
+    return {"WARD": profile, "WARD_NAME": profile.name()}

@@ -1,10 +1,11 @@
 """The ward's signing key and certificate: it signs certificates (`certificates.documents`) and the audit
 trail's checkpoints (`audit.checkpoints`).
 
-By default a demo ECDSA P-256 key and a self-signed certificate ("練馬区長 (demo)") are created on first use in
-``settings.VAR_DIR / "certificates" / "ward-key"`` (key file 0600; never committed). A ward with a real key
-sets ``KUYAKUSHO_WARD_KEY_DIR`` (Django setting) to a folder holding ``key.pem`` and ``cert.pem``. Certificates
-of retired keys placed in ``retired/*.pem`` stay trusted for verifying documents signed earlier.
+By default a demo ECDSA P-256 key and a self-signed certificate, named for the ward's mayor from the ward
+profile (e.g. "練馬区長 (demo)"), are created on first use in ``settings.VAR_DIR / "certificates" / "ward-key"``
+(key file 0600; never committed). A ward with a real key sets ``KUYAKUSHO_WARD_KEY_DIR`` (Django setting) to a
+folder holding ``key.pem`` and ``cert.pem``. Certificates of retired keys placed in ``retired/*.pem`` stay
+trusted for verifying documents signed earlier.
 
 Creation is atomic (a complete folder is renamed into place), so concurrent workers starting at once agree
 on one key.
@@ -25,8 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-DEMO_SUBJECT = "練馬区長 (demo)"
-DEMO_ORGANISATION = "練馬区 (demo)"
+from .ward import ward
+
 DEMO_VALIDITY = timedelta(days=3650)
 
 
@@ -54,8 +55,8 @@ def _demo_material() -> tuple[bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORGANISATION),
-        x509.NameAttribute(NameOID.COMMON_NAME, DEMO_SUBJECT),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{ward().name_ja} (demo)"),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{ward().name_ja}長 (demo)"),
     ])
     now = datetime.now(UTC)
     cert = (

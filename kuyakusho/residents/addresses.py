@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
+from kuyakusho.core.ward import ward
 
-WARD_PREFIX = "東京都練馬区"
 CREDIT = "「Geolonia 住所データ」（株式会社Geolonia）CC BY 4.0 を加工して作成（元データ: 国土交通省 位置参照情報）"
-TOWNS_CSV = Path(__file__).resolve().parent / "data" / "nerima-towns.csv"
 
 _BANCHI = re.compile(r"[0-9]{1,5}(-[0-9]{1,5}){0,2}", re.ASCII)
 _GO = re.compile(r"[0-9]{1,5}(-[0-9]{1,5})?", re.ASCII)
@@ -42,9 +41,14 @@ class Chome:
         return f"{self.town}{self.chome}丁目" if self.chome else self.town
 
 
-@cache
 def chome_table() -> dict[tuple[str, int | None], Chome]:
-    with TOWNS_CSV.open(encoding="utf-8", newline="") as f:
+    """The ward's 町丁目 (from the ward profile's towns file)."""
+    return _chome_table(ward().towns_csv)
+
+
+@cache
+def _chome_table(path: str) -> dict[tuple[str, int | None], Chome]:
+    with Path(path).open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return {
         (r["town"], int(r["chome"]) if r["chome"] else None): Chome(
@@ -72,9 +76,10 @@ def _number(value: str) -> str:
 
 def validate_town(town: str, chome: int | None, *, field: str = "town") -> tuple[str, int | None]:
     """Refuse a 町名・丁目 that is not in Nerima."""
-    town = unicodedata.normalize("NFKC", (town or "").strip()).removeprefix(WARD_PREFIX).removeprefix("練馬区")
+    town = ward().without_ward(unicodedata.normalize("NFKC", (town or "").strip()))
     if town not in towns():
-        raise ApplicationError(ErrorCode.INVALID_INPUT, _("練馬区内の町名を選んでください。"), field=field)
+        raise ApplicationError(ErrorCode.INVALID_INPUT,
+                               _("%(ward)s内の町名を選んでください。") % {"ward": ward().name()}, field=field)
     if (town, chome) not in chome_table():
         raise ApplicationError(
             ErrorCode.INVALID_INPUT, _("その町名に存在しない丁目です。"), field="chome"
@@ -102,7 +107,7 @@ def validate_address(
 def format_address(town: str, chome: int | None, banchi: str, go: str = "", katagaki: str = "",
                    *, with_ward: bool = True) -> str:
     """東京都練馬区豊玉北6丁目12番1号 ○○マンション101 (番地 with a branch: 1234番地5)."""
-    head = WARD_PREFIX if with_ward else ""
+    head = ward().full_name_ja if with_ward else ""
     place = f"{town}{chome}丁目" if chome else town
     if go:
         number = f"{banchi}番{go}号"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from django.conf import settings
-
+from kuyakusho.core.ward import ward as ward_profile
 from kuyakusho.core.wareki import format_wareki
 
 
@@ -20,7 +19,7 @@ def add_months(d: date, months: int) -> date:
 def letter_text(*, reference: str, name: str, address: str, applied_on: date, issued_on: date, deadline: date,
                 proxy_name: str = "") -> str:
     """The letter in Japanese (an official document: printed as stored, whatever the clerk's language)."""
-    ward = settings.WARD["name_ja"]
+    ward = ward_profile().name_ja
     applicant = f"代理人 {proxy_name} さん" if proxy_name else "あなた"
     return "\n".join([
         f"照会番号 {reference}",

@@ -14,12 +14,13 @@ from functools import cache, lru_cache
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from kuyakusho.core.ward import ward
+
+from .fonts import DEFAULT_FONT
 from .pdf import num
-from .truetype import DEFAULT_FONT
 
 SEAL_RED = (200, 22, 30)
 MAX_IMAGE_PIXELS = 600  # longest side kept: a 25 mm impression at 600 dpi
-SEAL_TEXT = "練馬区長之印"
 QR_MASK = 2
 
 
@@ -60,11 +61,29 @@ def pdf_image_from_png(png: bytes) -> PdfImage:
         raise ValueError("not a readable image") from exc
 
 
+def mayor_seal_png(text: str | None = None, size: int = 360) -> bytes:
+    """The mayor's seal: the ward's seal image if its profile has one, else one generated from ``text``
+    (default: the profile's seal text, 練馬区長之印). Each is read or drawn once per process."""
+    if text is None:
+        profile = ward()
+        if profile.seal_image:
+            return _seal_file(profile.seal_image)
+        text = profile.seal_text
+    return generated_seal_png(text, size)
+
+
+@lru_cache(maxsize=4)
+def _seal_file(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 @cache
-def mayor_seal_png(text: str = SEAL_TEXT, size: int = 360) -> bytes:
+def generated_seal_png(text: str, size: int = 360) -> bytes:
     """A square red seal in the style of a 区長印: the characters in columns read right to left.
 
-    Six characters make three columns of two; other lengths fill columns of two from the right.
+    Up to six characters stand in columns of two (練馬区長之印: 練馬・区長・之印), seven to nine in three columns
+    of up to three (世田谷区長之印: 世田谷・区長・之印); the right-hand columns take the extra characters.
     """
     # Red everywhere, the shape in the alpha channel alone: the colour samples then compress to almost nothing.
     image = Image.new("RGBA", (size, size), (*SEAL_RED, 0))
@@ -73,13 +92,16 @@ def mayor_seal_png(text: str = SEAL_TEXT, size: int = 360) -> bytes:
     border = size // 16
     draw.rectangle((border // 2, border // 2, size - border // 2 - 1, size - border // 2 - 1),
                    outline=colour, width=border)
-    columns = [text[i : i + 2] for i in range(0, len(text), 2)]
+    rows = 2 if len(text) <= 6 else 3
+    count = max(1, -(-len(text) // rows))
+    sizes = [len(text) // count + (1 if c < len(text) % count else 0) for c in range(count)]
+    columns = [text[sum(sizes[:c]) : sum(sizes[: c + 1])] for c in range(count)]
     inner = size - 3 * border
     col_w = inner / len(columns)
-    row_h = inner / 2
-    font = ImageFont.truetype(str(DEFAULT_FONT), int(min(col_w, row_h) * 1.02))
+    font = ImageFont.truetype(str(DEFAULT_FONT), int(min(col_w, inner / rows) * 1.02))
     for c, chars in enumerate(columns):
         x_center = size - 1.5 * border - col_w * (c + 0.5)
+        row_h = inner / max(1, len(chars))
         for r, ch in enumerate(chars):
             y_center = 1.5 * border + row_h * (r + 0.5)
             glyph = Image.new("L", (size, size), 0)

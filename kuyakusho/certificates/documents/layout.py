@@ -184,35 +184,47 @@ def _end_mark(page: Page, top: float) -> None:
     page.text_right(RIGHT - 4, top - 12, "以下余白", 9)
 
 
-def lay_out(doc: CertificateDocument, glyphs: GlyphSet) -> list[Page]:
-    blocks: list[Block] = []
-    if doc.header:
-        blocks.extend(_item_rows(glyphs, doc.header, LEFT, CONTENT_W, pair=False))
-        blocks.append(Block(8, lambda page, top: None))
-    for section in doc.sections:
-        blocks.extend(_section_blocks(glyphs, section))
-    if doc.notes:
-        blocks.extend(_item_rows(glyphs, (Item("備考", "\n".join(doc.notes), wide=True),), LEFT, CONTENT_W))
-    blocks.append(Block(16, _end_mark))
-    final = _attestation_block(glyphs, doc)
-
-    first_top = PAGE_H - TOP - 48
-    next_top = PAGE_H - TOP - 22
+def _paginate(blocks: list[Block], first_top: float, next_top: float) -> list[list[tuple[float, Block]]]:
+    """Place blocks top to bottom, page after page. A block that keeps with the next one starts a new page
+    unless its whole chain (it and the blocks it keeps with) fits; a chain taller than a page breaks where it
+    must, so that as much of its end as possible stays together."""
+    page_room = next_top - BOTTOM
+    chains = [0.0] * len(blocks)  # height of each block's chain, from it to the end of its chain
+    for i in range(len(blocks) - 1, -1, -1):
+        chains[i] = blocks[i].height + (chains[i + 1] if blocks[i].keep_with_next and i + 1 < len(blocks) else 0)
     placements: list[list[tuple[float, Block]]] = [[]]
     y = first_top
     for i, block in enumerate(blocks):
-        need = block.height
-        if block.keep_with_next and i + 1 < len(blocks):
-            need += blocks[i + 1].height
+        need = chains[i] if chains[i] <= page_room else block.height
+        if block.keep_with_next and chains[i] > page_room and i + 1 < len(blocks):
+            need = block.height + (blocks[i + 1].height if chains[i + 1] > page_room else chains[i + 1])
         if y - need < BOTTOM and placements[-1]:
             placements.append([])
             y = next_top
         placements[-1].append((y, block))
         y -= block.height
-    if y - final.height < BOTTOM:
-        placements.append([])
-        y = next_top
-    placements[-1].append((y, final))
+    return placements
+
+
+def lay_out(doc: CertificateDocument, glyphs: GlyphSet) -> list[Page]:
+    """The pages of ``doc``. The attestation (認証文, date, mayor's name and seal) never stands alone: it keeps
+    with 以下余白 and the last section (the last person), which move to the next page with it if need be."""
+    blocks: list[Block] = []
+    if doc.header:
+        blocks.extend(_item_rows(glyphs, doc.header, LEFT, CONTENT_W, pair=False))
+        blocks.append(Block(8, lambda page, top: None))
+    last_section = len(blocks)
+    for section in doc.sections:
+        last_section = len(blocks)
+        blocks.extend(_section_blocks(glyphs, section))
+    if doc.notes:
+        last_section = len(blocks)  # the 備考 row is then the last entry the attestation keeps with
+        blocks.extend(_item_rows(glyphs, (Item("備考", "\n".join(doc.notes), wide=True),), LEFT, CONTENT_W))
+    for block in blocks[last_section:]:
+        block.keep_with_next = True
+    blocks.append(Block(16, _end_mark, keep_with_next=True))
+    blocks.append(_attestation_block(glyphs, doc))
+    placements = _paginate(blocks, PAGE_H - TOP - 48, PAGE_H - TOP - 22)
 
     pages = []
     total = len(placements)

@@ -2,7 +2,8 @@
 
 A document is a title, optional header items (住所, 世帯主), sections (one per person, or one per table of
 amounts), the attestation (認証文), the issue date, number and channel, the mayor's name and seal, and a
-verification code whose URL the QR code carries. The renderer knows nothing about residents or taxes.
+verification code whose URL the QR code carries. The renderer knows nothing about residents or taxes; the
+issuer and the mayor's title default to the ward's profile (:func:`kuyakusho.core.ward.ward`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+
+from kuyakusho.core.ward import ward
 
 
 class CertificateKind(StrEnum):
@@ -101,9 +104,9 @@ class CertificateDocument:
     title: str = ""
     attestation: str = ""
     notes: tuple[str, ...] = ()
-    mayor_title: str = "東京都練馬区長"
-    mayor_seal_png: bytes | None = None
-    issuer: str = "東京都練馬区"
+    mayor_title: str = ""  # default: the ward's (東京都練馬区長)
+    mayor_seal_png: bytes | None = None  # default: the ward's seal
+    issuer: str = ""  # default: the ward's full name (東京都練馬区)
     extra_metadata: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -111,6 +114,10 @@ class CertificateDocument:
             object.__setattr__(self, "title", TITLES[self.kind])
         if not self.attestation:
             object.__setattr__(self, "attestation", ATTESTATIONS[self.kind])
+        if not self.mayor_title:
+            object.__setattr__(self, "mayor_title", ward().mayor_title_ja)
+        if not self.issuer:
+            object.__setattr__(self, "issuer", ward().full_name_ja)
         if not self.verification_code or not self.verification_code.replace("-", "").isalnum():
             raise ValueError("the verification code must be letters, digits and hyphens")
         if not self.verification_code.isascii():

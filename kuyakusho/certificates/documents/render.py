@@ -7,11 +7,11 @@ import hashlib
 from datetime import UTC, datetime
 
 from .canvas import GlyphSet
+from .fonts import CertificateFont, load_font
 from .images import PdfImage
 from .layout import PAGE_H, PAGE_W, lay_out
 from .model import CertificateDocument
 from .pdf import PdfWriter, date_string, name, num, stream, text_string
-from .truetype import TrueTypeFont, load_font
 
 PRODUCER = "Kuyakusho certificates"
 INFO_CODE_KEY = "KuyakushoVerificationCode"
@@ -23,9 +23,9 @@ def _subset_tag(gids: list[int]) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest)
 
 
-def _to_unicode(texts: list[str]) -> bytes:
+def _to_unicode(texts: dict[int, str]) -> bytes:
     entries = [b"<%04X> <%s>" % (cid, t.encode("utf-16-be").hex().upper().encode("ascii"))
-               for cid, t in enumerate(texts) if cid and t]
+               for cid, t in sorted(texts.items()) if t]
     out = [b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
            b"/CIDSystemInfo <</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def",
            b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
@@ -39,22 +39,30 @@ def _to_unicode(texts: list[str]) -> bytes:
     return b"\n".join(out)
 
 
-def _write_font(writer: PdfWriter, font: TrueTypeFont, glyphs: GlyphSet, ref: int) -> None:
-    gids = glyphs.gids
-    base = name(f"{_subset_tag(gids)}+{font.postscript_name}")
+def _write_font(writer: PdfWriter, font: CertificateFont, glyphs: GlyphSet, ref: int) -> None:
+    """The Type 0 font: CIDs are glyph ids of the full font; the embedded HarfBuzz subset renumbers them, so
+    /CIDToGIDMap says where each went. Widths other than the default full em are listed in /W."""
+    cids = sorted(glyphs.texts)
+    data, mapping = font.subset(cids)
+    base = name(f"{_subset_tag(cids)}+{font.postscript_name}")
     scale = 1000 / font.units_per_em
-    font_file = writer.add_stream(font.subset(gids))
+    font_file = writer.add_stream(data, b"/Length1 %d" % len(data))
+    cid_to_gid = bytearray(2 * (cids[-1] + 1 if cids else 1))
+    for cid in cids:
+        cid_to_gid[2 * cid : 2 * cid + 2] = mapping[cid].to_bytes(2, "big")
+    gid_map = writer.add_stream(bytes(cid_to_gid))
     x0, y0, x1, y1 = (round(v * scale) for v in font.bbox)
     descriptor = writer.add(
         b"<</Type/FontDescriptor/FontName" + base + b"/Flags 6/FontBBox [%d %d %d %d]" % (x0, y0, x1, y1)
         + b"/ItalicAngle 0/Ascent %d/Descent %d/CapHeight %d/StemV 80/FontFile2 %d 0 R>>"
         % (round(font.ascent * scale), round(font.descent * scale), round(font.cap_height * scale), font_file)
     )
-    widths = b" ".join(b"%d" % round(font.advance(g)) for g in gids[1:])
+    widths = b" ".join(b"%d [%s]" % (cid, num(round(font.advance(cid), 2))) for cid in cids
+                       if round(font.advance(cid), 2) != 1000)
     cid_font = writer.add(
         b"<</Type/Font/Subtype/CIDFontType2/BaseFont" + base
         + b"/CIDSystemInfo <</Registry (Adobe)/Ordering (Identity)/Supplement 0>>"
-        + b"/FontDescriptor %d 0 R/DW 1000/W [1 [" % descriptor + widths + b"]]/CIDToGIDMap/Identity>>"
+        + b"/FontDescriptor %d 0 R/DW 1000/W [" % descriptor + widths + b"]/CIDToGIDMap %d 0 R>>" % gid_map
     )
     to_unicode = writer.add_stream(_to_unicode(glyphs.texts))
     writer.set(ref,

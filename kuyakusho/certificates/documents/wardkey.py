@@ -2,8 +2,6 @@
 with it too, and ``audit`` sits below ``certificates``). These names stay importable from here."""
 
 from kuyakusho.core.wardkey import (
-    DEMO_ORGANISATION,
-    DEMO_SUBJECT,
     DEMO_VALIDITY,
     WardKey,
     create_demo_key,
@@ -12,5 +10,5 @@ from kuyakusho.core.wardkey import (
     ward_key,
 )
 
-__all__ = ["DEMO_ORGANISATION", "DEMO_SUBJECT", "DEMO_VALIDITY", "WardKey", "create_demo_key", "key_directory",
+__all__ = ["DEMO_VALIDITY", "WardKey", "create_demo_key", "key_directory",
            "reset_cache", "ward_key"]

@@ -27,6 +27,7 @@ from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.text import check_printable
+from kuyakusho.core.ward import ward
 from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident
@@ -114,16 +115,6 @@ def _channel_label(req: IssueRequest, office) -> str:
     return f"{label}（{place}）" if place else label
 
 
-_mayor_seal: bytes | None = None
-
-
-def _seal() -> bytes:
-    global _mayor_seal  # built once per process
-    if _mayor_seal is None:
-        _mayor_seal = mayor_seal_png()
-    return _mayor_seal
-
-
 def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issuance:
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
@@ -158,7 +149,7 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     document_parts = _content(req, subject, members, today)
     # Everything the document needs has been read; checks of the content go here, before a number is taken.
     fee = fee_for(policy, kind=req.kind, requester=req.requester, exemption=req.fee_exemption)
-    _check_printable(document_parts, _channel_label(req, office), settings.WARD["mayor_name"])
+    _check_printable(document_parts, _channel_label(req, office), ward().mayor_name)
     try:
         return _record(req, actor=actor, now=now, subject=subject, members=members, fee=fee, office=office,
                        parts=document_parts)
@@ -263,9 +254,9 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
     doc = CertificateDocument(
         kind=CertificateKind(parts.kind), issue_date=issue_date, issue_number=number,
         verification_code=verification_code, base_url=settings.PUBLIC_BASE_URL,
-        channel_label=_channel_label(req, office), mayor_name=settings.WARD["mayor_name"],
+        channel_label=_channel_label(req, office), mayor_name=ward().mayor_name,
         header=parts.header, sections=parts.sections, attestation=parts.attestation,
-        mayor_seal_png=_seal(),
+        mayor_seal_png=mayor_seal_png(),
     )
     pdf = sign_pdf(render_certificate(doc))
     with transaction.atomic():

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.accounts.models import Staff, Terminal
 from kuyakusho.audit.services import record_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.ward import ward
 from kuyakusho.core.wareki import format_wareki
 from kuyakusho.residents.models import Resident
 
@@ -188,6 +189,6 @@ def notice_for(issuance: Issuance, *, subject_name: str) -> Notice | None:
         f"通数：1通\n"
         f"請求者の種別：{requester_kind}\n"
         f"交付番号：{issuance.number}\n\n"
-        f"お心当たりのない場合は、練馬区役所 戸籍住民課へご連絡ください。\n"
+        f"お心当たりのない場合は、{ward().contact_ja}へご連絡ください。\n"
     )
     return Notice.objects.create(registration=registration, issuance=issuance, letter=letter)

@@ -32,9 +32,9 @@ from kuyakusho.certificates.documents import (
     yen,
 )
 from kuyakusho.certificates.documents.builders import JuminhyoOptions
+from kuyakusho.certificates.documents.fonts import DEFAULT_FONT
 from kuyakusho.certificates.documents.images import qr_path
 from kuyakusho.certificates.documents.samples import household, sample_juminhyo
-from kuyakusho.certificates.documents.truetype import DEFAULT_FONT
 from kuyakusho.certificates.documents.wardkey import reset_cache
 
 KUZU_MJ = "葛\U000e0102"  # 葛 + VS19: a Moji_Joho variation sequence (MJ022335)
@@ -142,12 +142,15 @@ def test_variant_characters_print_the_registered_glyphs(vendored_font):
     descendant = font["/DescendantFonts"][0].get_object()
     embedded = TTFont(io.BytesIO(descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object().data))
     order = embedded.getGlyphOrder()
+    gid_map = descendant["/CIDToGIDMap"].get_object().data  # CID (glyph id in the full font) → subset glyph id
     cmap = vendored_font.getBestCmap()
     uvs = {(u, vs): g for t in vendored_font["cmap"].tables if t.format == 14
            for vs, pairs in t.uvsDict.items() for u, g in pairs}
 
     def embedded_outline(text: str):
-        return _outline(embedded, order[_cid_of(text_map, text)])  # CIDToGIDMap /Identity
+        cid = _cid_of(text_map, text)
+        assert vendored_font.getGlyphOrder()[cid] == vendored_font.getGlyphName(cid)  # CID = full font's glyph id
+        return _outline(embedded, order[int.from_bytes(gid_map[2 * cid : 2 * cid + 2], "big")])
 
     for ch, plain in (("髙", "高"), ("﨑", "崎"), ("𠮷", "吉")):
         assert embedded_outline(ch) == _outline(vendored_font, cmap[ord(ch)])
@@ -160,9 +163,14 @@ def test_variant_characters_print_the_registered_glyphs(vendored_font):
         assert embedded_outline(base) == _outline(vendored_font, cmap[ord(base)])
         assert embedded_outline(sequence) != embedded_outline(base)
     # The glyphs are drawn: their CIDs occur in the page's text operators.
-    shown = b"".join(re.findall(rb"<([0-9A-F]+)> Tj", zlib.decompress(_raw_content(pdf))))
+    shown = b"".join(_shown_hex(zlib.decompress(_raw_content(pdf))))
     for text in ("髙", "﨑", "𠮷", KUZU_MJ, TSUJI_MJ):
         assert b"%04X" % _cid_of(text_map, text) in shown
+
+
+def _shown_hex(content: bytes) -> list[bytes]:
+    """The glyph codes of every text-showing operator: one TJ array per run of text."""
+    return [b"".join(re.findall(rb"<([0-9A-F]*)>", array)) for array in re.findall(rb"\[([^\]]*)\] TJ", content)]
 
 
 def _raw_content(pdf: bytes) -> bytes:
@@ -204,7 +212,7 @@ def test_long_household_continues_on_a_second_page_with_the_attestation_last():
     text_map = _to_unicode(_fonts(reader)[0])
 
     def page_text(i: int) -> str:
-        shown = re.findall(rb"<([0-9A-F]+)> Tj", _content(reader, i))
+        shown = _shown_hex(_content(reader, i))
         return "\n".join("".join(text_map[int(h[k:k + 4], 16)] for k in range(0, len(h), 4)) for h in shown)
 
     last = page_text(len(kids) - 1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
+from kuyakusho.core.ward import ward
 
 from .. import records
 from ..models import (
@@ -68,8 +69,9 @@ def _check_certificate(certificate: TransferCertificate | None, *, special: bool
     address = check_text(certificate.address or "", field="previous_address", max_length=136)
     if not address:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("前住所を入力してください。"), field="previous_address")
-    if "練馬区" in municipality:
-        raise ApplicationError(ErrorCode.REFUSED, _("練馬区内からの移動は転居届です。"), field="previous_municipality")
+    if ward().is_this_ward(municipality):
+        raise ApplicationError(ErrorCode.REFUSED, _("%(ward)s内からの移動は転居届です。") % {"ward": ward().name()},
+                               field="previous_municipality")
     if certificate.issued_on > today():
         raise ApplicationError(ErrorCode.INVALID_DATE, _("転出証明書の交付日が未来の日付です。"),
                                field="certificate_issued_on")
@@ -253,8 +255,9 @@ def _leave(
     destination = check_text(destination or "", field="destination", max_length=200)
     if not destination:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("転出先を入力してください。"), field="destination")
-    if "練馬区" in destination:
-        raise ApplicationError(ErrorCode.REFUSED, _("練馬区内への移動は転居届です。"), field="destination")
+    if ward().is_this_ward(destination):
+        raise ApplicationError(ErrorCode.REFUSED, _("%(ward)s内への移動は転居届です。") % {"ward": ward().name()},
+                               field="destination")
     household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id)
     residents = check_movers(household, locked, movers)
     befores = snapshots_now(residents, members)
