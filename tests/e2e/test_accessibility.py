@@ -2,7 +2,8 @@
 
 axe-core is vendored from npm (tests/e2e/vendor/, re-vendored by scripts/vendor-test-assets.sh); nothing is
 downloaded while the tests run. It runs the WCAG 2.0 and 2.1 level A and AA rules; the test fails with every
-violation listed (page, language, width, rule, impact, element). The resident pages are the ones the
+violation listed (page, language, width, rule, impact, element), and on any page wider than the window (WCAG 1.4.10,
+which axe does not check). The resident pages are the ones the
 accessibility statement names (``kuyakusho.guide.selectors.ACCESSIBILITY_PAGES``); the kiosk pages that need a
 ticket or an enrolled terminal are reached as a visitor reaches them. Screenshots of each page at 390 px in each
 language are saved under tests/e2e/screenshots/axe/ for review.
@@ -63,6 +64,10 @@ class Scanner:
         lang = page.locator("html").get_attribute("lang")
         if lang != self.language:
             self.findings.append(f"/{where} the page says lang={lang!r}")
+        # WCAG 1.4.10 Reflow (axe does not check it): nothing makes the page scroll sideways.
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            self.findings.append(f"/{where} reflow: the page is {overflow}px wider than the window")
         result = page.evaluate(RUN_AXE, TAGS)
         assert result["engine"] == "axe-core"
         self.scanned.append(where)
