@@ -90,6 +90,13 @@ class Scanner:
         assert not self.elsewhere, f"pages fetched from other hosts: {self.elsewhere}"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_screenshots():
+    """Screenshots of this run only: none left from pages no longer scanned."""
+    for old in (SCREENSHOTS / "axe").glob("*.png"):
+        old.unlink()
+
+
 def slug(url_name: str, args: tuple) -> str:
     return re.sub(r"[^a-z0-9]+", "-", f"{url_name} {' '.join(args)}".lower()).strip("-")
 
