@@ -2,11 +2,11 @@
 
 axe-core is vendored from npm (tests/e2e/vendor/, re-vendored by scripts/vendor-test-assets.sh); nothing is
 downloaded while the tests run. It runs the WCAG 2.0 and 2.1 level A and AA rules; the test fails with every
-violation listed (page, language, width, rule, impact, element), and on any page wider than the window (WCAG 1.4.10,
-which axe does not check). The resident pages are the ones the
-accessibility statement names (``kuyakusho.guide.selectors.ACCESSIBILITY_PAGES``); the kiosk pages that need a
-ticket or an enrolled terminal are reached as a visitor reaches them. Screenshots of each page at 390 px in each
-language are saved under tests/e2e/screenshots/axe/ for review.
+violation listed (page, language, width, rule, impact, element), and on any page wider than the window (WCAG
+1.4.10, which axe does not check). The pages are the ones the accessibility statement names
+(``kuyakusho.guide.selectors.ACCESSIBILITY_PAGES``), plus the pages that need a ticket or an enrolled terminal,
+reached as a visitor reaches them; once with the offices open and once closed. Screenshots of each page at 390 px
+in each language are saved under tests/e2e/screenshots/axe/ for review.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS
 
@@ -150,6 +151,12 @@ def ward(clerk):
     return {"office": office, "token": token}
 
 
+def offices_shown(page) -> int:
+    n = page.locator("section[data-office]").count()
+    assert n > 0, "the congestion page shows no office"
+    return n
+
+
 def certificate_kiosk(s: Scanner, token: str, *, serving: bool = True) -> None:
     """Not enrolled → enrolment → card → PIN → choice, as a visitor meets them (closed: enrolment → card)."""
     if serving:
@@ -159,6 +166,7 @@ def certificate_kiosk(s: Scanner, token: str, *, serving: bool = True) -> None:
         s.goto(f"/kiosk/certificates/enrol/?token={token}")
     s.page.locator("form.ck-form button[type=submit]").click()
     s.page.wait_for_url(re.compile(r"/kiosk/certificates/$"))
+    expect(s.page.locator("#kiosk-closed")).to_have_count(0 if serving else 1)
     s.scan("kiosk-certificates-card")
     if not serving:
         return
@@ -189,6 +197,8 @@ def test_no_violations_with_offices_open(browser, live_server, ward):
         for _title, name, args in ACCESSIBILITY_PAGES:
             if name not in reached_below:
                 s.visit(reverse(name, args=args), slug(name, args))
+            if name == "queues:congestion":  # the offices are open: their tables show, not "closed"
+                expect(s.page.locator(".congestion-table:visible")).to_have_count(offices_shown(s.page))
         s.goto(reverse("api:openapi-view"))
         s.page.locator("#swagger-ui .opblock").first.wait_for()  # Swagger UI has drawn the operations
         s.scan("api-docs")
@@ -215,7 +225,9 @@ def test_no_violations_with_offices_closed(browser, live_server, ward):
 
     def pages(s: Scanner) -> None:
         s.visit(reverse("portal:home"), "home")
-        s.visit(reverse("queues:congestion"), "congestion")
+        s.goto(reverse("queues:congestion"))
+        expect(s.page.locator('[data-field="closed"]:visible')).to_have_count(offices_shown(s.page))
+        s.scan("congestion")
         s.visit(reverse("guide:office", args=[office.code]), "office")
         s.visit(reverse("queues:ticket_machine", args=[office.code]), "kiosk-ticket-machine")
         s.visit(reverse("queues:display", args=[office.code]), "display")
