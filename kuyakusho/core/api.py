@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth, django_auth
 
+from .api_docs import ApiDocs
 from .errors import ApplicationError, ErrorCode
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
     description="区役所の業務API / Ward office API. Staff routes use the console session (CSRF token required).",
     urls_namespace="api",
     docs_url="/docs",
+    docs=ApiDocs(),
     # Swagger UI styles its elements inline; the rest of the policy stays as strict as everywhere.
     docs_decorator=csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}),
     auth=django_auth,

@@ -188,6 +188,11 @@ ACCESSIBILITY_PAGES: list[tuple[str, str, tuple]] = [
     (gettext_lazy("アクセシビリティ方針"), "guide:accessibility", ()),
     (gettext_lazy("証明書の確認"), "certificates:verify_lookup", ()),
     (gettext_lazy("発券機"), "queues:ticket_offices", ()),
+    (gettext_lazy("発券機（区民事務所の画面）"), "queues:ticket_machine", ("nerima",)),
+    (gettext_lazy("待合の呼出状況の表示"), "queues:display", ("nerima",)),
+    (gettext_lazy("セルフサービス端末"), "kiosk:home", ()),
+    (gettext_lazy("証明書の自動交付機"), "certificates:kiosk", ()),
+    (gettext_lazy("API仕様（開発者向け）"), "api:openapi-view", ()),
 ]
 
 

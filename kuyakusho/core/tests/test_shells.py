@@ -58,6 +58,16 @@ def test_openapi_is_served(client):
     assert "/api/accounts/me" in spec["paths"]
 
 
+def test_the_api_docs_page_has_a_language_a_main_landmark_and_a_heading(client):
+    page = client.get("/api/docs").content.decode()
+    assert '<html lang="ja">' in page and '<main class="api-docs">' in page
+    assert '<h1 class="api-docs__title">Kuyakusho API' in page
+    assert "core/css/api-docs.css" in page and "ninja/swagger-ui-bundle.js" in page  # our own files, no CDN
+    assert '"deepLinking": false' in page  # no link inside each operation's button (axe: nested-interactive)
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/api/docs").content.decode()
+
+
 def _boom(request):
     raise ValueError("secret resident 山田太郎 1234-5678-9012")
 
