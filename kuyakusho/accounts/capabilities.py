@@ -8,27 +8,10 @@ capabilities; views and API routes declare the capability they need
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Capability(StrEnum):
-    USE_CONSOLE = "use_console"
-    VIEW_RESIDENT = "view_resident"
-    VIEW_REMOVED_RESIDENT = "view_removed_resident"
-    FILE_NOTIFICATION = "file_notification"
-    CORRECT_RECORD = "correct_record"
-    CANCEL_NOTIFICATION = "cancel_notification"
-    ISSUE_CERTIFICATE = "issue_certificate"
-    MANAGE_SEALS = "manage_seals"
-    SUPERVISE_COUNTER = "supervise_counter"
-    CALL_TICKETS = "call_tickets"
-    MANAGE_OFFICES = "manage_offices"
-    MANAGE_POLICY = "manage_policy"
-    MANAGE_STAFF = "manage_staff"
-    VIEW_AUDIT = "view_audit"
+from kuyakusho.core.capabilities import Capability  # the vocabulary is shared; roles are this app's
 
 
 class Role(models.TextChoices):

@@ -4,8 +4,8 @@ from typing import Any, Literal
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
+from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.schemas import Text, WarekiDate
 
 from .selectors import AuditFilter, search_audit

@@ -6,10 +6,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
-
-from kuyakusho.accounts.models import Staff
 
 from .context import current
 from .models import AuditEvent, ChainHead, Kind
@@ -37,7 +36,7 @@ def _event(*, ctx, actor, kind: Kind, action: str, target: models.Model | None =
     """One event, not chained yet (:func:`_chain` sets ``occurred_at``, ``seq``, ``prev_hash`` and ``hash``)."""
     target_type, target_id = _target(target)
     return AuditEvent(
-        actor=actor if isinstance(actor, Staff) else None,  # terminals: labelled by code, not linked
+        actor=actor if isinstance(actor, get_user_model()) else None,  # terminals: labelled by code, not linked
         actor_label=_label(actor)[:150],
         kind=kind,
         action=action,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
+from kuyakusho.core.capabilities import Capability
 
 from .forms import AuditSearchForm
 from .selectors import AuditFilter, search_audit

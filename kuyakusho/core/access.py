@@ -27,7 +27,7 @@ from .errors import ApplicationError, ErrorCode
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from kuyakusho.accounts.capabilities import Capability
+    from .capabilities import Capability
 
 
 @dataclass(frozen=True)
