@@ -19,6 +19,18 @@ def _pick(ja: str, en: str) -> str:
     return en if translation.get_language() == "en" and en else ja
 
 
+class InLanguage:
+    """``title`` reads ``title_en`` on English pages (when filled) and ``title_ja`` otherwise."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return _pick(getattr(obj, f"{self.name}_ja"), getattr(obj, f"{self.name}_en"))
+
+
 class Procedure(models.Model):
     slug = models.SlugField(_("コード"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -50,29 +62,15 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return self.title_ja
 
-    @property
-    def title(self) -> str:
-        return _pick(self.title_ja, self.title_en)
-
-    @property
-    def summary(self) -> str:
-        return _pick(self.summary_ja, self.summary_en)
-
-    @property
-    def who(self) -> str:
-        return _pick(self.who_ja, self.who_en)
+    title = InLanguage()
+    summary = InLanguage()
+    who = InLanguage()
+    fee = InLanguage()
+    online = InLanguage()
 
     @property
     def bring(self) -> list[str]:
         return [line.strip() for line in _pick(self.bring_ja, self.bring_en).splitlines() if line.strip()]
-
-    @property
-    def fee(self) -> str:
-        return _pick(self.fee_ja, self.fee_en)
-
-    @property
-    def online(self) -> str:
-        return _pick(self.online_ja, self.online_en)
 
     @property
     def deadline_text(self) -> str:
@@ -98,10 +96,5 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title_ja
 
-    @property
-    def title(self) -> str:
-        return _pick(self.title_ja, self.title_en)
-
-    @property
-    def body(self) -> str:
-        return _pick(self.body_ja, self.body_en)
+    title = InLanguage()
+    body = InLanguage()
