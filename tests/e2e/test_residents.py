@@ -84,9 +84,7 @@ def test_a_record_asks_the_purpose_and_shows_the_my_number_only_on_request(page,
 
     head, _wife = family(2)
     page.goto(f"/console/residents/{head.pk}/")
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")
     expect(page.get_by_role("heading", name="閲覧の目的")).to_be_visible()
     page.get_by_label("閲覧の目的").select_option("certificate")
     page.get_by_role("button", name="記録を開く").click()
