@@ -125,8 +125,11 @@ def test_birth_form_refuses_each_class(case):
 def test_birth_page_shows_the_refusal_on_the_form(client_as, clerk, case):
     name, code_point, _code = CLASSES[case]
     head, _ = family(2)
-    r = client_as(clerk).post(reverse("residents:birth", args=[head.household_id]),
-                              {"step": "confirm", **_person(name)})
+    c = client_as(clerk)
+    url = reverse("residents:birth", args=[head.household_id])
+    granted = c.post(url, {"_ask_purpose": "1", "purpose": "notification"})  # the purpose, asked first
+    assert granted.status_code == 302
+    r = c.post(granted["Location"], {"step": "confirm", **_person(name)})
     assert r.status_code == 200 and code_point in r.text and "は使用できません" in r.text
     assert not Resident.objects.filter(relationship="子").exists()
 
