@@ -38,6 +38,22 @@ class SearchForm(forms.Form):
     include_removed = forms.BooleanField(label=_("除票も含める"), required=False)
 
 
+    def describe_fields(self) -> None:
+        """Tie each field to the help and the errors shown beside it (``aria-describedby``, by the ids that
+        ``core/partials/field.html`` gives them), and put the cursor in the first field in error
+        (``autofocus``, which htmx honours on the part it redraws)."""
+        focused = False
+        for bound in self:
+            ids = [f"{bound.auto_id}_help"] if bound.help_text else []
+            if self.is_bound and bound.errors:
+                ids.append(f"{bound.auto_id}_error")
+                if not focused:
+                    bound.field.widget.attrs["autofocus"] = True
+                    focused = True
+            if ids:
+                bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
 class PurposeForm(forms.Form):
     purpose = forms.ChoiceField(label=_("閲覧の目的"),
                                 choices=[("", _("選んでください")), *records.ViewPurpose.choices])
@@ -109,23 +125,30 @@ class MoveInForm(NotifierMixin, AddressMixin):
 
 
 class MembersForm(NotifierMixin):
-    """The members of one household, each with a checkbox, the version seen and a 続柄."""
+    """The members of one household, each with a checkbox, the version seen and a 続柄.
 
-    def __init__(self, *args, members, select_label, relationship_label=None, all_selected=False, **kwargs):
+    ``all_selected``: the notification concerns every member (their boxes are ticked; without a 続柄 to choose
+    they are listed, not offered). ``preselected``: every box starts ticked and the clerk unticks those
+    the notification does not concern (a 転居 usually moves the whole household)."""
+
+    def __init__(self, *args, members, select_label, relationship_label=None, all_selected=False,
+                 preselected=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
         self.member_rows = []
         for m in members:
             self.fields[f"m{m.pk}"] = forms.BooleanField(label=f"{m.name}（{m.relationship}）", required=False,
-                                                        initial=all_selected)
+                                                        initial=all_selected or preselected)
             self.fields[f"v{m.pk}"] = forms.IntegerField(widget=forms.HiddenInput, initial=m.version)
-            row = {"member": m, "select": self[f"m{m.pk}"], "version": self[f"v{m.pk}"], "relationship": None}
+            row = {"member": m, "select": self[f"m{m.pk}"], "version": self[f"v{m.pk}"], "relationship": None,
+                   "fixed": all_selected and not relationship_label}
             if relationship_label:
                 self.fields[f"r{m.pk}"] = forms.ChoiceField(label=relationship_label, choices=KEEP_RELATIONSHIP,
                                                             required=False)
                 row["relationship"] = self[f"r{m.pk}"]
             self.member_rows.append(row)
         self.select_label = select_label
+        self.preselected = preselected
 
     def movers(self, *, everyone: bool = False) -> list[Mover]:
         d = self.cleaned_data

@@ -118,13 +118,16 @@ def _iso(value: Any) -> Any:
 def make_snapshot(resident: Resident, household: Household | None = None, head_name: str | None = None) -> dict:
     """Every 住民票 item of ``resident`` as a JSON-ready dict (keys: :data:`SNAPSHOT_FIELDS`).
 
-    ``household`` defaults to ``resident.household`` (pass it to avoid a query).
+    ``household`` defaults to ``resident.household`` (pass it to avoid a query); any object with the
+    household's address attributes will do, and one that also carries ``head_name`` (the synthetic ward's
+    view of a household being generated) gives the head's name.
     ``head_name`` (世帯主の氏名, an item of every member's 住民票): pass the head's name for the
-    other members; it defaults to the resident's own name when they are the head, else "".
+    other members; it defaults to the household's ``head_name`` when it has one, else to the resident's
+    own name when they are the head, else "".
     """
     hh = household if household is not None else resident.household
     if head_name is None:
-        head_name = resident.name if resident.is_head else ""
+        head_name = getattr(hh, "head_name", None) or (resident.name if resident.is_head else "")
     data = {f: getattr(resident, f) for f in SNAPSHOT_FIELDS if f not in HOUSEHOLD_ITEMS}
     data.update(
         household_id=hh.pk,
@@ -164,12 +167,26 @@ class ResidentState:
         return self.status != "removed" or (removed_on is not None and on < removed_on)
 
 
+def _head_name_unrecorded(before: dict, after: dict) -> bool:
+    """A 世帯主の氏名 missing from ``before`` in the same household: not a change of head but an earlier
+    snapshot written without the item (a household always has a head, so a change of head within the
+    household shows as one name replacing another)."""
+    return (before.get("head_name") in ("", None) and before.get("household_id") is not None
+            and before.get("household_id") == after.get("household_id"))
+
+
 def changed_fields(before: dict, after: dict, fields=SNAPSHOT_FIELDS) -> dict[str, list]:
-    """``{"field": [before, after]}`` of two snapshots (My Number masked)."""
+    """``{"field": [before, after]}`` of two snapshots (My Number masked): the items that really changed.
+
+    "" and None both mean "not recorded"; a 世帯主の氏名 that an earlier snapshot of the same household did
+    not record is not a change (:func:`_head_name_unrecorded`).
+    """
     out = {}
     for f in fields:
         old, new = before.get(f), after.get(f)
-        if (old in ("", None) and new in ("", None)) or old == new:  # "" and None both mean "not recorded"
+        if (old in ("", None) and new in ("", None)) or old == new:
+            continue
+        if f == "head_name" and _head_name_unrecorded(before, after):
             continue
         out[f] = ["***" if old else None, "***" if new else None] if f in SECRET_FIELDS else [old, new]
     return out

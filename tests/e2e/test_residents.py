@@ -57,7 +57,10 @@ def test_move_in_then_move_within(page, clerk, shot):
     page.get_by_role("link", name="山田 花子").click()
     expect(page).to_have_url(re.compile(r"pt="))  # the purpose given with the notification, carried signed
     page.get_by_role("link", name="転居届").click()
-    page.get_by_label("山田 花子（妻）").check()
+    # The whole household starts ticked (a 転居 usually moves everyone): the husband stays, so untick him.
+    expect(page.get_by_label("山田 太郎（世帯主）")).to_be_checked()
+    expect(page.get_by_label("山田 花子（妻）")).to_be_checked()
+    page.get_by_label("山田 太郎（世帯主）").uncheck()
     page.locator("tr", has_text="山田 花子").get_by_label("移った先での続柄").select_option("世帯主")
     page.get_by_label("転居した日（異動日）").fill(today)
     page.get_by_label(re.compile(r"^町名( ※)?$")).select_option("桜台")
@@ -100,3 +103,108 @@ def test_a_record_asks_the_purpose_and_shows_the_my_number_only_on_request(page,
                                      purpose="my_number_use").count() == 1
     page.get_by_role("link", name="記録に戻る").click()
     expect(page.locator(".res-items")).not_to_contain_text(head.my_number)
+
+
+def _search_as_clerk(page):
+    page.goto("/console/residents/")
+    log_in(page, "clerk")
+    expect(page.get_by_role("heading", name="住民の検索")).to_be_visible()
+
+
+@pytest.mark.parametrize("birth_date", ["令和0年1月1日", "2月30日"])
+def test_an_invalid_birth_date_in_the_search_is_shown_beside_the_field(page, clerk, shot, birth_date):
+    from kuyakusho.residents.tests.factories import family
+
+    head, _wife = family(2)
+    _search_as_clerk(page)
+    page.get_by_label(re.compile(r"^氏名")).fill(head.name)
+    page.get_by_label("生年月日").fill(birth_date)
+    page.get_by_role("button", name="検索").click()  # htmx redraws the form with its results
+    field = page.get_by_label("生年月日")
+    expect(page.locator("#id_birth_date_error")).to_be_visible()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\bid_birth_date_error\b"))
+    expect(field).to_be_focused()
+    expect(field).to_have_value(birth_date)
+    expect(page.get_by_role("alert")).to_contain_text("入力内容に誤りがあります")
+    expect(page.locator("#results")).to_contain_text("検索していません")
+    expect(page.locator("#results")).not_to_contain_text(head.name)
+    assert page.evaluate("document.querySelectorAll('#search-area').length") == 1  # swapped, not nested
+    shot(page, f"residents-search-invalid-birth-date-{'era' if '令和' in birth_date else 'day'}")
+    # Corrected, the same form searches and the error goes.
+    field.fill(format_wareki(head.birth_date))
+    page.get_by_role("button", name="検索").click()
+    expect(page.locator("#results").get_by_role("link", name=head.name)).to_be_visible()
+    expect(page.locator("#id_birth_date_error")).to_have_count(0)
+    expect(page.get_by_label("生年月日")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_the_search_error_without_javascript(browser, live_server, clerk, shot):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900},
+                                  base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _search_as_clerk(page)
+        page.get_by_label("生年月日").fill("令和0年1月1日")
+        page.get_by_role("button", name="検索").click()
+        expect(page).to_have_url(re.compile(r"birth_date="))  # a whole page, not a redrawn part
+        expect(page.locator("#id_birth_date_error")).to_have_text("令和0年という年はありません。")
+        expect(page.get_by_label("生年月日")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#results")).to_contain_text("検索していません")
+        shot(page, "residents-search-invalid-birth-date-no-js")
+    finally:
+        context.close()
+
+
+def test_the_move_within_form_moves_the_household_and_shows_only_real_changes(page, clerk, shot):
+    from kuyakusho.residents.models import EventEntry
+    from kuyakusho.residents.tests.factories import family
+
+    head, wife, child = family(3)
+    # Stored snapshots without 世帯主の氏名 for the members, as the synthetic ward wrote them until now.
+    for entry in EventEntry.objects.filter(resident__in=[wife, child]):
+        entry.snapshot = {**entry.snapshot, "head_name": ""}
+        entry.save(update_fields=["snapshot"])
+    page.goto(f"/console/residents/{wife.pk}/")
+    log_in(page, "clerk")
+    page.get_by_label("閲覧の目的").select_option("notification")
+    page.get_by_role("button", name="記録を開く").click()
+    items = page.locator(".res-items")
+    expect(items.locator("div", has=page.locator("dt", has_text="世帯主の氏名"))).to_contain_text(head.name)
+    page.get_by_role("link", name="転居届").click()
+    for m in (head, wife, child):
+        expect(page.get_by_label(f"{m.name}（{m.relationship}）")).to_be_checked()
+    selects = page.get_by_label("移った先での続柄")
+    expect(selects).to_have_count(3)
+    # Wide enough for the longest 続柄 offered, in the text size around it (what the clerk reads); 44 px high.
+    widest = page.evaluate("""(sel) => {
+        const s = document.querySelector(sel), span = document.createElement('span');
+        span.style.whiteSpace = 'nowrap'; span.style.position = 'absolute';
+        s.parentElement.append(span);
+        const widths = [...s.options].map(o => { span.textContent = o.text; return span.offsetWidth; });
+        span.remove();
+        return Math.max(...widths);
+    }""", f"#id_r{head.pk}")
+    assert widest > 40, widest  # a label was measured (e.g. 妻（未届）), not an empty string
+    for i in range(3):
+        box = selects.nth(i).bounding_box()
+        assert box["width"] >= widest + 24 and box["height"] >= 44, (box, widest)
+    shot(page, "residents-move-within-form")
+    page.get_by_label("転居した日（異動日）").fill(format_wareki(timezone.localdate()))
+    page.get_by_label(re.compile(r"^町名( ※)?$")).select_option("桜台")
+    page.get_by_label(re.compile(r"^丁目( ※)?$")).select_option("2")
+    page.get_by_label(re.compile(r"^番地( ※)?$")).fill("5")
+    page.get_by_label(re.compile(r"^号( ※)?$")).fill("3")
+    page.get_by_role("button", name="確認する").click()
+    confirm = page.locator(".res-confirm")
+    expect(confirm.locator("h3")).to_have_count(3)
+    expect(confirm).to_contain_text("東京都練馬区桜台2丁目5番3号")
+    expect(confirm).not_to_contain_text("世帯主の氏名")
+    shot(page, "residents-move-within-confirm")
+    page.get_by_role("button", name="この内容で確定する").click()
+    expect(page.get_by_role("heading", name="受付完了")).to_be_visible()
+    page.get_by_role("link", name=wife.name).click()
+    timeline = page.locator(".res-timeline")
+    expect(timeline).to_contain_text("→ 東京都練馬区桜台2丁目5番3号")
+    expect(timeline).not_to_contain_text("世帯主の氏名")
+    expect(page.locator(".res-items")).to_contain_text(head.name)

@@ -297,3 +297,105 @@ def test_recording_the_reads_of_a_household_does_not_grow_with_its_members(clien
         counts.append(len(queries))
         assert sum(q["sql"].startswith("INSERT") and "audit_auditevent" in q["sql"] for q in queries) == 1
     assert counts[0] == counts[1]
+
+
+# --- the clerk's day: search errors, the 転居 form, 世帯主の氏名 ------------------------------------
+
+
+@pytest.mark.parametrize("birth_date, message", [
+    ("令和0年1月1日", "令和0年という年はありません。"),
+    ("令和5年2月30日", "存在しない日付です。"),
+    ("2月30日", "日付の形式が正しくありません"),
+])
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_an_invalid_birth_date_is_shown_beside_the_field_and_no_search_is_run(client_as, clerk, birth_date,
+                                                                               message, htmx):
+    ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ")
+    headers = {"HX-Request": "true"} if htmx else {}
+    r = client_as(clerk).get(reverse("residents:search"), {"name": "髙橋", "birth_date": birth_date},
+                             headers=headers)
+    assert r.status_code == 200 and ("<html" in r.text) is not htmx
+    # The part htmx swaps in holds the form with the error beside the field, announced, and the field marked.
+    area = r.text[r.text.index('<div id="search-area"'):]
+    assert '<form method="get"' in area and 'role="alert"' in area
+    assert f'<p class="field__error" id="id_birth_date_error">{message}' in area
+    field = area[area.index('name="birth_date"'):]
+    field = field[:field.index(">")]
+    assert 'aria-invalid="true"' in field and "autofocus" in field
+    assert 'aria-describedby="id_birth_date_help id_birth_date_error"' in field
+    assert f'value="{birth_date}"' in field  # what was typed stays
+    # The results say the search was not run: not "nobody found", and nobody listed.
+    assert "検索していません" in area and "該当する住民はいません" not in area and "髙橋 一郎" not in area
+    assert not AuditEvent.objects.filter(action="residents.search").exists()
+
+
+def test_a_valid_search_after_an_error_clears_it(client_as, clerk):
+    ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ", birth_date=timezone.datetime(1985, 4, 2).date())
+    r = client_as(clerk).get(reverse("residents:search"), {"name": "髙橋", "birth_date": "昭和60年4月2日"},
+                             headers={"HX-Request": "true"})
+    assert "髙橋 一郎" in r.text and "検索していません" not in r.text and 'role="alert"' not in r.text
+    assert 'aria-invalid' not in r.text and "autofocus" not in r.text
+    assert 'aria-describedby="id_birth_date_help"' in r.text
+
+
+def test_the_record_shows_the_name_of_the_head_of_household(client_as, clerk):
+    head, wife = family(2)
+    c = client_as(clerk)
+    r = c.get(with_purpose(c, reverse("residents:record", args=[wife.pk]), "consultation"))
+    assert f"<dt>世帯主の氏名</dt><dd>{head.name}" in r.text
+
+
+def _move_within_url(c, household_id):
+    return with_purpose(c, reverse("residents:move_within", args=[household_id]))
+
+
+def test_the_move_within_form_starts_with_the_whole_household_ticked(client_as, clerk):
+    members = family(3)
+    c = client_as(clerk)
+    r = c.get(_move_within_url(c, members[0].household_id))
+    for m in members:
+        assert f'name="m{m.pk}" id="id_m{m.pk}" checked' in r.text
+        assert f'<select name="r{m.pk}" id="id_r{m.pk}">' in r.text
+    assert "転居しない人のチェックを外してください" in r.text
+    # The 転出 form still asks who leaves: nobody is ticked for the clerk.
+    r = c.get(with_purpose(c, reverse("residents:move_out", args=[members[0].household_id])))
+    assert f'name="m{members[1].pk}" id="id_m{members[1].pk}">' in r.text and "checked" not in r.text
+
+
+def _without_head_name(*residents):
+    """Stored snapshots written without 世帯主の氏名 (as the synthetic ward wrote them for members before)."""
+    from kuyakusho.residents.models import EventEntry
+
+    for entry in EventEntry.objects.filter(resident__in=residents):
+        entry.snapshot = {**entry.snapshot, "head_name": ""}
+        entry.save(update_fields=["snapshot"])
+
+
+def test_the_move_within_confirmation_and_history_show_only_real_changes(client_as, clerk):
+    head, wife, child = family(3)
+    _without_head_name(wife, child)
+    c = client_as(clerk)
+    url = _move_within_url(c, head.household_id)
+    data = {"notifier_type": "self", "moved_on": format_wareki(timezone.localdate()), "town": "桜台", "chome": "2",
+            "banchi": "5", "go": "3", **{f"m{m.pk}": "on" for m in (head, wife, child)},
+            **{f"v{m.pk}": str(m.version) for m in (head, wife, child)}}
+    r = c.post(url, {**data, "step": "confirm"})
+    confirm = r.text[r.text.index('class="res-confirm"'):]
+    assert "桜台2丁目5番3号" in confirm and confirm.count("<h3>") == 3
+    assert "世帯主の氏名" not in confirm
+    r = c.post(url, {**data, "step": "commit"})
+    assert r.status_code == 302
+    r = c.get(with_purpose(c, reverse("residents:record", args=[wife.pk]), "consultation"))
+    timeline = r.text[r.text.index('class="res-timeline"'):]
+    assert "→ <strong>東京都練馬区桜台2丁目5番3号" in timeline and "世帯主の氏名" not in timeline
+
+
+def test_a_real_change_of_head_is_still_shown(client_as, clerk):
+    head, wife, child = family(3)
+    c = client_as(clerk)
+    url = with_purpose(c, reverse("residents:split", args=[head.household_id]))
+    r = c.post(url, {"step": "confirm", "notifier_type": "self", "moved_on": format_wareki(timezone.localdate()),
+                     f"m{wife.pk}": "on", f"r{wife.pk}": "世帯主",
+                     **{f"v{m.pk}": str(m.version) for m in (head, wife, child)}})
+    confirm = r.text[r.text.index('class="res-confirm"'):]
+    assert f'<th scope="row">世帯主の氏名</th><td>{head.name}</td><td><strong>{wife.name}</strong>' in confirm

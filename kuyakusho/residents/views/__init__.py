@@ -55,6 +55,9 @@ def _add_error(form, error: ApplicationError) -> None:
 
 @staff(C.VIEW_RESIDENT)
 def search(request):
+    """Search by name, reading, birth date, address or code. Invalid input shows its error beside the field and
+    says that no search was run, on the whole page and in the part that htmx redraws (the form with its results),
+    so that a date that does not exist never reads as "nobody found"."""
     form = SearchForm(request.GET or None)
     page = None
     if not can_view_removed(request.user):
@@ -72,8 +75,9 @@ def search(request):
             page = selectors.search_residents(user=request.user, criteria=criteria, page=number)
         except ApplicationError as e:
             _add_error(form, e)
-    template = "residents/partials/results.html" if request.headers.get("HX-Request") else "residents/search.html"
-    return render(request, template, {"form": form, "page": page,
+    form.describe_fields()
+    template = "residents/partials/search_area.html" if request.headers.get("HX-Request") else "residents/search.html"
+    return render(request, template, {"form": form, "page": page, "not_run": form.is_bound and bool(form.errors),
                                       "can_file": can_file_notification(request.user)})
 
 
@@ -95,7 +99,7 @@ def record(request, pk: int):
     items = records.make_snapshot(rec.resident, rec.household, head_name=head)
     items["my_number"] = mask_my_number(items.get("my_number"))
     shown = [f for f in records.SNAPSHOT_FIELDS if f not in ("household_id", "town", "chome", "banchi", "go",
-                                                                "katagaki", "head_name")]
+                                                                "katagaki")]
     if not rec.resident.is_foreign:
         shown = [f for f in shown if f not in ("nationality", "residence_status", "period_of_stay",
                                                "stay_expires_on", "residence_card_number")]

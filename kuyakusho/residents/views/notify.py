@@ -146,7 +146,7 @@ def abroad_in(request):
 
 
 def _members_view(request, pk: int, *, title, form_class, run, select_label, relationship_label=None,
-                  all_selected=False, remaining_head=True):
+                  all_selected=False, preselected=False, remaining_head=True):
     household, members = _open_household(pk)
     reading, chooser = _household_reading(request, pk)
     if chooser:
@@ -154,7 +154,7 @@ def _members_view(request, pk: int, *, title, form_class, run, select_label, rel
 
     def make_form(data):
         form = form_class(data, members=members, select_label=select_label, relationship_label=relationship_label,
-                          all_selected=all_selected)
+                          all_selected=all_selected, preselected=preselected)
         if remaining_head:
             form.fields["remaining_head"] = remaining_head_field(members)
         return form
@@ -174,7 +174,8 @@ def move_within(request, pk: int):
             **form.common())
 
     return _members_view(request, pk, title=_("転居届"), form_class=MoveWithinForm, run=run,
-                         select_label=_("転居する人"), relationship_label=_("移った先での続柄"))
+                         select_label=_("転居する人"), relationship_label=_("移った先での続柄"),
+                         preselected=True)  # a 転居 usually moves the whole household: untick who stays
 
 
 def _leave(request, pk: int, *, abroad: bool):
