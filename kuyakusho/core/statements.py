@@ -1,11 +1,14 @@
-"""Statements written once per connection from the models, for the few queries a hot path runs every time.
+"""The register's one hand-written statement: the yearly counter (``next_in_year``).
 
-Building and compiling a Django query costs several times what SQLite or PostgreSQL take to run a
-primary-key or index look-up (about 250–500 µs against 10–100 µs here). A module with such a path writes
-each query as a function whose docstring names the ORM expression it replaces and whose test compares the
-two; the pieces here build the SQL from the models' own metadata (table and column names, quoting, locks),
-cache it per connection, and load rows into model instances through the fields' own database converters,
-as a queryset would.
+A 受付番号 or 交付番号 is the next number of its fiscal year, taken with one ``UPDATE … RETURNING`` that
+also locks the year's row until the caller's transaction ends (the ORM's ``update()`` returns a row count,
+not the new value; ``select_for_update()`` and then ``update(F(...))`` would be two statements for every
+notification and certificate, with the counter — every notification's last lock — held for both). It is
+written from the model's own metadata and runs on Django's cursor, as every other query does.
+
+Until ``certificates.services`` and ``audit.services`` run on the ORM too, the older helpers below stay
+for them (``cached``, ``run``, ``execute``, ``placeholders``, ``names``, ``columns``, ``loader``,
+``load_joined``, ``insert``); nothing in the register or the seal register uses them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
@@ -81,12 +84,6 @@ def names(wrapper: BaseDatabaseWrapper, model: type[models.Model], *fields: str)
             *(quote(meta.pk.column if f == "pk" else meta.get_field(f).column) for f in fields)]
 
 
-def for_no_key_update(wrapper: BaseDatabaseWrapper) -> str:
-    if not wrapper.features.has_select_for_update:
-        return ""
-    return " FOR NO KEY UPDATE" if wrapper.features.has_select_for_no_key_update else " FOR UPDATE"
-
-
 def columns(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequence[str] | None = None) -> str:
     """The columns of ``model`` (or of the fields ``only``), qualified by its table: a select list."""
     table = wrapper.ops.quote_name(model._meta.db_table)
@@ -108,11 +105,6 @@ def loader(wrapper: BaseDatabaseWrapper, model: type[models.Model], only: Sequen
             converters.append((i, found, col))
     select = f"SELECT {columns(wrapper, model, only)} FROM {wrapper.ops.quote_name(model._meta.db_table)}"  # noqa: S608
     return select, [f.attname for f in fields], converters
-
-
-def load(wrapper: BaseDatabaseWrapper, model: type[models.Model], sql: str, params: Sequence[Any]):
-    """Run ``sql`` (which selects the columns of ``loader``) and make instances, as a queryset would."""
-    return [objs[0] for objs in load_joined(wrapper, (model,), sql, params)]
 
 
 def load_joined(wrapper: BaseDatabaseWrapper, model_list: Sequence[type[models.Model]], sql: str,
@@ -149,7 +141,7 @@ def insert(objs: Sequence[models.Model], *, ids: bool = True) -> None:
     are set on the objects (in order), with the fields' defaults, ``auto_now`` times and adaptations.
 
     ``ids=False``: no RETURNING and the objects keep no id, for rows nothing reads back in this
-    transaction; inside :func:`batched`, such an insert waits for nothing.
+    transaction.
     """
     if not objs:
         return
@@ -177,43 +169,6 @@ def insert(objs: Sequence[models.Model], *, ids: bool = True) -> None:
         obj._state.db = wrapper.alias
 
 
-@contextmanager
-def batched() -> Iterator[None]:
-    """Statements sent together, for writes whose results nobody reads before the block ends.
-
-    On PostgreSQL the block runs in psycopg's pipeline mode: each statement is sent without waiting for
-    the server, and the block waits once, at its end (or earlier, at a statement whose rows are fetched),
-    instead of once per statement; an error surfaces there, as Django's exception, and rolls back the
-    caller's transaction as any database error would. Elsewhere (SQLite runs in the process) a no-op.
-    Inside, catch no database error and make no savepoint: after a failed statement the server skips
-    the rest of the batch.
-    """
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    if wrapper.vendor != "postgresql":
-        yield
-        return
-    wrapper.ensure_connection()
-    with wrapper.wrap_database_errors, wrapper.connection.pipeline():
-        yield
-
-
-def update(obj: models.Model, field_names: Sequence[str]) -> None:
-    """``obj.save(update_fields=field_names)`` of an existing (locked) row; list ``auto_now`` fields to set them."""
-    model, field_names = type(obj), tuple(field_names)
-
-    def build(w):
-        table, pk, *columns = names(w, model, "pk", *field_names)
-        return ([model._meta.get_field(name) for name in field_names],
-                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s")  # noqa: S608
-
-    wrapper, (fields, sql) = cached((model, "update", field_names), build)
-    obj._prepare_related_fields_for_save(operation_name="save", fields=fields)
-    values = [f.get_db_prep_save(f.pre_save(obj, add=False), wrapper) for f in fields]
-    with run(wrapper, sql, [*values, obj._meta.pk.get_db_prep_value(obj.pk, wrapper)]) as cursor:
-        if cursor.rowcount != 1 and cursor.rowcount != -1:  # -1: not known yet, in a batched block
-            raise DatabaseError(f"{obj._meta.label} {obj.pk}: the update did not affect one row.")
-
-
 def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) -> int | None:
     """Add one to ``model``'s counter for ``year`` (a ``core.models.FiscalYearCounter``) and return it; the
     year's row is created at 1 if it has none. One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35),
@@ -221,15 +176,17 @@ def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) 
     transaction's commit does not wait for the disk (``SET LOCAL synchronous_commit`` as a function in the
     same statement). None if the row could not be taken (three creations lost to other processes).
     """
-
-    def build(w):
-        table, year_col, last = names(w, model, "fiscal_year", "last")
-        also = ", set_config('synchronous_commit', 'off', true)" if not durable and w.vendor == "postgresql" else ""
-        return f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_col} = %s RETURNING {last}{also}"  # noqa: S608
-
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    table, year_col, last = (quote(model._meta.db_table), quote(model._meta.get_field("fiscal_year").column),
+                             quote(model._meta.get_field("last").column))
+    also = ""
+    if not durable and connection.vendor == "postgresql":
+        also = ", set_config('synchronous_commit', 'off', true)"
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_col} = %s RETURNING {last}{also}"  # noqa: S608
     for _attempt in range(3):
-        wrapper, sql = cached((model, "next_in_year", durable), build)
-        with run(wrapper, sql, [year]) as cursor:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [year])
             row = cursor.fetchone()
         if row is not None:
             return row[0]

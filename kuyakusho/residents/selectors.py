@@ -23,7 +23,6 @@ from .addresses import format_address, validate_town
 from .models import Event, EventEntry, EventKind, Household, Resident, Status
 from .permissions import can_search, can_view_removed, can_view_resident
 from .records import ResidentState, ViewPurpose
-from .services import statements
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 200
@@ -239,7 +238,10 @@ def history(resident: Resident) -> list[HistoryItem]:
 
 
 def household_members(household: Household, *, include_removed: bool = False) -> list[Resident]:
-    members = statements.household_members(household.pk, on=timezone.localdate(), include_removed=include_removed)
+    found = Resident.objects.filter(household_id=household.pk)
+    if not include_removed:
+        found = found.filter(resident_q())
+    members = list(found.order_by("-is_head", "birth_date", "id"))
     for member in members:
         member.household = household  # the caller's row: no join, no second copy
     return members

@@ -12,9 +12,6 @@ from kuyakusho.certificates.models import Card, CardLock, Channel, ChannelPolicy
 from kuyakusho.certificates.services import statements
 from kuyakusho.certificates.services.cards import issue_card
 from kuyakusho.certificates.services.issuance import IssueRequest, issue
-from kuyakusho.residents.models import Resident
-from kuyakusho.residents.selectors import resident_q
-from kuyakusho.residents.services import statements as register_statements
 from kuyakusho.residents.tests.factories import family
 
 from .conftest import OPEN
@@ -77,19 +74,3 @@ def test_support_measures_on_a_day_match_the_orm(clerk):
         assert statements.under_support_measure(ids, on) == want
     assert statements.under_support_measure([a.pk], day) == {a.pk}
     assert statements.under_support_measure([], day) == set()
-
-
-def test_household_members_match_the_orm():
-    head, wife, child = family(3)
-    today = timezone.localdate()
-    Resident.objects.filter(pk=child.pk).update(status="removed", removed_on=today - timedelta(days=1),
-                                                removal_reason="move_out")
-    Resident.objects.filter(pk=wife.pk).update(status="removed", removed_on=today + timedelta(days=3),
-                                               removal_reason="move_out")  # still a resident until then
-    order = ("-is_head", "birth_date", "id")
-    for include_removed in (False, True):
-        qs = Resident.objects.filter(household_id=head.household_id).order_by(*order)
-        want = list(qs if include_removed else qs.filter(resident_q(today)))
-        got = register_statements.household_members(head.household_id, on=today, include_removed=include_removed)
-        assert [_state(r) for r in got] == [_state(r) for r in want]
-    assert [r.pk for r in register_statements.household_members(head.household_id, on=today)] == [head.pk, wife.pk]
