@@ -91,7 +91,7 @@ def split_household(
                     katagaki=household.katagaki, established_on=moved_on)
     records.prepare_household(new).save()
     affected = _apply(list(zip(residents, rels, strict=True)), befores, new)
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id)
+    affected += hand_over_head(household, remaining_head_id)
     return record_event(actor=actor, kind=EventKind.SPLIT, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
                         reason=check_text(reason, field="reason", max_length=400),

@@ -47,7 +47,7 @@ def require_one_head(relationships: Sequence[str]) -> None:
 
 
 def hand_over_head(
-    household: Household, leaving: set[int], remaining_head_id: int | None, remaining_relationships=None,
+    household: Household, remaining_head_id: int | None, remaining_relationships=None,
 ) -> list[tuple[Resident, dict]]:
     """After members left ``household`` (saved): if its head left and others remain, make the new head.
 

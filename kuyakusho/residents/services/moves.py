@@ -231,7 +231,7 @@ def file_move_within(
                                  "address_notified_on"])
         affected.append((resident, befores[resident.pk]))
     if target is not household:
-        affected += hand_over_head(household, moving, remaining_head_id)
+        affected += hand_over_head(household, remaining_head_id)
         close_if_empty(household, moved_on)
     return record_event(actor=actor, kind=EventKind.MOVE_WITHIN, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, late=is_late(moved_on, notified_on), office=office,
@@ -265,7 +265,7 @@ def _leave(
         save_resident(resident, ["status", "removed_on", "removal_reason", "destination"])
         end_dependent_registrations(actor=actor, resident=resident, on=moved_on)
     affected = [(r, befores[r.pk]) for r in residents]
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id)
+    affected += hand_over_head(household, remaining_head_id)
     close_if_empty(household, moved_on)
     event = record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
                          affected=affected, late=is_late(moved_on, notified_on), office=office,

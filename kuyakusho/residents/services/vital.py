@@ -80,7 +80,7 @@ def file_death(
     save_resident(resident, ["status", "removed_on", "removal_reason"])
     end_dependent_registrations(actor=actor, resident=resident, on=died_on)
     affected = [(resident, before)]
-    affected += hand_over_head(household, {resident.pk}, remaining_head_id)
+    affected += hand_over_head(household, remaining_head_id)
     close_if_empty(household, died_on)
     return record_event(actor=actor, kind=EventKind.DEATH, moved_on=died_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
