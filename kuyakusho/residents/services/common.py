@@ -177,7 +177,7 @@ def _head_name(household: Household) -> str:
             .order_by("status", "-removed_on", "-pk").values_list("name", flat=True).first() or "")
 
 
-def _head_names(residents: Iterable[Resident]) -> dict[int, str]:
+def _head_names(residents: Sequence[Resident]) -> dict[int, str]:
     """:func:`_head_name` of each resident's household (taken from ``residents`` when its active head is
     one of them, as saved in this transaction)."""
     heads: dict[int, str] = {}
