@@ -54,6 +54,16 @@ def _new_person(p, **over):
     return NewPerson(**{**fields, **over})
 
 
+def _taken(field: str, values: list[str]) -> set[str]:
+    """The ``values`` of ``field`` a resident already has (as the services look them up)."""
+    from kuyakusho.residents.models import Resident
+
+    if not values:
+        return set()
+    return set(Resident.objects.filter(**{f"{field}__in": values}).exclude(**{field: ""})
+               .values_list(field, flat=True))
+
+
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -126,12 +136,10 @@ class Replay:
     def _draw_again_if_taken(self, people) -> None:
         """New numbers for anyone whose drawn My Number or card number a resident already has (the
         service would refuse the duplicate; about one draw in 100,000 at 740,000 residents)."""
-        from kuyakusho.residents.services.statements import taken_identifiers
-
         for _ in range(10):
             taken = set()
             for field in ("my_number", "residence_card_number"):  # the services' own look-up (its index)
-                taken |= taken_identifiers(field, sorted({getattr(p, field) for p in people} - {""}))
+                taken |= _taken(field, sorted({getattr(p, field) for p in people} - {""}))
             if not taken:
                 return
             for p in people:
@@ -168,7 +176,6 @@ class Replay:
     def birth(self):
         from kuyakusho.demo.population.people import given_name
         from kuyakusho.residents.services import NewPerson, Notifier, file_birth
-        from kuyakusho.residents.services.statements import taken_identifiers
 
         def has_mother(members):
             return not members[0].nationality and any(
@@ -181,7 +188,7 @@ class Replay:
         given, kana = given_name(self.rng, sex, born, {m.name for m in members})
         surname, surname_kana = head.name.split("\u3000")[0], head.name_kana.split(" ")[0]
         _, my_number = self.codes.person()
-        while taken_identifiers("my_number", [my_number]):  # drawn before: the service would refuse it
+        while _taken("my_number", [my_number]):  # drawn before: the service would refuse it
             _, my_number = self.codes.person()
         child = NewPerson(name=f"{surname}\u3000{given}", name_kana=f"{surname_kana} {kana}", birth_date=born,
                           sex="male" if sex == "M" else "female", relationship="子", my_number=my_number,
@@ -224,8 +231,7 @@ class Costs:
     machine the CPU per notification bounds the rate whatever the number of processes:
     2 cores / (client + server CPU).
 
-    Timing the statements takes an ``execute_wrapper``, which routes them through Django's cursor
-    wrapper instead of the driver's (``core.statements.run``): slower, so only on request
+    Timing the statements takes an ``execute_wrapper`` around every query: slower, so only on request
     (``--replay-statements``).
     """
 
@@ -290,8 +296,7 @@ class Costs:
         ms = 1000 / done
         text = "per notification: "
         if self.timed:
-            text += (f"{self.statements / done:.1f} statements, {self.statement_s * ms:.2f} ms in them "
-                     "(through Django's cursor), ")
+            text += f"{self.statements / done:.1f} statements, {self.statement_s * ms:.2f} ms in them, "
         text += f"{self.commit_s * ms:.2f} ms in the commit (wall); CPU {self.client_cpu_s * ms:.2f} ms here"
         if self.server_cpu_s:
             text += f" + {self.server_cpu_s * ms:.2f} ms in the server"

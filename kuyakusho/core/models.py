@@ -6,7 +6,7 @@ from django.db import models
 
 
 class FiscalYearCounter(models.Model):
-    """The last serial number used in a fiscal year (one row per year); see ``core.statements.next_in_year``."""
+    """The last serial number used in a fiscal year (one row per year); taken by ``core.statements.next_in_year``."""
 
     fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)

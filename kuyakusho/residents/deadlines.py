@@ -40,6 +40,3 @@ DEADLINES: dict[str, Deadline] = {
     "death": Deadline(7, _("死亡の事実を知った日"), _("戸籍法第86条")),
     "marriage": Deadline(None, _("届け出た日"), _("民法第739条")),
 }
-
-#: 転入・転居 and 出生 are due within this many days; later ones are accepted and flagged.
-NOTIFICATION_PERIOD_DAYS: int = DEADLINES["move_in"].days or 14

@@ -24,7 +24,6 @@ from .models import Event, EventEntry, EventKind, Household, Resident, Status
 from .permissions import can_search, can_view_my_number, can_view_removed, can_view_resident
 from .purpose import MY_NUMBER_PURPOSE
 from .records import ResidentState, ViewPurpose
-from .services import statements
 
 MAX_PER_PAGE = 50
 #: The purpose recorded with a search: finding the person (the list shows the 基本4情報 only).
@@ -243,7 +242,10 @@ def history(resident: Resident) -> list[HistoryItem]:
 
 
 def household_members(household: Household, *, include_removed: bool = False) -> list[Resident]:
-    members = statements.household_members(household.pk, on=timezone.localdate(), include_removed=include_removed)
+    found = Resident.objects.filter(household_id=household.pk)
+    if not include_removed:
+        found = found.filter(resident_q())
+    members = list(found.order_by("-is_head", "birth_date", "id"))
     for member in members:
         member.household = household  # the caller's row: no join, no second copy
     return members

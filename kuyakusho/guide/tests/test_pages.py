@@ -75,11 +75,16 @@ def test_the_procedure_guide_reads_the_registers_deadlines(client, offices):
     assert "受付場所と時間" in page and "17:00〜19:00" in page  # weekday nights for notifications
     assert "死亡の事実を知った日から7日以内" in client.get("/procedures/shibo/").content.decode()
     assert "期限はありません" in client.get("/procedures/inkan/").content.decode()
-    # One table: change the period and the guide follows.
+    # One table: change the period and both the guide and the register's lateness follow.
+    from kuyakusho.residents.services.common import is_late
+
     original = deadlines.DEADLINES["move_in"]
+    moved, notified = date(2026, 4, 1), date(2026, 4, 16)  # 15 days later
+    assert is_late(moved, notified, "move_in")
     try:
         deadlines.DEADLINES["move_in"] = deadlines.Deadline(15, original.counted_from, original.basis)
         assert "住み始めた日から15日以内" in client.get("/procedures/tennyu/").content.decode()
+        assert not is_late(moved, notified, "move_in")
     finally:
         deadlines.DEADLINES["move_in"] = original
     english = client.get("/procedures/tennyu/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -160,5 +165,5 @@ def test_verification_takes_a_typed_code(client):
 def test_deadline_texts():
     assert deadlines.DEADLINES["move_out"].text() == "転出する日の前に、または転出する日から14日以内"
     assert "定めはありません" in deadlines.DEADLINES["marriage"].text()
-    assert deadlines.NOTIFICATION_PERIOD_DAYS == 14
+    assert deadlines.DEADLINES["move_in"].days == deadlines.DEADLINES["move_within"].days == 14
     assert date(2026, 1, 1)  # the module imports without a database

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,20 +17,20 @@ from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.wareki import fiscal_year
 
 from .. import records
+from ..deadlines import DEADLINES
 from ..models import Event, EventEntry, Household, ReceiptCounter, Resident, Status
-from . import statements
 from .inputs import Notifier
-
-#: 転入・転居 and 出生 are due within 14 days (住基法22条・23条, 戸籍法49条).
-NOTIFICATION_PERIOD_DAYS = 14
 
 
 def today() -> date:
     return timezone.localdate()
 
 
-def is_late(moved_on: date, notified_on: date) -> bool:
-    return (notified_on - moved_on) > timedelta(days=NOTIFICATION_PERIOD_DAYS)
+def is_late(moved_on: date, notified_on: date, kind: str = "move_in") -> bool:
+    """Notified after the period for ``kind`` (``residents.deadlines.DEADLINES``: the one table that the
+    console's forms and the residents' procedure guide read too); accepted, and flagged."""
+    days = DEADLINES[kind].days
+    return days is not None and (notified_on - moved_on) > timedelta(days=days)
 
 
 def check_notified_on(notified_on: date | None) -> date:
@@ -94,7 +94,7 @@ def lock_residents(versions: dict[int, int]) -> dict[int, Resident]:
 
 
 def lock_household(household_id: int, *, field: str = "household") -> Household:
-    household = statements.lock_household(household_id)
+    household = Household.objects.select_for_update(no_key=True).filter(pk=household_id).first()
     if household is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("世帯が見つかりません。"), field=field)
     if household.closed_on is not None:
@@ -109,27 +109,35 @@ def lock_members(
     """Lock a household, its active members and the residents of ``versions``; check their versions.
 
     ``household_id``: the household named by the notification (checked as :func:`lock_household` does);
-    None: the household of the residents (they must share one). Households are locked before residents,
-    in id order, as :func:`lock_residents` does. Returns the household, the residents of ``versions`` by id
-    and the household's active members in id order — the same objects, so that changes made to them
-    (and saved) keep the list current for :func:`hand_over_head`, :func:`close_if_empty` and
-    :func:`snapshots_now`. ``also``: other households the notification changes (the one members join),
-    locked in the same id-ordered pass, before any resident (taken again later with :func:`lock_household`,
-    at no wait): two notifications that each take the other's household never wait on each other.
+    None: the household of the residents (they must share one). ``also``: other households the
+    notification changes (the one members join). All the households are locked first, in one query in id
+    order, then the residents and the household's active members, in one query in id order: two
+    notifications that each take the other's household never wait on each other (households before
+    residents everywhere, as :func:`lock_residents` does). Returns the household, the residents of
+    ``versions`` by id and the household's active members in id order — the same objects.
     """
-    # The residents' households (normally the named one) and the others.
-    households = {h.pk: h for h in statements.lock_households_of(list(versions), [h for h in also if h])}
+    if household_id is not None:
+        wanted = Q(pk__in=sorted({household_id, *(h for h in also if h)}))
+    else:  # the residents' household (they must share one)
+        wanted = Q(pk__in=Resident.objects.filter(pk__in=list(versions)).values("household_id"))
+        if any(also):
+            wanted |= Q(pk__in=[h for h in also if h])
+    households = {h.pk: h for h in Household.objects.select_for_update(no_key=True).filter(wanted).order_by("pk")}
     if household_id is not None:
         household = households.get(household_id)
-        if household is None:  # none of the residents is in it (they will be refused): lock it on its own
-            household = households[household_id] = lock_household(household_id, field=field)
+        if household is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("世帯が見つかりません。"), field=field)
         if household.closed_on is not None:
             raise ApplicationError(ErrorCode.CLOSED, _("この世帯はすでに消滅しています。"), field=field)
     else:
-        household = next(iter(households.values())) if len(households) == 1 else None
+        mine = [h for h in households.values() if h.pk not in also]
+        household = mine[0] if len(mine) == 1 else None
     if not versions:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("対象の住民を選んでください。"), field="residents")
-    rows = statements.lock_residents_and_members(list(versions), household.pk if household is not None else None)
+    wanted = Q(pk__in=list(versions))
+    if household is not None:
+        wanted |= Q(household_id=household.pk, status=Status.ACTIVE)
+    rows = list(Resident.objects.select_for_update(no_key=True).filter(wanted).order_by("pk"))
     for resident in rows:
         if resident.household_id in households:
             resident.household = households[resident.household_id]
@@ -155,25 +163,40 @@ def require_active(resident: Resident, *, field: str = "residents") -> None:
 
 
 def active_members(household: Household) -> list[Resident]:
-    return list(household.members.select_for_update(no_key=True).filter(status=Status.ACTIVE).order_by("pk"))
+    """The household's active members, locked, in id order (the household's row already locked)."""
+    members = list(Resident.objects.select_for_update(no_key=True)
+                   .filter(household_id=household.pk, status=Status.ACTIVE).order_by("pk"))
+    for member in members:
+        member.household = household
+    return members
 
 
 def _head_name(household: Household) -> str:
-    """The head's name (the active head; for a closed household, its last head)."""
-    return statements.head_name(household.pk)
+    """The head's name: the active head's, else that of the head removed last (a head who left earlier
+    keeps ``is_head`` on their 除票, whatever their id)."""
+    return (Resident.objects.filter(household_id=household.pk, is_head=True)
+            .order_by("status", "-removed_on", "-pk").values_list("name", flat=True).first() or "")
 
 
-def _head_names(residents: Iterable[Resident], known: Iterable[Resident] = ()) -> dict[int, str]:
-    """:func:`_head_name` of each resident's household; no query for a household whose active head is among
-    ``residents`` or ``known`` (residents as saved in this transaction, locked)."""
+def _head_names(residents: Sequence[Resident]) -> dict[int, str]:
+    """:func:`_head_name` of each resident's household (taken from ``residents`` when its active head is
+    one of them, as saved in this transaction)."""
     heads: dict[int, str] = {}
-    for resident in (*residents, *known):
+    for resident in residents:
         if resident.is_head and resident.status == Status.ACTIVE:  # the one active head (res_one_head_per_household)
             heads[resident.household_id] = resident.name
     for resident in residents:
         if resident.household_id not in heads:
             heads[resident.household_id] = _head_name(resident.household)
     return heads
+
+
+def _taken(field: str, values: Sequence[str], exclude_id: int | None = None) -> set[str]:
+    """The ``values`` of ``field`` already on the register (other than resident ``exclude_id``'s)."""
+    found = Resident.objects.filter(**{f"{field}__in": values}).exclude(**{field: ""})
+    if exclude_id is not None:
+        found = found.exclude(pk=exclude_id)
+    return set(found.values_list(field, flat=True))
 
 
 # --- identifiers -------------------------------------------------------------------------------
@@ -189,7 +212,7 @@ def allocate_resident_codes(count: int) -> list[str]:
     codes: list[str] = []
     while len(codes) < count:
         batch = {_new_resident_code() for _ in range(count - len(codes))} - set(codes)
-        codes += sorted(batch - statements.taken_identifiers("resident_code", sorted(batch)))
+        codes += sorted(batch - _taken("resident_code", sorted(batch)))
     return codes
 
 
@@ -208,7 +231,7 @@ def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None =
         wanted = {value for value in values if value}
         if not wanted:
             continue
-        taken = statements.taken_identifiers(field, sorted(wanted), exclude_id)  # one query per field
+        taken = _taken(field, sorted(wanted), exclude_id)  # one query per field
         seen: set[str] = set()
         for i, value in enumerate(values):
             if not value:
@@ -246,24 +269,20 @@ def record_event(
     office=None,
     details: dict | None = None,
     cancels: Event | None = None,
-    known: Iterable[Resident] = (),
 ) -> Event:
-    """Create the event, one entry per affected resident (state AFTER), bump versions, audit each change.
+    """Create the event, one entry per affected resident (state AFTER), raise versions, audit each change.
 
     ``affected``: (resident already saved with its new state, snapshot before or None for a new person).
-    ``known``: other residents locked and current in this transaction (e.g. :func:`lock_members`' members),
-    which spare a query for the head's name of their household.
+    Each resident already on the register (locked by the caller) goes up one version, in one UPDATE; a
+    new person starts at version 1.
     """
     affected = list(affected)
-    # A new person starts at version 1; a resident saved by save_resident took its new version then.
-    unsaved = [resident for resident, before in affected
-               if before is not None and not getattr(resident, VERSION_TAKEN, False)]
-    if unsaved:
-        statements.bump_versions([resident.pk for resident in unsaved])
-        for resident in unsaved:
+    existing = [resident for resident, before in affected if before is not None]
+    if existing:
+        Resident.objects.filter(pk__in=[r.pk for r in existing]).update(version=F("version") + 1)
+        for resident in existing:
             resident.version += 1
-            setattr(resident, VERSION_TAKEN, True)
-    heads = _head_names([resident for resident, _before in affected], known)
+    heads = _head_names([resident for resident, _before in affected])
     afters, changes = [], []
     for resident, before in affected:
         afters.append(records.make_snapshot(resident, resident.household, head_name=heads[resident.household_id]))
@@ -271,46 +290,34 @@ def record_event(
     # The year's receipt counter and then the audit chain head stay locked until the commit, serialising
     # every notification of the ward: take them last, with only the writes that need them left to do.
     fy, serial = next_receipt(notified_on)
-    event = Event(
+    event = Event.objects.create(
         kind=kind, moved_on=moved_on, notified_on=notified_on, fiscal_year=fy, serial=serial,
         notifier_type=notifier.type, notifier_name=notifier.name, letter_of_authority=notifier.letter_of_authority,
         reason=reason, late=late, clerk=actor if getattr(actor, "pk", None) else None, office=office,
         details=details or {}, cancels=cancels,
     )
-    statements.insert([event])
-    entries = [EventEntry(event=event, resident=resident, household=resident.household, snapshot=after,
-                          version=resident.version)
-               for (resident, _before), after in zip(affected, afters, strict=True)]
+    EventEntry.objects.bulk_create([
+        EventEntry(event=event, resident=resident, household=resident.household, snapshot=after,
+                   version=resident.version)
+        for (resident, _before), after in zip(affected, afters, strict=True)])
     detail = {"receipt_number": event.receipt_number, "moved_on": moved_on.isoformat(), "late": late}
-    audit = [{"action": f"residents.{kind}", "target": event, "subject_id": resident.pk, "changes": change,
-              "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)]
-    with statements.batched():  # PostgreSQL: two waits for these four statements (the chain head is read)
-        statements.insert(entries, ids=False)
-        append_many(audit, actor=actor)
+    append_many([{"action": f"residents.{kind}", "target": event, "subject_id": resident.pk, "changes": change,
+                  "detail": detail} for (resident, _before), change in zip(affected, changes, strict=True)],
+                actor=actor)
     return event
-
-
-#: Set on a resident whose version this notification has already raised (once per notification).
-VERSION_TAKEN = "_notification_version_taken"
 
 
 def save_resident(resident: Resident, fields: Sequence[str] | None = None) -> Resident:
     """Save a resident (a new one, or every column); ``fields``: only these changed (a locked row).
 
-    With ``fields``, the same UPDATE raises the version (once per notification, see :func:`record_event`):
-    on PostgreSQL a second UPDATE of the row would write every one of its index entries again.
+    The version is raised by :func:`record_event`, once per notification.
     """
     records.prepare_resident(resident)
     if fields is None:
         resident.save()
     else:
         derived = ("name_key", "kana_key") if {"name", "name_kana"} & set(fields) else ()
-        version: tuple[str, ...] = ()
-        if not getattr(resident, VERSION_TAKEN, False):
-            resident.version += 1
-            setattr(resident, VERSION_TAKEN, True)
-            version = ("version",)
-        statements.update(resident, [*fields, *derived, *version, "updated_at"])
+        resident.save(update_fields=[*fields, *derived, "updated_at"])
     return resident
 
 
@@ -318,27 +325,19 @@ def snapshot_now(resident: Resident) -> dict:
     return records.make_snapshot(resident, resident.household, head_name=_head_name(resident.household))
 
 
-def snapshots_now(residents: Sequence[Resident], known: Iterable[Resident] = ()) -> dict[int, dict]:
-    """:func:`snapshot_now` of each resident by id (one head's-name query per household at most; see
-    :func:`_head_names` for ``known``)."""
-    heads = _head_names(residents, known)
+def snapshots_now(residents: Sequence[Resident]) -> dict[int, dict]:
+    """:func:`snapshot_now` of each resident by id (one head's-name query per household at most)."""
+    heads = _head_names(residents)
     return {r.pk: records.make_snapshot(r, r.household, head_name=heads[r.household_id]) for r in residents}
 
 
-def close_if_empty(household: Household, on: date, *, members: Sequence[Resident] | None = None) -> bool:
-    """Close the household when no active member remains (its last member's removal takes effect ``on``).
-
-    ``members``: the household's active members as locked by :func:`lock_members` (and changed since):
-    spares the query.
-    """
-    if members is not None:
-        if any(m.household_id == household.pk and m.status == Status.ACTIVE for m in members):
-            return False
-    elif household.members.filter(status=Status.ACTIVE).exists():
+def close_if_empty(household: Household, on: date) -> bool:
+    """Close the household when no active member remains (its last member's removal takes effect ``on``)."""
+    if household.members.filter(status=Status.ACTIVE).exists():
         return False
     household.closed_on = max(on, household.established_on)
     household.version += 1
-    statements.update(household, ["closed_on", "version", "updated_at"])
+    household.save(update_fields=["closed_on", "version", "updated_at"])
     return True
 
 

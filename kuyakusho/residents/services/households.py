@@ -13,7 +13,6 @@ from kuyakusho.core.text import check_text
 
 from .. import records
 from ..models import Event, EventKind, Household
-from . import statements
 from .common import (
     check_notified_on,
     check_past_move,
@@ -68,11 +67,11 @@ def change_head(
     new_head = residents[rels.index(records.HEAD_RELATIONSHIP)]
     if new_head.is_head:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("この人はすでに世帯主です。"), field="residents")
-    befores = snapshots_now(residents, active)
+    befores = snapshots_now(residents)
     affected = _apply(list(zip(residents, rels, strict=True)), befores)
     return record_event(actor=actor, kind=EventKind.HEAD_CHANGE, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
-                        reason=check_text(reason, field="reason", max_length=400), known=active)
+                        reason=check_text(reason, field="reason", max_length=400))
 
 
 @transaction.atomic
@@ -87,16 +86,16 @@ def split_household(
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("世帯員全員を分離することはできません。"), field="residents")
     rels = relationships(movers, residents, may_be_head=True)
     require_one_head(rels)
-    befores = snapshots_now(residents, active)
+    befores = snapshots_now(residents)
     new = Household(town=household.town, chome=household.chome, banchi=household.banchi, go=household.go,
                     katagaki=household.katagaki, established_on=moved_on)
-    statements.insert([records.prepare_household(new)])
+    records.prepare_household(new).save()
     affected = _apply(list(zip(residents, rels, strict=True)), befores, new)
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=active)
+    affected += hand_over_head(household, remaining_head_id)
     return record_event(actor=actor, kind=EventKind.SPLIT, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from_household": household.pk, "new_household": new.pk}, known=active)
+                        details={"from_household": household.pk, "new_household": new.pk})
 
 
 @transaction.atomic
@@ -118,10 +117,10 @@ def merge_households(
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("合併する世帯の世帯員全員を選んでください。"),
                                field="residents")
     rels = relationships(members, residents, may_be_head=False)
-    befores = snapshots_now(residents, active)
+    befores = snapshots_now(residents)
     affected = _apply(list(zip(residents, rels, strict=True)), befores, into)
-    close_if_empty(household, moved_on, members=active)
+    close_if_empty(household, moved_on)
     return record_event(actor=actor, kind=EventKind.MERGE, moved_on=moved_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from_household": household.pk, "into_household": into.pk}, known=active)
+                        details={"from_household": household.pk, "into_household": into.pk})

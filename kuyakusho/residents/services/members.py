@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .. import records
-from ..models import Household, Resident, Status
-from .common import require_active, save_resident, snapshot_now
+from ..models import Household, Resident
+from .common import active_members, require_active, save_resident, snapshot_now
 from .inputs import Mover, clean_relationship
 
 
@@ -47,20 +47,14 @@ def require_one_head(relationships: Sequence[str]) -> None:
 
 
 def hand_over_head(
-    household: Household, leaving: set[int], remaining_head_id: int | None, remaining_relationships=None,
-    *, members: Sequence[Resident] | None = None,
+    household: Household, remaining_head_id: int | None, remaining_relationships=None,
 ) -> list[tuple[Resident, dict]]:
-    """After members left ``household``: if its head left and others remain, make the new head.
+    """After members left ``household`` (saved): if its head left and others remain, make the new head.
 
     With one member left, that member becomes head without being named. Returns the changed
-    residents with their state before. ``members``: the household's active members as locked by
-    ``lock_members`` (and changed since): spares the query.
+    residents with their state before.
     """
-    if members is None:
-        remaining = list(household.members.select_for_update(no_key=True).filter(status=Status.ACTIVE)
-                         .order_by("pk"))
-    else:
-        remaining = [m for m in members if m.household_id == household.pk and m.status == Status.ACTIVE]
+    remaining = active_members(household)
     if not remaining or any(r.is_head for r in remaining):
         if remaining_head_id and not any(r.pk == remaining_head_id and r.is_head for r in remaining):
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("世帯主が残るので、新しい世帯主は指定できません。"),

@@ -23,7 +23,6 @@ from ..models import (
     Resident,
     Status,
 )
-from . import statements
 from .common import (
     allocate_resident_codes,
     check_notified_on,
@@ -116,7 +115,7 @@ def _enter(
         if address is None:
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("住所を入力してください。"), field="town")
         household = Household(**clean_address(address), established_on=moved_on)
-        statements.insert([records.prepare_household(household)])
+        records.prepare_household(household).save()
     # The head first, so that the others' snapshots carry the head's name.
     ordered = sorted(cleaned, key=lambda p: p["relationship"] != records.HEAD_RELATIONSHIP)
     codes = iter(allocate_resident_codes(sum(1 for data in ordered if not data["resident_code"])))
@@ -129,10 +128,10 @@ def _enter(
         ))
         for data in ordered
     ]
-    statements.insert(residents)  # in this order: ids as if saved one by one
+    Resident.objects.bulk_create(residents)  # in this order: ids as if saved one by one
     affected = [(resident, None) for resident in residents]
     return record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
-                        affected=affected, reason=reason, late=is_late(moved_on, notified_on), office=office,
+                        affected=affected, reason=reason, late=is_late(moved_on, notified_on, "move_in"), office=office,
                         details=details)
 
 
@@ -188,7 +187,7 @@ def file_move_within(
     household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id,
                                               also=[join_household_id])
     residents = check_movers(household, locked, movers)
-    befores = snapshots_now(residents, members)
+    befores = snapshots_now(residents)
     old_address = household.address
     everyone = {m.pk for m in members}
     moving = {r.pk for r in residents}
@@ -214,10 +213,10 @@ def file_move_within(
                 setattr(household, key, value)
             records.prepare_household(household)
             household.version += 1
-            statements.update(household, [*fields, "katagaki_key", "version", "updated_at"])
+            household.save(update_fields=[*fields, "katagaki_key", "version", "updated_at"])
             rels = [r.relationship for r in residents]
         else:
-            statements.insert([target])
+            target.save()
             rels = relationships(movers, residents, may_be_head=True)
             require_one_head(rels)
     affected = []
@@ -234,12 +233,13 @@ def file_move_within(
                                  "address_notified_on"])
         affected.append((resident, befores[resident.pk]))
     if target is not household:
-        affected += hand_over_head(household, moving, remaining_head_id, members=members)
-        close_if_empty(household, moved_on, members=members)
+        affected += hand_over_head(household, remaining_head_id)
+        close_if_empty(household, moved_on)
     return record_event(actor=actor, kind=EventKind.MOVE_WITHIN, moved_on=moved_on, notified_on=notified_on,
-                        notifier=notifier, affected=affected, late=is_late(moved_on, notified_on), office=office,
+                        notifier=notifier, affected=affected, office=office,
+                        late=is_late(moved_on, notified_on, "move_within"),
                         reason=check_text(reason, field="reason", max_length=400),
-                        details={"from": old_address, "to": target.address}, known=members)
+                        details={"from": old_address, "to": target.address})
 
 
 def _leave(
@@ -258,9 +258,9 @@ def _leave(
     if ward().is_this_ward(destination):
         raise ApplicationError(ErrorCode.REFUSED, _("%(ward)s内への移動は転居届です。") % {"ward": ward().name()},
                                field="destination")
-    household, locked, members = lock_members({m.resident_id: m.version for m in movers}, household_id)
+    household, locked, _members = lock_members({m.resident_id: m.version for m in movers}, household_id)
     residents = check_movers(household, locked, movers)
-    befores = snapshots_now(residents, members)
+    befores = snapshots_now(residents)
     for resident in residents:
         resident.status = Status.REMOVED
         resident.removed_on = moved_on
@@ -269,12 +269,12 @@ def _leave(
         save_resident(resident, ["status", "removed_on", "removal_reason", "destination"])
         end_dependent_registrations(actor=actor, resident=resident, on=moved_on)
     affected = [(r, befores[r.pk]) for r in residents]
-    affected += hand_over_head(household, {r.pk for r in residents}, remaining_head_id, members=members)
-    close_if_empty(household, moved_on, members=members)
+    affected += hand_over_head(household, remaining_head_id)
+    close_if_empty(household, moved_on)
     event = record_event(actor=actor, kind=kind, moved_on=moved_on, notified_on=notified_on, notifier=notifier,
-                         affected=affected, late=is_late(moved_on, notified_on), office=office,
+                         affected=affected, late=is_late(moved_on, notified_on, "move_out"), office=office,
                          reason=check_text(reason, field="reason", max_length=400),
-                         details={"destination": destination, "from": household.address}, known=members)
+                         details={"destination": destination, "from": household.address})
     return event, residents
 
 
@@ -294,8 +294,8 @@ def file_move_out(
         remaining_head_id=remaining_head_id, notified_on=notified_on, reason=reason, office=office,
         advance_days=MOVE_OUT_ADVANCE_DAYS,
     )
-    statements.insert([MoveOutCertificate(event=event, issued_on=event.notified_on, planned_move_on=planned_move_on,
-                                          destination=event.details["destination"])])
+    MoveOutCertificate.objects.create(event=event, issued_on=event.notified_on, planned_move_on=planned_move_on,
+                                      destination=event.details["destination"])
     return event
 
 

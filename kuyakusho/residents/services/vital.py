@@ -12,7 +12,6 @@ from kuyakusho.core.text import check_text
 
 from .. import records
 from ..models import BecameResidentReason, Event, EventKind, RemovalReason, Resident, Status
-from . import statements
 from .common import (
     allocate_resident_code,
     check_notified_on,
@@ -52,9 +51,9 @@ def file_birth(
         became_resident_reason=BecameResidentReason.BIRTH, address_since=born, address_notified_on=notified_on,
         previous_address="", **{**data, "resident_code": data["resident_code"] or allocate_resident_code()},
     )
-    statements.insert([records.prepare_resident(resident)])
+    records.prepare_resident(resident).save()
     return record_event(actor=actor, kind=EventKind.BIRTH, moved_on=born, notified_on=notified_on,
-                        notifier=notifier, affected=[(resident, None)], late=is_late(born, notified_on),
+                        notifier=notifier, affected=[(resident, None)], late=is_late(born, notified_on, "birth"),
                         office=office, reason=check_text(reason, field="reason", max_length=400))
 
 
@@ -67,22 +66,22 @@ def file_death(
     notified_on = check_notified_on(notified_on)
     check_past_move(died_on, notified_on, field="died_on")
     notifier = clean_notifier(notifier)
-    household, locked, members = lock_members({resident_id: version})
+    household, locked, _members = lock_members({resident_id: version})
     resident = locked[resident_id]
     require_active(resident, field="resident")
     if died_on < resident.birth_date:
         raise ApplicationError(ErrorCode.INVALID_DATE, _("死亡日が生年月日より前です。"), field="died_on")
     if household.closed_on is not None:
         raise ApplicationError(ErrorCode.CLOSED, _("この世帯はすでに消滅しています。"), field="household")
-    before = snapshots_now([resident], members)[resident.pk]
+    before = snapshots_now([resident])[resident.pk]
     resident.status = Status.REMOVED
     resident.removed_on = died_on
     resident.removal_reason = RemovalReason.DEATH
     save_resident(resident, ["status", "removed_on", "removal_reason"])
     end_dependent_registrations(actor=actor, resident=resident, on=died_on)
     affected = [(resident, before)]
-    affected += hand_over_head(household, {resident.pk}, remaining_head_id, members=members)
-    close_if_empty(household, died_on, members=members)
+    affected += hand_over_head(household, remaining_head_id)
+    close_if_empty(household, died_on)
     return record_event(actor=actor, kind=EventKind.DEATH, moved_on=died_on, notified_on=notified_on,
                         notifier=notifier, affected=affected, office=office,
-                        reason=check_text(reason, field="reason", max_length=400), known=members)
+                        reason=check_text(reason, field="reason", max_length=400))

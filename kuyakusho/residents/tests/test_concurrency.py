@@ -18,7 +18,7 @@ from kuyakusho.residents.services import (
     file_move_within,
     merge_households,
 )
-from kuyakusho.residents.services import statements as residents_statements
+from kuyakusho.residents.services import common as residents_common
 
 from .factories import HouseholdFactory, ResidentFactory, family
 
@@ -76,17 +76,16 @@ def test_two_merges_of_the_same_households_in_opposite_directions_do_not_deadloc
     a = ResidentFactory(household=HouseholdFactory(town="桜台", chome=1, banchi="1"))
     b = ResidentFactory(household=HouseholdFactory(town="桜台", chome=1, banchi="1"), name="桜 次郎")
     both_locked_residents = threading.Barrier(2)
-    lock_residents = residents_statements.lock_residents_and_members
+    check_versions = residents_common._check_versions
 
-    def lock_then_wait(*args, **kwargs):  # with the old order, both would be here holding their own household
-        rows = lock_residents(*args, **kwargs)
-        try:
+    def lock_then_wait(*args, **kwargs):  # run once the residents are locked; with the old order, both would
+        try:                              # be here holding their own household
             both_locked_residents.wait(timeout=3)
         except threading.BrokenBarrierError:  # the other merge is waiting for our households: go on
             pass
-        return rows
+        return check_versions(*args, **kwargs)
 
-    monkeypatch.setattr(residents_statements, "lock_residents_and_members", lock_then_wait)
+    monkeypatch.setattr(residents_common, "_check_versions", lock_then_wait)
     outcomes: dict[str, object] = {}
 
     def merge(name: str, resident, into) -> None:

@@ -32,7 +32,6 @@ from kuyakusho.residents.services import (
     file_move_in,
     file_move_out,
     file_move_within,
-    statements,
 )
 
 from .conftest import ADDRESS, MY_NUMBERS, SELF, cert, days, person
@@ -78,14 +77,10 @@ def test_a_failure_after_the_audit_rolls_the_whole_notification_back(clerk, toda
     seq = ChainHead.objects.values_list("seq", flat=True).first() or 0
     events = Event.objects.count()
 
-    insert = statements.insert
+    def fail_on_the_certificate(**kwargs):  # the last write of a 転出, after the entries and the audit
+        raise RuntimeError("disk full")
 
-    def fail_on_the_certificate(objs, **kwargs):  # the last write of a 転出, after the entries and the audit
-        if isinstance(objs[0], MoveOutCertificate):
-            raise RuntimeError("disk full")
-        insert(objs, **kwargs)
-
-    monkeypatch.setattr(statements, "insert", fail_on_the_certificate)
+    monkeypatch.setattr(MoveOutCertificate.objects, "create", fail_on_the_certificate)
     with pytest.raises(RuntimeError):
         file_move_out(actor=clerk, household_id=head.household_id,
                       movers=[Mover(head.pk, 1), Mover(wife.pk, 1)], planned_move_on=today,
@@ -99,7 +94,7 @@ def test_a_failure_after_the_audit_rolls_the_whole_notification_back(clerk, toda
 
 
 # Upper bounds on the queries of one notification (test transactions add a savepoint pair): the audit
-# trail costs three queries per notification, not three per resident.
+# trail costs three queries per notification, not three per resident; the versions one UPDATE.
 def test_move_in_of_a_family_takes_a_bounded_number_of_queries(clerk, today, counters):
     people = [person(my_number=MY_NUMBERS[0]),
               person(name="山田 花子", name_kana="ヤマダ ハナコ", sex="female", relationship="妻",
@@ -118,11 +113,11 @@ def test_move_out_and_death_take_a_bounded_number_of_queries(clerk, today, count
         actor=clerk, household_id=head.household_id, movers=[Mover(head.pk, 1), Mover(wife.pk, 1)],
         planned_move_on=today, destination="大阪府大阪市北区梅田1丁目1番", notifier=SELF))
     assert event.entries.count() == 3  # the child became the head
-    assert n <= 18
+    assert n <= 20
     event, n = _queries(lambda: file_death(actor=clerk, resident_id=child.pk, version=2, died_on=today,
                                            notifier=SELF))
     assert Household.objects.get().closed_on == today
-    assert n <= 15
+    assert n <= 17
 
 
 def test_move_within_head_change_and_birth_take_a_bounded_number_of_queries(clerk, today, counters):

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.core.statements import cached, names, placeholders, run
 from kuyakusho.core.text import check_text
 from kuyakusho.residents.models import RemovalReason, Resident, Status
 
@@ -86,11 +85,6 @@ def abolish(*, actor, registration_id: int, card_returned: bool, note: str = "")
     return registration
 
 
-def _open_registration_sql(w) -> str:
-    table, resident, status = names(w, SealRegistration, "resident", "status")
-    return f"SELECT 1 FROM {table} WHERE {resident} = %s AND {status} IN ({placeholders(len(OPEN_STATUSES))}) LIMIT 1"  # noqa: S608
-
-
 def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistration | None:
     """職権廃止 when the person's record is removed (転出, 国外転出, 死亡, 職権消除): call it inside the removal's
     transaction, after setting ``removal_reason``. Returns the registration ended, or None if there was none.
@@ -100,14 +94,8 @@ def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistrat
     savepoint of its own (an error rolls back the removal's whole transaction).
     """
     with transaction.atomic(savepoint=False):
-        # Most people have no open registration: find that out with one statement written out (it runs with
-        # every removal; building the ORM query costs more). The caller holds the person's row, which every
-        # seal service locks first, so nothing is registered in between.
-        # Same as SealRegistration.objects.filter(resident_id=…, status__in=OPEN_STATUSES).exists().
-        wrapper, sql = cached((SealRegistration, "open_for"), _open_registration_sql)
-        with run(wrapper, sql, [resident.pk, *OPEN_STATUSES]) as cursor:
-            if cursor.fetchone() is None:
-                return None
+        # The caller holds the person's row, which every seal service locks first: nothing is registered
+        # in between.
         registration = (SealRegistration.objects.select_for_update()
                         .filter(resident_id=resident.pk, status__in=OPEN_STATUSES).first())
         if registration is None:
