@@ -89,6 +89,11 @@ _MESSAGES = {
     "float_parsing": gettext_lazy("数値で入力してください。"),
     "float_type": gettext_lazy("数値で入力してください。"),
     "finite_number": gettext_lazy("数値で入力してください。"),
+    "decimal_parsing": gettext_lazy("数値で入力してください。"),
+    "decimal_type": gettext_lazy("数値で入力してください。"),
+    "decimal_max_digits": gettext_lazy("数値の桁数が多すぎます。"),
+    "decimal_max_places": gettext_lazy("数値の桁数が多すぎます。"),
+    "decimal_whole_digits": gettext_lazy("数値の桁数が多すぎます。"),
     "bool_parsing": gettext_lazy("true か false で入力してください。"),
     "bool_type": gettext_lazy("true か false で入力してください。"),
     "string_type": gettext_lazy("文字列で入力してください。"),
@@ -184,17 +189,28 @@ _DESCRIPTIONS = {
 }
 
 
-def _bound_integers(node: Any) -> None:
+DECIMAL_STRING = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+def _bound_numbers(node: Any) -> None:
+    """Integers within 64 bits; a decimal given as a string (pydantic says only "string") as a decimal numeral;
+    an uploaded file is not empty (Django drops an empty upload, which is then missing)."""
     if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "binary":
+            node.setdefault("minLength", 1)
         if node.get("type") == "integer":
             node.setdefault("format", "int64")
             node.setdefault("minimum", INT_MIN)
             node.setdefault("maximum", INT_MAX)
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and {"type": "number"} in branches and {"type": "string"} in branches:
+            node["anyOf"] = [b if b != {"type": "string"} else {"type": "string", "pattern": DECIMAL_STRING}
+                             for b in branches]
         for value in node.values():
-            _bound_integers(value)
+            _bound_numbers(value)
     elif isinstance(node, list):
         for value in node:
-            _bound_integers(value)
+            _bound_numbers(value)
 
 
 def document_errors(schema: dict[str, Any], statuses_for) -> dict[str, Any]:
@@ -218,6 +234,6 @@ def document_errors(schema: dict[str, Any], statuses_for) -> dict[str, Any]:
                     "description": _DESCRIPTIONS[status],
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
                 }
-    _bound_integers(schema.get("paths", {}))
-    _bound_integers(components)
+    _bound_numbers(schema.get("paths", {}))
+    _bound_numbers(components)
     return schema
