@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import SessionAuth, django_auth
+from pydantic import BaseModel
 
 from .api_errors import (
     document_errors,
@@ -135,7 +136,8 @@ def _bounded(view, path_names: set[str]):
     @functools.wraps(view)
     def run(request, **values):
         for name, value in values.items():
-            field = out_of_range(value, "" if name == "payload" else name)
+            # A schema's fields are the request's own (a body, or query parameters gathered in a schema).
+            field = out_of_range(value, "" if isinstance(value, BaseModel) else name)
             if field:
                 if name in path_names:
                     raise ApplicationError(ErrorCode.NOT_FOUND, not_found_message(), field=name)
