@@ -84,8 +84,8 @@ class IssuedOut(Schema):
 class KonbiniIssueIn(Schema):
     card_number: str = Field(min_length=4, max_length=32, pattern=r"^[A-Za-z0-9]+$")
     pin: str = Field(pattern=r"^[0-9]{4}$", description="4桁の暗証番号 / 4-digit PIN")
-    kind: str = Field(max_length=16)
-    options: list[str] = Field(default_factory=list, max_length=5)
+    kind: CertificateKind
+    options: list[Option] = Field(default_factory=list, max_length=5)
     whole_household: bool = False
     fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
     idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
@@ -94,11 +94,11 @@ class KonbiniIssueIn(Schema):
 class PostOfficeIssueIn(Schema):
     name: Text(100)
     birth_date: WarekiDate
-    kind: str = Field(max_length=16)
-    options: list[str] = Field(default_factory=list, max_length=5)
+    kind: CertificateKind
+    options: list[Option] = Field(default_factory=list, max_length=5)
     whole_household: bool = False
     fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
-    requester: str = Field(default=Requester.SELF, description="self / household")
+    requester: Requester = Field(default=Requester.SELF, description="self / household")
     requester_name: Text(100) = ""
     photo_id: Text(64) = Field(description="本人確認書類の種類 / the photo ID checked, e.g. 運転免許証")
     seal_card_number: str = Field(default="", max_length=32, description="印鑑登録証の番号（印鑑登録証明書のみ）")

@@ -138,3 +138,18 @@ def test_the_description_lists_each_operations_refusals(client):
 
 def test_the_api_object_is_the_wards():
     assert api.get_openapi_schema()["info"]["title"] == "Kuyakusho API"
+
+
+def test_enumerated_fields_are_enums_in_the_description(client):
+    from kuyakusho.certificates.models import Requester
+
+    components = json.loads(client.get("/api/openapi.json").content)["components"]["schemas"]
+
+    def enum_of(schema: dict, field: str) -> set[str]:
+        prop = schema["properties"][field]
+        ref = prop.get("$ref") or next((b["$ref"] for b in prop.get("allOf", []) if "$ref" in b), None)
+        return set((components[ref.split("/")[-1]] if ref else prop)["enum"])
+
+    for name in ("CounterIssueIn", "PostalIn", "PostOfficeIssueIn"):
+        assert "juminhyo" in enum_of(components[name], "kind"), name
+        assert enum_of(components[name], "requester") == {r.value for r in Requester}, name
