@@ -144,8 +144,8 @@ def validation_message(error: dict[str, Any]) -> str:
 def validation_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     fields = [{"field": e.get("field") or ".".join(str(p) for p in e.get("loc", ())[1:]),
                "message": validation_message(e)} for e in errors]
-    first = fields[0] if fields else {"field": None, "message": str(_GENERIC)}
-    return error_body(ErrorCode.INVALID_INPUT, first["message"], first["field"] or None, errors=fields)
+    first = fields[0]["field"] if fields else None
+    return error_body(ErrorCode.INVALID_INPUT, _GENERIC, first or None, errors=fields)
 
 
 # --- integers the databases can store ------------------------------------------------------------------
@@ -225,7 +225,9 @@ def document_errors(schema: dict[str, Any], statuses_for) -> dict[str, Any]:
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            # ninja keys declared responses by int (a `codes_4xx` response declares 400…499): one key per status.
+            responses = {str(k): v for k, v in operation["responses"].items()}
+            operation["responses"] = responses
             for status in statuses_for(method.upper(), operation):
                 if str(status) in responses:
                     continue

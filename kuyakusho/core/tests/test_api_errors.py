@@ -91,7 +91,8 @@ def test_validation_errors_are_translated_and_carry_the_field(client, make_staff
     client.force_login(make_staff(Role.SUPERVISOR))
     r = client.post("/api/residents/1/correction", {"changes": {}}, content_type="application/json")
     body = _shape(r, 422, "invalid_input")
-    assert body["field"] in ("version", "reason") and body["message"] == "入力してください。"
+    assert body["field"] in ("version", "reason") and body["message"] == "入力内容に誤りがあります。"
+    assert {e["message"] for e in body["errors"]} == {"入力してください。"}
     assert {e["field"] for e in body["errors"]} == {"version", "reason"}
     r = client.post("/api/residents/1/correction", {"changes": {}, "version": "x", "reason": "\x07"},
                     content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
@@ -117,7 +118,10 @@ def test_a_csrf_failure_in_the_api_has_the_same_shape(make_staff):
 
 
 def test_the_description_lists_each_operations_refusals(client):
-    schema = json.loads(client.get("/api/openapi.json").content)
+    raw = client.get("/api/openapi.json").content
+    schema = json.loads(raw)
+    # No status twice in one operation (JSON parsers that refuse duplicate keys, like Swagger UI's, must read it).
+    json.loads(raw, object_pairs_hook=lambda pairs: (_no_duplicates(pairs), dict(pairs))[1])
     assert {"Error", "ValidationError"} <= set(schema["components"]["schemas"])
     correction = schema["paths"]["/api/residents/{resident_id}/correction"]["post"]["responses"]
     assert {"201", "400", "401", "403", "404", "409", "422"} <= set(correction)
@@ -134,6 +138,11 @@ def test_the_description_lists_each_operations_refusals(client):
             assert {"400", "404"} <= set(op["responses"]), (method, path)
             if op.get("parameters") or op.get("requestBody"):
                 assert "422" in op["responses"], (method, path)
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
 
 
 def test_the_api_object_is_the_wards():
