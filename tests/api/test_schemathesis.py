@@ -55,6 +55,20 @@ CONFIG = {
 
 
 
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    """As Django's test client does: the WSGI app must not close the test's database connection (and with it
+    the test's transaction) when a request starts or finishes."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def ward(db):
     from kuyakusho.demo.offices import create_offices
