@@ -6,6 +6,8 @@ Environment variables:
     DEBUG            "1" to turn on debugging (off by default)
     ALLOWED_HOSTS    comma separated, default "127.0.0.1,localhost"
     KUYAKUSHO_VAR    folder for the SQLite database, keys and generated files (default ``var/``)
+    CACHE_URL        redis://… for a Redis cache (default: a table in the database)
+    TRUSTED_PROXIES  addresses/networks of reverse proxies whose X-Forwarded-For is believed
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kuyakusho.core.middleware.RequestLogMiddleware",
+    "kuyakusho.core.middleware.NoStoreMiddleware",
+    "kuyakusho.core.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -224,6 +228,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_FAILURE_VIEW = "kuyakusho.core.views.csrf_failure"  # the ward's page; keeps what was typed
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -288,12 +293,36 @@ ACCESSIBILITY_TESTED_ON = date.fromisoformat(os.environ.get("ACCESSIBILITY_TESTE
 # Where residents reach this installation (printed in certificates' QR codes: <base>/verify/<code>).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Logs: the URL name of a request, never its path (``kuyakusho.core.logs``; paths hold ids and names).
+_URL_NAME_ONLY = {"filters": ["url_name_only"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"url_name_only": {"()": "kuyakusho.core.logs.UrlNameOnly"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", **_URL_NAME_ONLY}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": _URL_NAME_ONLY,
+        "django.security.csrf": _URL_NAME_ONLY,
+        "django.security.DisallowedHost": _URL_NAME_ONLY,
+        "django.server": {"handlers": ["console"], "propagate": False, **_URL_NAME_ONLY},
+        "uvicorn.error": _URL_NAME_ONLY,
+    },
 }
 
+# The shared cache (request budgets, login throttling): a table in the database by default (created by
+# ``migrate``), Redis when CACHE_URL=redis://… is set. Every server process counts in the same place.
+if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["CACHE_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "kuyakusho_cache"}}
+# Proxies whose X-Forwarded-For is believed (comma separated addresses or networks, e.g. "10.0.0.0/8");
+# the client's address is then the right-most one they did not add (``kuyakusho.core.net.client_address``).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Login throttling counts in the same cache, per client address as read above.
+AXES_CACHE = "default"
+AXES_CLIENT_IP_CALLABLE = "kuyakusho.core.net.client_address"

@@ -86,8 +86,8 @@ class IssuedOut(Schema):
 class KonbiniIssueIn(Schema):
     card_number: str = Field(min_length=4, max_length=32, pattern=r"^[A-Za-z0-9]+$")
     pin: str = Field(pattern=r"^[0-9]{4}$", description="4桁の暗証番号 / 4-digit PIN")
-    kind: str = Field(max_length=16)
-    options: list[str] = Field(default_factory=list, max_length=5)
+    kind: CertificateKind
+    options: list[Option] = Field(default_factory=list, max_length=5)
     whole_household: bool = False
     fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
     idempotency_key: str | None = Field(default=None, description="or the Idempotency-Key header")
@@ -102,11 +102,11 @@ class HeldOut(Schema):
 class PostOfficeIssueIn(Schema):
     name: Text(100)
     birth_date: WarekiDate
-    kind: str = Field(max_length=16)
-    options: list[str] = Field(default_factory=list, max_length=5)
+    kind: CertificateKind
+    options: list[Option] = Field(default_factory=list, max_length=5)
     whole_household: bool = False
     fiscal_year: int | None = Field(default=None, ge=1989, le=2200)
-    requester: str = Field(default=Requester.SELF, description="self / household")
+    requester: Requester = Field(default=Requester.SELF, description="self / household")
     requester_name: Text(100) = Field(default="", description="請求する方の氏名（本人の場合は省略可）")
     requester_address: Text(200) = Field(default="",
                                          description="請求する方が述べた住所 / the address the applicant gives")

@@ -20,7 +20,8 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
 
 from .api import router
-from .models import Alert, Channel, Issuance, PostalRequest
+from .documents.model import CertificateKind
+from .models import Alert, Channel, Issuance, Option, PostalRequest, Requester
 from .services import admin, holds, postal
 from .services.issuance import IssueRequest, issue
 from .services.stats import issuance_stats
@@ -34,14 +35,14 @@ C = Capability
 
 class CounterIssueIn(Schema):
     subject_id: int
-    kind: str
+    kind: CertificateKind
     office_id: int
     identity_document: Text(64)
     members: list[int] = []
     whole_household: bool = False
-    options: list[str] = []
+    options: list[Option] = []
     fiscal_year: int | None = None
-    requester: str = "self"
+    requester: Requester = Requester.SELF
     requester_name: Text(100) = ""
     purpose: Text(200) = ""
     letter_of_authority: bool = False
@@ -91,12 +92,12 @@ def counter_issue(request, payload: CounterIssueIn):
 
 
 class PostalIn(Schema):
-    kind: str
-    requester: str
+    kind: CertificateKind
+    requester: Requester
     requester_name: Text(100)
     requester_address: Text(200)
     subject_id: int | None = None
-    options: list[str] = []
+    options: list[Option] = []
     copies: int = 1
     purpose: Text(200) = ""
     id_copy: Text(64) = ""

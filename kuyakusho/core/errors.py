@@ -4,7 +4,8 @@ Every refusal in a service raises :class:`ApplicationError` with an
 :class:`ErrorCode`, a message already marked for translation (Japanese
 msgid, English in the ``en`` catalogue), and optionally the field at fault.
 One handler (``kuyakusho.core.api`` and ``kuyakusho.core.views``) turns it into
-an HTTP answer: 400/403/404/409 with the translated message.
+an HTTP answer: 400/403/404/409/422/423/429 with the translated message; in the API always the shape
+``{"code", "message", "field"}`` (``kuyakusho.core.api_errors``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class ErrorCode(StrEnum):
     REFUSED = "refused"
     CLOSED = "closed"
     LOCKED = "locked"
+    OUT_OF_RANGE = "out_of_range"
+    UNAUTHENTICATED = "unauthenticated"
+    CSRF_FAILED = "csrf_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNPARSABLE = "unparsable"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
 
 
 HTTP_STATUS = {
@@ -35,6 +43,12 @@ HTTP_STATUS = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.DUPLICATE: 409,
     ErrorCode.LOCKED: 423,
+    ErrorCode.OUT_OF_RANGE: 422,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.CSRF_FAILED: 403,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.SERVER_ERROR: 500,
 }
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from .api_types import DATE_INPUT, MY_NUMBER_INPUT, RESIDENT_CODE_INPUT, text_input
 from .errors import ApplicationError
 from .identifiers import validate_my_number, validate_resident_code
 from .text import check_text
@@ -30,7 +31,8 @@ def _wrap(func):
 def Text(max_length: int, *, multiline: bool = False):
     """``name: Text(64)`` — a string the character policy accepts (``core.text``), at most ``max_length`` characters."""
     return Annotated[str, BeforeValidator(_wrap(
-        lambda v: check_text(str(v), field=None, max_length=max_length, multiline=multiline)))]
+        lambda v: check_text(str(v), field=None, max_length=max_length, multiline=multiline)),
+        json_schema_input_type=text_input(max_length, multiline=multiline))]
 
 
 def _date(value):
@@ -39,6 +41,8 @@ def _date(value):
     return parse_date(str(value))
 
 
-WarekiDate = Annotated[date, BeforeValidator(_wrap(_date))]
-MyNumber = Annotated[str, BeforeValidator(_wrap(lambda v: validate_my_number(str(v))))]
-ResidentCode = Annotated[str, BeforeValidator(_wrap(lambda v: validate_resident_code(str(v))))]
+WarekiDate = Annotated[date, BeforeValidator(_wrap(_date), json_schema_input_type=DATE_INPUT)]
+MyNumber = Annotated[str, BeforeValidator(_wrap(lambda v: validate_my_number(str(v))),
+                                          json_schema_input_type=MY_NUMBER_INPUT)]
+ResidentCode = Annotated[str, BeforeValidator(_wrap(lambda v: validate_resident_code(str(v))),
+                                              json_schema_input_type=RESIDENT_CODE_INPUT)]

@@ -9,7 +9,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from kuyakusho.accounts.capabilities import Capability
-from kuyakusho.core.access import api_public, api_staff
+from kuyakusho.accounts.models import TerminalKind
+from kuyakusho.core.access import api_device, api_public, api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text
 from kuyakusho.offices.models import Counter
@@ -139,11 +140,17 @@ def _out(t: Ticket) -> dict:
             "status_url": reverse("queues:ticket_status", args=[t.token])}
 
 
-@router.post("/offices/{office}/tickets", response={201: TicketOut}, auth=None,
-             summary="番号札の発券（発券機・公開）/ Issue a ticket (ticket machines; public)")
-@api_public
+@router.post("/offices/{office}/tickets", response={201: TicketOut},
+             summary="番号札の発券（発券機の端末トークン）/ Issue a ticket (a ticket machine's terminal token)")
+@api_device(TerminalKind.TICKET_MACHINE)
 def issue(request, office: str, payload: IssueIn):
+    """Tickets are taken in the office's lobby: the caller is a registered ticket machine (bearer token), and a
+    machine placed at an office issues that office's tickets only. Residents follow their ticket from the
+    phone through its QR code (``GET /tickets/{token}``) and the public congestion figures."""
     o = get_office(office)
+    terminal = request.auth
+    if terminal.office_id is not None and terminal.office_id != o.pk:
+        raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この発券機はこの事務所の番号札を発券できません。"))
     if not payload.service:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("業務を選んでください。"), field="service")
     ticket = services.issue_ticket(actor=None, office=o, service=get_service(o, payload.service),

@@ -24,6 +24,7 @@ from kuyakusho.certificates.services.verification import (
     public_record,
 )
 from kuyakusho.core.access import public
+from kuyakusho.core.net import client_address
 
 
 class UploadForm(forms.Form):
@@ -64,7 +65,7 @@ def lookup(request):
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_address(request)  # through the trusted proxies only
 
 
 def _too_many(request, json: bool = False):

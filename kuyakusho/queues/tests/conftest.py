@@ -39,3 +39,13 @@ def closed_now(ward):
     OpeningRule.objects.filter(schedule=schedule).delete()
     SpecialDay.objects.filter(schedule=schedule).delete()
     return ward
+
+
+@pytest.fixture
+def ticket_machine(ward, clerk):
+    """A registered ticket machine (発券機) without an office; returns its ``Authorization`` header value."""
+    from kuyakusho.accounts.models import TerminalKind
+    from kuyakusho.accounts.terminals import register_terminal
+
+    _, token = register_terminal(actor=clerk, code="tm-test", kind=TerminalKind.TICKET_MACHINE, name="発券機")
+    return f"Bearer {token}"

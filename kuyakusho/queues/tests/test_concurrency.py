@@ -51,14 +51,15 @@ def test_parallel_issuing_never_repeats_nor_skips_a_number(open_now):
     assert sorted(Ticket.objects.values_list("number", flat=True)) == list(range(1, PARALLEL + 1))
 
 
-def test_parallel_issuing_over_http(open_now, live_server):
+def test_parallel_issuing_over_http(open_now, live_server, ticket_machine):
     import json
     import urllib.request
 
     def post(i):
         req = urllib.request.Request(f"{live_server.url}/api/queues/offices/seki/tickets",  # noqa: S310
                                      data=json.dumps({"service": "shomei"}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+                                     headers={"Content-Type": "application/json", "Authorization": ticket_machine},
+                                     method="POST")
         with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 (the test server)
             return json.loads(r.read())["label"]
 

@@ -75,10 +75,12 @@ def test_congestion_api_is_public_and_cacheable(client, open_now, django_assert_
     assert len(offices) == 6 and {"waiting", "wait_minutes", "is_open"} <= set(offices[0]["services"][0])
 
 
-def test_api_issue_and_call(client, client_as, open_now, make_staff):
-    r = client.post("/api/queues/offices/nerima/tickets", {"service": "shomei"}, content_type="application/json")
+def test_api_issue_and_call(client, client_as, open_now, make_staff, ticket_machine):
+    r = client.post("/api/queues/offices/nerima/tickets", {"service": "shomei"}, content_type="application/json",
+                    HTTP_AUTHORIZATION=ticket_machine)
     assert r.status_code == 201 and r.json()["label"] == "B-001"
-    r = client.post("/api/queues/offices/nerima/tickets", {"service": "zzz"}, content_type="application/json")
+    r = client.post("/api/queues/offices/nerima/tickets", {"service": "zzz"}, content_type="application/json",
+                    HTTP_AUTHORIZATION=ticket_machine)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     c = client_as(make_staff(Role.CLERK, offices=[open_now.offices["nerima"]]))
     r = c.post("/api/queues/offices/nerima/counters/1/call-next", {}, content_type="application/json")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kuyakusho.core.access import public
-from kuyakusho.core.errors import ApplicationError
+from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.core.net import client_address
+from kuyakusho.core.ratelimit import over_budget
 from kuyakusho.offices.hours import office_calendar
 from kuyakusho.queues import services
 from kuyakusho.queues.models import Priority
@@ -16,6 +19,10 @@ from kuyakusho.queues.qr import qr_svg
 from kuyakusho.queues.snapshot import office_queryset, opening_text, snapshot, ticket_position
 
 from .common import get_office, get_service, get_ticket_by_token
+
+# The lobby screen is public (a touch screen in the office); each client address may take this many tickets an
+# hour, above what one machine hands out at the busiest office's peak, far below what a script would take.
+TICKETS_PER_HOUR = 300
 
 
 @public
@@ -31,6 +38,9 @@ def ticket_machine(request, office: str):
     if request.method == "POST":
         service = get_service(office, request.POST.get("service", ""))
         try:
+            if over_budget("queues.ticket", client_address(request), limit=TICKETS_PER_HOUR, window=3600):
+                raise ApplicationError(ErrorCode.RATE_LIMITED, _(
+                    "短時間に多くの番号札が発券されました。しばらくしてからもう一度お試しください。"))
             ticket = services.issue_ticket(actor=None, office=office, service=service,
                                            priority=request.POST.get("priority", ""))
             return redirect("queues:ticket_issued", token=ticket.token)
@@ -45,7 +55,7 @@ def ticket_machine(request, office: str):
                 "wait_minutes": waits.get(s.code, {}).get("wait_minutes", 0)} for s in office.services.all()]
     return render(request, "queues/kiosk_machine.html", {
         "office": office, "buttons": buttons, "error": error, "priorities": Priority.choices[1:],
-        "office_state": opening_text(cal.status(now, office=office), now)}, status=400 if error else 200)
+        "office_state": opening_text(cal.status(now, office=office), now)}, status=error.http_status if error else 200)
 
 
 @public
