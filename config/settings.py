@@ -162,10 +162,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The number of reverse proxies in front of the application that append the client's address to
-# X-Forwarded-For (0: none, REMOTE_ADDR is the client). Never more than there really are: the header is the
-# client's to write, and only the entries the trusted proxies added are believed.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Failed logins (django-axes, counted in the database so that every process sees them). Each entry of
 # AXES_LOCKOUT_PARAMETERS has its limit in LOGIN_FAILURE_LIMITS: a username from one address (someone
 # mistyping, or guessing one account), one address whatever the username (password spraying), one username
@@ -175,7 +171,6 @@ LOGIN_FAILURE_LIMITS = (5, 20, 50)
 AXES_FAILURE_LIMIT = 1  # the throttle below answers "over one of its limits" as 1
 AXES_HANDLER = "kuyakusho.accounts.throttling.LoginThrottle"
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes after the last failure
-AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "kuyakusho.accounts.views.login_throttled"
 AXES_RESET_ON_SUCCESS = False  # the throttle forgets only the failures of that username from that address
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

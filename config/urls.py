@@ -1,8 +1,8 @@
 from django.urls import include, path
 
+from config.api import api
 from kuyakusho.accounts.urls import webauthn_patterns
 from kuyakusho.console.urls import console_patterns
-from kuyakusho.core.api import api
 from kuyakusho.core.views import set_language
 
 urlpatterns = [

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Terminal
 
@@ -42,3 +44,17 @@ class TerminalAuth(HttpBearer):
 
 
 terminal_auth = TerminalAuth()
+
+
+def declared_device_access(access) -> TerminalAuth:
+    """The bearer-token check for an API operation declared ``@api_device(kind, …)``: a registered terminal of
+    one of those kinds, refused (403) before the body is parsed (``core.api.enforce_declared_access``)."""
+
+    class DeclaredDeviceAccess(TerminalAuth):
+        def authenticate(self, request, token):
+            terminal = super().authenticate(request, token)
+            if terminal is not None and not access.allows(terminal):
+                raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))
+            return terminal
+
+    return DeclaredDeviceAccess()

@@ -1,4 +1,4 @@
-"""Throttling failed staff logins (django-axes) and the client address it counts them by.
+"""Throttling failed staff logins (django-axes), counted by the client address of ``core.net.client_address``.
 
 Each entry of ``AXES_LOCKOUT_PARAMETERS`` (username and address together, the address alone, the username
 alone) has its own limit in ``LOGIN_FAILURE_LIMITS``; a login is refused while the failures of the last
@@ -8,7 +8,6 @@ the same message as a wrong password, so the throttle tells nobody whether an ac
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -16,27 +15,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the entry of X-Forwarded-For that the last trusted proxy added.
-
-    With ``TRUSTED_PROXY_COUNT = n`` the n proxies in front of us each appended the address they received the
-    request from, so the client is the n-th entry from the right; anything further left was written by the
-    client and is ignored. A header with fewer entries than proxies is not believed.
-    """
-    remote = request.META.get("REMOTE_ADDR") or None
-    count = settings.TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
-    if len(entries) < count:
-        return remote
-    candidate = entries[-count]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
 
 
 class LoginThrottle(AxesDatabaseHandler):

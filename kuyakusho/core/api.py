@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import Http404
@@ -28,6 +29,11 @@ from .api_errors import (
     validation_body,
 )
 from .errors import ApplicationError, ErrorCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .access import Access
 
 
 class StrictJsonParser(Parser):
@@ -163,21 +169,10 @@ class _DeclaredStaffAccess(SessionAuth):
         return user
 
 
-def _declared_device_access(access):
-    from kuyakusho.accounts.terminals import TerminalAuth
-
-    class DeclaredDeviceAccess(TerminalAuth):
-        def authenticate(self, request, token):
-            terminal = super().authenticate(request, token)
-            if terminal is not None and not access.allows(terminal):
-                raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))
-            return terminal
-
-    return DeclaredDeviceAccess()
-
-
-def enforce_declared_access() -> None:
-    """Authenticate every operation as its ``kuyakusho.core.access`` declaration says, before parsing input.
+def enforce_declared_access(*, device_auth: Callable[[Access], object]) -> None:
+    """Authenticate every operation of ``api`` as its ``kuyakusho.core.access`` declaration says, before parsing
+    input. ``device_auth(access)`` makes the bearer-token check for terminals (``accounts.terminals``: core
+    knows no app; ``config/api.py`` wires the two).
 
     (The decorators check again inside the view; this makes refusals 401/403 rather than 422.)
     """
@@ -193,31 +188,8 @@ def enforce_declared_access() -> None:
                 if access.audience == "public":
                     auth = None
                 elif access.audience == "device":
-                    auth = _declared_device_access(access)
+                    auth = device_auth(access)
                 else:
                     auth = _DeclaredStaffAccess(access)
                 op.auth_param = auth
                 op.auth_callbacks = [auth] if auth else []
-
-
-def register_routers() -> None:
-    """Import each app's router (kept here so that config/urls.py stays small)."""
-    from kuyakusho.accounts.api import router as accounts_router
-    from kuyakusho.audit.api import router as audit_router
-    from kuyakusho.certificates.api import router as certificates_router
-    from kuyakusho.offices.api import router as offices_router
-    from kuyakusho.queues.api import router as queues_router
-    from kuyakusho.residents.api import router as residents_router
-    from kuyakusho.seals.api import router as seals_router
-
-    api.add_router("/accounts", accounts_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/residents", residents_router)
-    api.add_router("/seals", seals_router)
-    api.add_router("/certificates", certificates_router)
-    api.add_router("/offices", offices_router)
-    api.add_router("/queues", queues_router)
-    enforce_declared_access()
-
-
-register_routers()

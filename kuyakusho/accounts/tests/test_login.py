@@ -149,20 +149,18 @@ def test_the_address_behind_a_trusted_proxy(client, clerk, settings):
     and without a configured proxy the header is ignored altogether."""
     from django.test import RequestFactory
 
-    from kuyakusho.accounts.throttling import client_ip
+    from kuyakusho.core.net import client_address
 
     rf = RequestFactory()
     req = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
-    settings.TRUSTED_PROXY_COUNT = 0
-    assert client_ip(req) == "10.0.0.2"
-    settings.TRUSTED_PROXY_COUNT = 1
-    assert client_ip(req) == "203.0.113.9"
-    settings.TRUSTED_PROXY_COUNT = 2
-    assert client_ip(req) == "1.2.3.4"
-    settings.TRUSTED_PROXY_COUNT = 3  # fewer entries than proxies: not believed
-    assert client_ip(req) == "10.0.0.2"
-    settings.TRUSTED_PROXY_COUNT = 1
-    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.2"
+    settings.TRUSTED_PROXIES = []
+    assert client_address(req) == "10.0.0.2"  # no proxy trusted: the header is the client's to write
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    assert client_address(req) == "203.0.113.9"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "203.0.113.9"]
+    assert client_address(req) == "1.2.3.4"
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.2"
     # Failures through the proxy are counted per client, not for the proxy.
     for _ in range(5):
         _post(client, "clerk", "wrong", ip="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")

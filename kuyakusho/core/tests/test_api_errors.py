@@ -9,8 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from config.api import api
 from kuyakusho.accounts.capabilities import ROLE_CAPABILITIES, Role
-from kuyakusho.core.api import api
 
 from .test_routes import _access, api_operations, url_routes
 

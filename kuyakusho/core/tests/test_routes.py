@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from config.api import api
 from kuyakusho.accounts.capabilities import ROLE_CAPABILITIES, Role
-from kuyakusho.core.api import api
 
 # Django/ninja routes that are not ours to decorate, and why they are safe.
 EXEMPT_URL_NAMES = {
