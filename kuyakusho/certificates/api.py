@@ -1,7 +1,6 @@
-"""The certificates API: one router, operations in two modules (staff and devices)."""
+"""The certificates API: one router (``api_router``), its operations in two modules, staff and devices."""
 
-from ninja import Router
+from . import api_devices, api_staff  # noqa: F401  (importing them registers their operations)
+from .api_router import router
 
-router = Router(tags=["certificates"])
-
-from . import api_devices, api_staff  # noqa: E402, F401  (register their operations on the router)
+__all__ = ["router"]

@@ -31,7 +31,7 @@ from kuyakusho.residents.models import Resident
 from kuyakusho.residents.records import search_keys
 from kuyakusho.residents.selectors import resident_q
 
-from .api import router
+from .api_router import router
 from .documents import TITLES
 from .documents.model import CertificateKind
 from .models import CardKind, CardLock, Channel, Issuance, Option, Requester

@@ -19,7 +19,7 @@ from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
 
-from .api import router
+from .api_router import router
 from .documents.model import CertificateKind
 from .models import Alert, Channel, Issuance, Option, PostalRequest, Requester
 from .services import admin, holds, postal
