@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.accounts.capabilities import Role
 from kuyakusho.audit.models import AuditEvent, Kind
 from kuyakusho.audit.services import record_read, record_write
+from kuyakusho.certificates.forms import KIND_LABELS
 from kuyakusho.certificates.models import Channel as CertificateChannel
 from kuyakusho.certificates.models import Issuance, Requester, SupportMeasure
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -177,11 +178,11 @@ def answer_inquiry(*, actor, inquiry_id: int, answer: str) -> AccessInquiry:
 
 def issuances_about(resident_id: int) -> list[dict]:
     rows = (Issuance.objects.filter(subject_id=resident_id).select_related("office").order_by("-issued_at")
-            .only("kind", "channel", "requester", "issued_at", "status", "office__name")[:100])
+            .only("kind", "channel", "requester", "issued_at", "status", "office__name_ja", "office__name_en")[:100])
     channels = dict(CertificateChannel.choices)
     requesters = dict(Requester.choices)
-    return [{"issued_at": i.issued_at, "kind": i.kind, "channel": channels.get(i.channel, i.channel),
-             "requester": requesters.get(i.requester, i.requester), "office": i.office.name if i.office else "",
+    return [{"issued_at": i.issued_at, "kind": str(KIND_LABELS.get(i.kind, i.kind)), "channel": str(channels.get(i.channel, i.channel)),
+             "requester": str(requesters.get(i.requester, i.requester)), "office": i.office.name if i.office else "",
              "status": i.status} for i in rows]
 
 
