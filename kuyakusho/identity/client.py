@@ -90,7 +90,8 @@ def provider_for(request) -> Provider:
 
         issuer = issuer_for(request)
         return Provider(issuer, issuer + "/authorize", issuer + "/token", issuer + "/jwks")
-    raise ApplicationError(ErrorCode.CLOSED, _("マイナンバーカードでのログインは現在ご利用いただけません。窓口をご利用ください。"))
+    raise ApplicationError(ErrorCode.CLOSED,
+        _("マイナンバーカードでのログインは現在ご利用いただけません。窓口をご利用ください。"))
 
 
 def scopes_for(purpose: str) -> str:
@@ -102,7 +103,7 @@ def _hash(value: str) -> str:
 
 
 def _session(provider: Provider, redirect_uri: str) -> OAuth2Session:
-    client = OAuth2Session(settings.IDENTITY_CLIENT_ID, keys.client_key(), token_endpoint_auth_method="private_key_jwt",
+    client = OAuth2Session(settings.IDENTITY_CLIENT_ID, keys.client_key(), token_endpoint_auth_method="private_key_jwt",  # noqa: S106
                            redirect_uri=redirect_uri, code_challenge_method="S256")
     client.register_client_auth_method(PrivateKeyJWT(provider.token_endpoint, alg="ES256"))
     return _transport(client)
@@ -135,13 +136,15 @@ def _refuse(action: str, message, *, code=ErrorCode.REFUSED, detail=None) -> App
 def _consume(state: str, cookie_state: str) -> SignInAttempt:
     """The attempt this state belongs to, used up now. Forged, replayed, expired or another browser's: refused."""
     if not state or not cookie_state or not hmac.compare_digest(state, cookie_state):
-        raise _refuse("identity.state_mismatch", _("ログインの手続きを確認できませんでした。最初からやり直してください。"))
+        raise _refuse("identity.state_mismatch",
+            _("ログインの手続きを確認できませんでした。最初からやり直してください。"))
     now = timezone.now()
     h = _hash(state)
     used = SignInAttempt.objects.filter(state_hash=h, used_at__isnull=True,
                                         created_at__gte=now - ATTEMPT_LIFETIME).update(used_at=now)
     if used != 1:
-        raise _refuse("identity.state_replayed", _("ログインの手続きが無効か期限切れです。最初からやり直してください。"))
+        raise _refuse("identity.state_replayed",
+            _("ログインの手続きが無効か期限切れです。最初からやり直してください。"))
     return SignInAttempt.objects.select_related("session").get(state_hash=h)
 
 
@@ -153,7 +156,8 @@ def _jwks(provider: Provider, *, force: bool = False) -> KeySet:
     cached = _jwks_cache.get(provider.jwks_uri)
     if cached and not force and cached[0] > time.monotonic():
         return cached[1]
-    answer = _call(lambda: _transport(requests.Session()).get(provider.jwks_uri, timeout=settings.IDENTITY_HTTP_TIMEOUT))
+    answer = _call(lambda: _transport(requests.Session()).get(provider.jwks_uri,
+                                                              timeout=settings.IDENTITY_HTTP_TIMEOUT))
     keyset = KeySet.import_key_set(answer.json())
     _jwks_cache[provider.jwks_uri] = (time.monotonic() + JWKS_TTL, keyset)
     return keyset
@@ -187,16 +191,19 @@ def finish(request, params, *, cookie_state: str) -> SignedIn:
         raise _refuse("identity.no_code", _("マイナンバーカードでの認証が完了しませんでした。"))
     provider = provider_for(request)
     if provider.issuer != attempt.issuer:
-        raise _refuse("identity.issuer_changed", _("ログインの手続きを確認できませんでした。最初からやり直してください。"))
+        raise _refuse("identity.issuer_changed",
+            _("ログインの手続きを確認できませんでした。最初からやり直してください。"))
     client = _session(provider, attempt.redirect_uri)
     try:
-        token = _call(lambda: client.fetch_token(provider.token_endpoint, code=code, code_verifier=attempt.code_verifier,
+        token = _call(lambda: client.fetch_token(provider.token_endpoint, code=code,
+                                                 code_verifier=attempt.code_verifier,
                                                  redirect_uri=attempt.redirect_uri,
                                                  timeout=settings.IDENTITY_HTTP_TIMEOUT))
     except ProviderDown:
         raise
     except Exception as e:
-        raise _refuse("identity.token_refused", _("マイナンバーカードでの認証が完了しませんでした。最初からやり直してください。"),
+        raise _refuse("identity.token_refused",
+            _("マイナンバーカードでの認証が完了しませんでした。最初からやり直してください。"),
                       detail={"error": type(e).__name__}) from e
     claims = verify_id_token(provider, token, nonce=attempt.nonce)
     return SignedIn(attempt=attempt, issuer=provider.issuer, subject=str(claims["sub"]), claims=dict(claims))
@@ -219,6 +226,7 @@ def verify_id_token(provider: Provider, token: dict, *, nonce: str) -> dict:
                               "access_token": token.get("access_token")})
         claims.validate(leeway=LEEWAY)
     except (JoseError, ValueError) as e:
-        raise _refuse("identity.id_token_refused", _("認証サービスからの応答を確認できませんでした。最初からやり直してください。"),
+        raise _refuse("identity.id_token_refused",
+            _("認証サービスからの応答を確認できませんでした。最初からやり直してください。"),
                       detail={"error": type(e).__name__}) from e
     return claims

@@ -76,7 +76,8 @@ def authorize(request):
         card = my_number_card(request.POST.get("card", ""))
         try:
             if card is None:
-                raise ApplicationError(ErrorCode.REFUSED, _("カードを確認できませんでした。カード番号をお確かめください。"))
+                raise ApplicationError(ErrorCode.REFUSED,
+                    _("カードを確認できませんでした。カード番号をお確かめください。"))
             authenticate_card(kind=CardKind.MY_NUMBER_CARD, number=card.number, pin=request.POST.get("pin", ""),
                               channel=PIN_CHANNEL, terminal="identity-sandbox")
         except ApplicationError as e:

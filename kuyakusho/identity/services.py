@@ -73,7 +73,8 @@ def _same_card(session: ResidentSession, signed: SignedIn) -> None:
     if a.kind != AccountKind.CARD or a.issuer != signed.issuer or a.subject != signed.subject:
         with transaction.atomic():
             record_refusal(actor=a, action="identity.other_card")
-        raise ApplicationError(ErrorCode.REFUSED, _("ログインしたときと別のカードで認証されました。同じカードでやり直してください。"))
+        raise ApplicationError(ErrorCode.REFUSED,
+            _("ログインしたときと別のカードで認証されました。同じカードでやり直してください。"))
 
 
 def link_to_register(*, session: ResidentSession, signed: SignedIn) -> ResidentLink:
@@ -84,7 +85,8 @@ def link_to_register(*, session: ResidentSession, signed: SignedIn) -> ResidentL
     if four is None:
         with transaction.atomic():
             record_refusal(actor=account, action="identity.link_no_certificate")
-        raise LinkRefused(ErrorCode.REFUSED, _("署名用電子証明書の基本4情報を受け取れませんでした。") + str(COUNTER_ROUTE))
+        raise LinkRefused(ErrorCode.REFUSED,
+            _("署名用電子証明書の基本4情報を受け取れませんでした。") + str(COUNTER_ROUTE))
     matches = residents_matching(four)
     if len(matches) != 1:
         with transaction.atomic():
@@ -169,19 +171,22 @@ def register_email(*, email: str, password: str) -> PortalAccount:
     try:
         validate_email(email)
     except ValidationError:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, _("メールアドレスの形式が正しくありません。"), field="email") from None
+        raise ApplicationError(ErrorCode.INVALID_INPUT,
+            _("メールアドレスの形式が正しくありません。"), field="email") from None
     try:
         validate_password(password)
     except ValidationError as e:
         raise ApplicationError(ErrorCode.INVALID_INPUT, " ".join(e.messages), field="password") from None
     try:
         with transaction.atomic():
-            account = PortalAccount.objects.create(kind=AccountKind.EMAIL, email=email, password=make_password(password),
+            account = PortalAccount.objects.create(kind=AccountKind.EMAIL, email=email,
+                                                   password=make_password(password),
                                                    totp_key=binascii.hexlify(os.urandom(20)).decode())
             record_write(actor=account, action="identity.account_create", target=account,
                          changes={"kind": [None, AccountKind.EMAIL]})
     except IntegrityError:
-        raise ApplicationError(ErrorCode.DUPLICATE, _("このメールアドレスはすでに登録されています。"), field="email") from None
+        raise ApplicationError(ErrorCode.DUPLICATE,
+            _("このメールアドレスはすでに登録されています。"), field="email") from None
     return account
 
 
@@ -201,7 +206,8 @@ def sign_in_with_email(*, email: str, password: str, code: str) -> PortalAccount
     if not ok or not account.totp_confirmed or not _code_ok(account, code):
         with transaction.atomic():
             record_refusal(actor=account, action="identity.email_sign_in_refused")
-        raise ApplicationError(ErrorCode.REFUSED, _("メールアドレス、パスワードまたは確認コードが違います。"), field="email")
+        raise ApplicationError(ErrorCode.REFUSED,
+            _("メールアドレス、パスワードまたは確認コードが違います。"), field="email")
     with transaction.atomic():
         _sign_in_event(account, method="email")
     return account

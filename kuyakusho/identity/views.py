@@ -24,7 +24,8 @@ from .sessions import resident
 
 def _next(request, default: str = "") -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
         return nxt
     return default or reverse("portal:mypage")
 

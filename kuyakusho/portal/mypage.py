@@ -45,7 +45,7 @@ CHANNEL_LABELS = {
     "console": _("区役所の業務端末"), "api": _("業務システム（API）"), "kiosk": _("自動交付機"),
     "portal": _("区民向けサイト"), "display": _("表示端末"), "system": _("システム処理"),
 }
-KIND_LABELS = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"), Kind.REFUSAL: _("拒否")}
+EVENT_KIND_LABELS = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"), Kind.REFUSAL: _("拒否")}
 PURPOSE_LABELS = {**{p.value: p.label for p in ViewPurpose}, SELF_PURPOSE: _("ご本人による確認"),
                   "search": _("住民記録の検索"), "my_number_use": _("個人番号利用事務"), "audit": _("監査")}
 
@@ -107,7 +107,7 @@ def _entry(e: AuditEvent, asked: set[int]) -> AccessEntry:
         offices, role, who = "", "", str(_("ご本人"))
     else:
         offices, role, who = "", "", str(_("システム・端末"))
-    return AccessEntry(seq=e.seq, occurred_at=e.occurred_at, kind=str(KIND_LABELS.get(e.kind, e.kind)),
+    return AccessEntry(seq=e.seq, occurred_at=e.occurred_at, kind=str(EVENT_KIND_LABELS.get(e.kind, e.kind)),
                        action=e.action, who=who, office=offices, role=role,
                        purpose=str(PURPOSE_LABELS.get(e.purpose, e.purpose)) if e.purpose else "",
                        channel=str(CHANNEL_LABELS.get(e.channel, e.channel)), own=own, inquired=e.pk in asked)
@@ -138,7 +138,8 @@ def file_inquiry(*, session, resident_id: int, seq: int, question: str) -> Acces
             record_write(actor=session.account, action="portal.access_inquiry", target=inquiry,
                          subject_id=resident_id, detail={"event_seq": seq})
     except IntegrityError:
-        raise ApplicationError(ErrorCode.DUPLICATE, _("この記録についてはすでにお問い合わせいただいています。")) from None
+        raise ApplicationError(ErrorCode.DUPLICATE,
+            _("この記録についてはすでにお問い合わせいただいています。")) from None
     return inquiry
 
 
@@ -168,7 +169,8 @@ def answer_inquiry(*, actor, inquiry_id: int, answer: str) -> AccessInquiry:
         inquiry.save(update_fields=["status", "answer", "answered_by", "answered_at"])
         record_write(actor=actor, action="portal.access_inquiry_answer", target=inquiry,
                      subject_id=inquiry.resident_id, changes={"status": [InquiryStatus.OPEN, InquiryStatus.ANSWERED]})
-        notice = PortalNotice.objects.create(account_id=inquiry.account_id, title=str(_("閲覧についてのお問い合わせへの回答")),
+        notice = PortalNotice.objects.create(account_id=inquiry.account_id, title=str(
+            _("閲覧についてのお問い合わせへの回答")),
                                              body=answer)
     transaction.on_commit(lambda: _mail(notice.pk))
     return inquiry
@@ -181,7 +183,8 @@ def issuances_about(resident_id: int) -> list[dict]:
             .only("kind", "channel", "requester", "issued_at", "status", "office__name_ja", "office__name_en")[:100])
     channels = dict(CertificateChannel.choices)
     requesters = dict(Requester.choices)
-    return [{"issued_at": i.issued_at, "kind": str(KIND_LABELS.get(i.kind, i.kind)), "channel": str(channels.get(i.channel, i.channel)),
+    return [{"issued_at": i.issued_at, "kind": str(KIND_LABELS.get(i.kind, i.kind)),
+             "channel": str(channels.get(i.channel, i.channel)),
              "requester": str(requesters.get(i.requester, i.requester)), "office": i.office.name if i.office else "",
              "status": i.status} for i in rows]
 

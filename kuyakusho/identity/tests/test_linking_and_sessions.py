@@ -137,7 +137,8 @@ def test_absolute_lifetime(browser_client, linked):
 
 def test_full_record_asks_for_the_card_again(browser_client, provider, linked):
     assert browser_client.get("/mypage/record").status_code == 200  # just signed in with the card
-    ResidentSession.objects.update(card_verified_at=timezone.now() - timedelta(seconds=settings.RESIDENT_REAUTH_AGE + 1))
+    stale = timezone.now() - timedelta(seconds=settings.RESIDENT_REAUTH_AGE + 1)
+    ResidentSession.objects.update(card_verified_at=stale)
     r = browser_client.get("/mypage/record")
     assert r.status_code == 302 and r["Location"].startswith("/identity/reauth")
     r = card_flow(browser_client, "MN93000001", start="/identity/reauth/start")
@@ -164,6 +165,7 @@ def test_account_without_card_email_password_and_totp(browser_client, provider):
     browser_client.post("/identity/sign-out")
     # The same code is not accepted twice.
     r = browser_client.post("/identity/email", {"email": "guest@example.jp",
-                                                "password": "a long enough passphrase 42", "code": f"{totp.token():06d}"})
+                                                "password": "a long enough passphrase 42",
+                                                "code": f"{totp.token():06d}"})
     assert r.status_code == 400
     assert AuditEvent.objects.filter(action="identity.email_sign_in_refused").exists()

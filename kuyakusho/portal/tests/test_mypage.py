@@ -86,7 +86,7 @@ def test_access_log_is_paged(signed_in, wife, django_assert_max_num_queries):
     with audit_context(channel="console", via="residents:record"):
         for _ in range(3):
             record_reads(actor=None, action="residents.open", subject_ids=[wife.pk] * 1, purpose="consultation")
-        for i in range(45):
+        for _i in range(45):
             record_reads(actor=None, action="residents.open", subject_ids=[wife.pk], purpose="inquiry")
     first = signed_in.get("/mypage/access").content.decode()
     assert "1 / 3" in first or "1 / 4" in first
@@ -125,7 +125,8 @@ def test_question_about_an_access_reaches_the_auditor(signed_in, client, clerk, 
     assert "閲覧についてのお問い合わせへの回答" in signed_in.get("/mypage/notices").content.decode()
 
 
-def test_answer_is_mailed_when_she_gave_an_address(signed_in, client, clerk, auditor, wife, django_capture_on_commit_callbacks):
+def test_answer_is_mailed_when_she_gave_an_address(signed_in, client, clerk, auditor, wife,
+                                                   django_capture_on_commit_callbacks):
     assert signed_in.post("/mypage/notices/email", {"email": "not-an-address"}).status_code == 400
     assert signed_in.post("/mypage/notices/email", {"email": "sakura@example.jp"}).status_code == 302
     clerk_opens(client, clerk, wife)
