@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kuyakusho.audit.services import record_read
+
 from . import keys
 from .models import SandboxAssertion, SandboxCode
 from .selectors import card_holder_claims
@@ -58,8 +60,9 @@ class PortalClient:
     token_endpoint_auth_method = "private_key_jwt"  # noqa: S105 (a method name)
     id_token_signed_response_alg = "ES256"  # noqa: S105 (an algorithm)
 
-    def __init__(self, client_id: str):
+    def __init__(self, client_id: str, issuer: str):
         self.client_id = client_id
+        self.callback = issuer.rsplit("/identity/sandbox", 1)[0] + "/identity/callback"
 
     def get_client_id(self):
         return self.client_id
@@ -72,8 +75,8 @@ class PortalClient:
         return " ".join(s for s in (scope or "").split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri):
-        # The portal's callback on this host (the sandbox serves the host it runs on).
-        return (redirect_uri or "").split("?")[0].endswith("/identity/callback")
+        # The portal's callback on the host the sandbox serves, nothing else (no code goes to another site).
+        return redirect_uri == self.callback
 
     def check_client_secret(self, client_secret):
         return False
@@ -189,6 +192,9 @@ class SandboxOpenIDCode(OpenIDCode):
         scopes = set((scope or "").split())
         if "sign" in scopes:
             claims = card_holder_claims(user)
+            # The sandbox reads the register to stand in for the certificate on the card: recorded.
+            record_read(actor=None, action="identity.sandbox_certificate", subject_id=user.resident_id,
+                        purpose="self", detail={"scope": "sign"})
             info.update({k: v for k, v in claims.items() if k in scopes})
         return info
 
@@ -201,7 +207,7 @@ class SandboxServer(AuthorizationServer):
         self.register_client_auth_method("private_key_jwt", PrivateKeyJWTAuth([issuer + "/token", issuer]))
 
     def query_client(self, client_id):
-        return PortalClient(client_id) if client_id == settings.IDENTITY_CLIENT_ID else None
+        return PortalClient(client_id, self.issuer) if client_id == settings.IDENTITY_CLIENT_ID else None
 
     def save_token(self, token, request):
         # The sandbox serves no resources: the ID token carries every claim, so access tokens are not kept.

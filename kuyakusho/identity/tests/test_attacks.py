@@ -193,3 +193,12 @@ def test_cancel_at_the_provider(browser_client, provider, card):
     assert r.status_code == 302 and "error=access_denied" in r["Location"]
     r = browser_client.get(local(r["Location"]))
     assert r.status_code == 400 and "認証が完了しませんでした" in r.content.decode()
+
+
+def test_sandbox_sends_codes_only_to_the_portals_callback(browser_client, provider, card):
+    path = to_provider(browser_client)
+    evil = path.replace("redirect_uri=http%3A%2F%2Flocalhost%2Fidentity%2Fcallback",
+                        "redirect_uri=https%3A%2F%2Fevil.example%2Fidentity%2Fcallback")
+    assert evil != path
+    r = browser_client.post(evil, {"card": card.number, "pin": "1234"})
+    assert r.status_code == 400 and "evil.example" not in r.get("Location", "")
