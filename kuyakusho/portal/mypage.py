@@ -12,6 +12,7 @@ by the signed-in resident's own id.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +38,8 @@ from kuyakusho.residents.portal_selectors import own_record
 from kuyakusho.residents.records import ViewPurpose
 
 from .models import AccessInquiry, InquiryStatus, PortalNotice
+
+log = logging.getLogger(__name__)
 
 SELF_PURPOSE = "self"
 ACCESS_LOG_PER_PAGE = 20
@@ -197,7 +200,11 @@ def _mail(notice_id: int) -> None:
     n = PortalNotice.objects.select_related("account").filter(pk=notice_id).first()
     if n is None or not n.account.notify_email:
         return
-    send_mail(n.title, n.body, settings.DEFAULT_FROM_EMAIL, [n.account.notify_email], fail_silently=True)
+    try:
+        send_mail(n.title, n.body, settings.DEFAULT_FROM_EMAIL, [n.account.notify_email])
+    except OSError:  # the notice stays in the inbox; emailed_at stays empty
+        log.warning("notice %s not mailed", n.pk)
+        return
     PortalNotice.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
 
 

@@ -13,7 +13,8 @@ urlpatterns = [
     path("mypage/certificates", views_mypage.certificates, name="mypage_certificates"),
     path("mypage/notices", views_mypage.notices, name="mypage_notices"),
     path("mypage/notices/email", views_mypage.notify_email, name="mypage_notify_email"),
-    path("mypage/download.json", views_mypage.download, name="mypage_download"),
+    path("mypage/download.json", views_mypage.download, {"fmt": "json"}, name="mypage_download"),
+    path("mypage/download.pdf", views_mypage.download, {"fmt": "pdf"}, name="mypage_download_pdf"),
     path("console/portal/inquiries", views_mypage.console_inquiries, name="console_inquiries"),
     path("console/portal/inquiries/<int:pk>", views_mypage.console_inquiry, name="console_inquiry"),
 ]

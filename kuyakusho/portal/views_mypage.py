@@ -17,7 +17,7 @@ from kuyakusho.core.errors import ApplicationError
 from kuyakusho.identity.models import AccountKind
 from kuyakusho.identity.sessions import needs_card, resident
 
-from . import mypage
+from . import download_pdf, mypage
 from .models import AccessInquiry, InquiryStatus
 
 
@@ -117,16 +117,19 @@ def notify_email(request):
 
 
 @resident
-def download(request):
+def download(request, fmt: str):
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
     if needs_card(request.resident_session):
         return redirect(reverse("identity:reauth") + "?" + urlencode({"next": request.get_full_path()}))
     data = mypage.my_data(session=request.resident_session, resident_id=rid)
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2, default=str),
-                            content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y%m%d}.json"'
+    if fmt == "pdf":
+        response = HttpResponse(download_pdf.render(data), content_type="application/pdf")
+    else:
+        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2, default=str),
+                                content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response
 
 

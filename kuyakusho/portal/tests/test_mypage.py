@@ -179,3 +179,15 @@ def test_my_page_needs_a_resident_session(client):
     for path in ("/mypage/", "/mypage/record", "/mypage/access", "/mypage/download.json", "/mypage/notices"):
         r = client.get(path)
         assert r.status_code == 302 and r["Location"].startswith("/identity/sign-in")
+
+
+def test_download_as_pdf(signed_in, wife):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    r = signed_in.get("/mypage/download.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
+    assert "住民票の記載事項" in text and "わたしの記録を見た人" in text
+    assert wife.name.replace(" ", "") in text.replace(" ", "").replace("\u3000", "")
