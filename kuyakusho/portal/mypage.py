@@ -49,6 +49,17 @@ CHANNEL_LABELS = {
     "portal": _("区民向けサイト"), "display": _("表示端末"), "system": _("システム処理"),
 }
 EVENT_KIND_LABELS = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"), Kind.REFUSAL: _("拒否")}
+#: What was done, by the audit action's area (first part) and a few actions of their own.
+ACTION_LABELS = {
+    "residents.open": _("住民記録の表示"), "residents.open_household": _("世帯の表示"),
+    "residents.search": _("住民記録の検索"), "residents.my_number": _("個人番号の表示"),
+    "certificates.issue": _("証明書の交付"), "certificates.wrong_pin": _("暗証番号の誤り"),
+    "certificates.card_locked": _("カードのロック"), "portal.own_record": _("ご本人による表示"),
+    "portal.own_record_full": _("ご本人による表示"), "identity.link": _("マイページとの連携"),
+    "identity.sign_in": _("マイページへのログイン"), "portal.access_inquiry": _("閲覧についての問い合わせ"),
+}
+AREA_LABELS = {"residents": _("住民記録"), "certificates": _("証明書"), "seals": _("印鑑登録"),
+               "identity": _("マイページ"), "portal": _("マイページ")}
 PURPOSE_LABELS = {**{p.value: p.label for p in ViewPurpose}, SELF_PURPOSE: _("ご本人による確認"),
                   "search": _("住民記録の検索"), "my_number_use": _("個人番号利用事務"), "audit": _("監査")}
 
@@ -110,8 +121,10 @@ def _entry(e: AuditEvent, asked: set[int]) -> AccessEntry:
         offices, role, who = "", "", str(_("ご本人"))
     else:
         offices, role, who = "", "", str(_("システム・端末"))
+    area = e.action.split(".", 1)[0]
+    action = ACTION_LABELS.get(e.action) or AREA_LABELS.get(area) or ""
     return AccessEntry(seq=e.seq, occurred_at=e.occurred_at, kind=str(EVENT_KIND_LABELS.get(e.kind, e.kind)),
-                       action=e.action, who=who, office=offices, role=role,
+                       action=str(action), who=who, office=offices, role=role,
                        purpose=str(PURPOSE_LABELS.get(e.purpose, e.purpose)) if e.purpose else "",
                        channel=str(CHANNEL_LABELS.get(e.channel, e.channel)), own=own, inquired=e.pk in asked)
 
@@ -236,7 +249,7 @@ def my_data(*, session, resident_id: int) -> dict:
                      "resident_code": r.resident_code, "honseki": r.honseki, "nationality": r.nationality},
         "household": [{"name": m.name, "relationship": m.relationship, "birth_date": m.birth_date}
                       for m in rec.members],
-        "access_log": [{"at": e.occurred_at.isoformat(), "kind": e.kind, "who": e.who, "office": e.office,
-                        "role": e.role, "purpose": e.purpose, "channel": e.channel} for e in log],
+        "access_log": [{"at": e.occurred_at.isoformat(), "kind": e.kind, "action": e.action, "who": e.who,
+                        "office": e.office, "role": e.role, "purpose": e.purpose, "channel": e.channel} for e in log],
         "certificates": [{**i, "issued_at": i["issued_at"].isoformat()} for i in issuances_about(resident_id)],
     }
