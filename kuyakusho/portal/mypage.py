@@ -56,7 +56,9 @@ ACTION_LABELS = {
     "certificates.issue": _("証明書の交付"), "certificates.wrong_pin": _("暗証番号の誤り"),
     "certificates.card_locked": _("カードのロック"), "portal.own_record": _("ご本人による表示"),
     "portal.own_record_full": _("ご本人による表示"), "identity.link": _("マイページとの連携"),
-    "identity.sign_in": _("マイページへのログイン"), "portal.access_inquiry": _("閲覧についての問い合わせ"),
+    "identity.sign_in": _("マイページへのログイン"),
+    "identity.sandbox_certificate": _("署名用電子証明書の内容の確認"),
+    "portal.access_inquiry": _("閲覧についての問い合わせ"),
 }
 AREA_LABELS = {"residents": _("住民記録"), "certificates": _("証明書"), "seals": _("印鑑登録"),
                "identity": _("マイページ"), "portal": _("マイページ")}
