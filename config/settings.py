@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kuyakusho.certificates",
     "kuyakusho.queues",
     "kuyakusho.guide",
+    "kuyakusho.identity",
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",
@@ -283,6 +284,33 @@ if MAP_TILE_URL:
 # The demo ward (`make run` sets KUYAKUSHO_DEMO=1): lets an administrator open every counter, kiosk and
 # store for the whole day (offices.services.open_today_for_demo). Never set in production.
 DEMO_MODE = _env_bool("KUYAKUSHO_DEMO")
+# Residents' identity (kuyakusho.identity): sign-in with the My Number card over OpenID Connect, the way
+# デジタル認証アプリ asks (authorization code flow, PKCE S256, state and nonce, private_key_jwt). Production sets
+# the provider; the demo ward (DEMO_MODE) runs a sandbox provider inside the platform at /identity/sandbox/,
+# refused (404) unless IDENTITY_SANDBOX is on. With the sandbox and no issuer set, the issuer is the sandbox.
+IDENTITY_SANDBOX = _env_bool("IDENTITY_SANDBOX") or DEMO_MODE
+IDENTITY_ISSUER = os.environ.get("IDENTITY_ISSUER", "").rstrip("/")
+IDENTITY_AUTHORIZATION_ENDPOINT = os.environ.get("IDENTITY_AUTHORIZATION_ENDPOINT", "")
+IDENTITY_TOKEN_ENDPOINT = os.environ.get("IDENTITY_TOKEN_ENDPOINT", "")
+IDENTITY_JWKS_URI = os.environ.get("IDENTITY_JWKS_URI", "")
+IDENTITY_CLIENT_ID = os.environ.get("IDENTITY_CLIENT_ID", "kuyakusho-portal")
+# The client's private key (PEM, EC P-256 or RSA) for private_key_jwt; created in var/ for the sandbox.
+IDENTITY_PRIVATE_KEY_FILE = Path(os.environ.get("IDENTITY_PRIVATE_KEY_FILE", VAR_DIR / "identity" / "client-key.pem"))
+IDENTITY_SIGNIN_SCOPES = os.environ.get("IDENTITY_SIGNIN_SCOPES", "openid")
+IDENTITY_SIGN_SCOPES = os.environ.get("IDENTITY_SIGN_SCOPES", "openid name address birthdate gender sign")
+IDENTITY_ACR_VALUES = os.environ.get("IDENTITY_ACR_VALUES", "")
+IDENTITY_HTTP_TIMEOUT = float(os.environ.get("IDENTITY_HTTP_TIMEOUT", "5"))
+# Residents' sessions are not the staff's: their own cookie, lifetime and idle timeout (identity.sessions).
+RESIDENT_SESSION_COOKIE_NAME = "kuyakusho_resident"
+RESIDENT_SESSION_AGE = int(os.environ.get("RESIDENT_SESSION_AGE", 2 * 60 * 60))  # at most two hours
+RESIDENT_SESSION_IDLE = int(os.environ.get("RESIDENT_SESSION_IDLE", 15 * 60))  # signed out after 15 idle minutes
+RESIDENT_REAUTH_AGE = int(os.environ.get("RESIDENT_REAUTH_AGE", 5 * 60))  # the card again for the full record
+# My page's access log: staff names are shown only where the ward decides so.
+PORTAL_SHOW_STAFF_NAMES = _env_bool("PORTAL_SHOW_STAFF_NAMES")
+# Notices to residents who gave an address (Django's mailers; the console in the demo ward).
+MAILERS = {"default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                                                 if DEMO_MODE else "django.core.mail.backends.smtp.EmailBackend")}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # The day the resident site was last tested for JIS X 8341-3 (shown in its accessibility statement).
 ACCESSIBILITY_TESTED_ON = date.fromisoformat(os.environ.get("ACCESSIBILITY_TESTED_ON", "2026-12-06"))
 # Where residents reach this installation (printed in certificates' QR codes: <base>/verify/<code>).

@@ -7,6 +7,8 @@ from kuyakusho.core.views import set_language
 
 urlpatterns = [
     path("", include("kuyakusho.portal.urls")),
+    # Residents' sign-in (/identity/…) and, where IDENTITY_SANDBOX is on, the sandbox provider (/identity/sandbox/…).
+    path("", include("kuyakusho.identity.urls")),
     path("console/", include(console_patterns)),
     path("console/account/passkeys/", include(webauthn_patterns)),
     path("console/residents/", include("kuyakusho.residents.urls")),

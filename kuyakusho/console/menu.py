@@ -40,6 +40,8 @@ MENU: list[MenuItem] = [
     MenuItem("accounts:staff_list", _("職員の管理"), _("職員の登録・役割・勤務事務所・ロック解除"), C.MANAGE_STAFF),
     MenuItem("accounts:security", _("二要素認証"), _("認証アプリ・パスキー・回復コードの確認と登録"), C.USE_CONSOLE),
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
+    MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
+             _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
 ]
 
 

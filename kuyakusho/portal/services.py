@@ -20,6 +20,8 @@ class WardService:
 
 
 SERVICES: list[WardService] = [
+    WardService("portal:mypage", _("マイページ"),
+                _("マイナンバーカードでログインして、住民票の記載事項と、区役所で誰がいつ何のために記録を見たかを確認。")),
     WardService("queues:congestion", _("窓口の混雑状況"),
                 _("区民事務所の待ち人数と待ち時間の目安をリアルタイムでお知らせします。")),
     WardService("guide:procedures", _("手続き案内"),
