@@ -132,6 +132,8 @@ def validation_message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "value_error" and ctx.get("error"):
         return str(ctx["error"])  # the message our validator raised, without pydantic's "Value error, "
+    if ctx.get("message"):
+        return str(ctx["message"])  # core.schemas' typed refusals (e.g. an unprintable character, named)
     template = _MESSAGES.get(kind)
     if template is None:
         return str(_GENERIC)

@@ -8,15 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 def _login(page):
-    page.get_by_label("ユーザー名").fill("clerk")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    log_in(page, "clerk")  # the password, then the authenticator's code
 
 
 def test_an_expired_session_keeps_the_typed_form(page, clerk, shot):

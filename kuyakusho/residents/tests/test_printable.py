@@ -59,7 +59,7 @@ def test_birth_api_refuses_each_class(client_as, clerk, case):
     r = post(client_as(clerk), "/api/residents/birth", birth_body(head.household_id, name))
     assert r.status_code == 422, r.content
     [error] = r.json()["errors"]
-    assert error["field"] == "payload.child.name"
+    assert error["field"] == "child.name"
     assert error["message"].startswith(("1文字目の", "2文字目の", "3文字目の"))  # the message alone, no prefix
     assert code_point in error["message"]
     assert (Resident.objects.count(), Event.objects.count()) == before
