@@ -22,3 +22,8 @@ class SpecialDayForm(forms.Form):
                                               help_text=_("空欄ならすべての業務"))
     reason_ja = TextField(max_length=100, label=_("理由"))
     reason_en = TextField(max_length=100, label=_("英語の理由"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("schedule", "office", "services"):  # names in the page's language
+            self.fields[name].label_from_instance = lambda obj: obj.name
