@@ -158,6 +158,12 @@ def test_the_kiosk_in_english(kiosk, ward, assert_english):
     assert_english(kiosk, reverse("certificates:kiosk_confirm"))
     english(kiosk, reverse("certificates:kiosk_confirm"), method="post", status=(302,))
     assert_english(kiosk, reverse("certificates:kiosk_receive"))
+    # The certificate itself is a Japanese document, whatever the language of the kiosk's screens.
+    from kuyakusho.certificates.models import Issuance
+    from kuyakusho.certificates.tests.conftest import pdf_text
+
+    printed = pdf_text(bytes(Issuance.objects.get().pdf))
+    assert "自動交付機" in printed and "Kiosk" not in printed
     assert_english.done(8)
 
 
