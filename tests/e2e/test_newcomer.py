@@ -98,6 +98,14 @@ def test_a_newcomers_first_evening(page, shot, demo_ward):
     expect(page.get_by_role("heading", name="Certificate kiosk")).to_be_visible()
     card_field = page.get_by_role("textbox").first
     expect(card_field).to_be_focused()  # the card page starts at the card field
+    card_field.fill("NK99999999")  # not a card of this ward: refused at once, before any PIN
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("ward service center")
+    expect(page.locator("input[name=pin]")).to_have_count(0)
+    shot(page, "newcomer-4-kiosk-unknown-card")
+    page.get_by_role("link", name="Back to the start").click()
+    card_field = page.get_by_role("textbox").first
     card_field.fill(card)
     shot(page, "newcomer-4-kiosk-card")
     page.get_by_role("button", name="Next").click()

@@ -39,3 +39,25 @@ def test_the_interval_is_checked(open_now):
         office.full_clean()
     with transaction.atomic(), pytest.raises(IntegrityError):
         Office.objects.filter(pk=office.pk).update(display_alternate_seconds=3)
+
+
+def test_an_administrator_sets_the_alternation_on_the_offices_page_and_it_is_audited(client_as, administrator,
+                                                                                      open_now, clerk):
+    from kuyakusho.audit.models import AuditEvent
+
+    url = "/offices/manage/display-languages"
+    nerima = Office.objects.get(code="nerima")
+    client = client_as(administrator)
+    page = client.get("/offices/manage/").content.decode()
+    assert "呼出表示の言語" in page and 'name="display-seconds"' in page
+    response = client.post(url, {"display-office": nerima.pk, "display-seconds": 3}, follow=True)
+    assert "5〜600秒" in response.content.decode()
+    nerima.refresh_from_db()
+    assert nerima.display_alternate_seconds == 0
+    client.post(url, {"display-office": nerima.pk, "display-seconds": 12})
+    nerima.refresh_from_db()
+    assert nerima.display_alternate_seconds == 12
+    event = AuditEvent.objects.get(action="offices.display_alternation")
+    assert event.changes == {"display_alternate_seconds": [0, 12]}
+    assert "12秒ごとに切り替え" in client.get("/offices/manage/").content.decode()
+    assert client_as(clerk).post(url, {"display-office": nerima.pk, "display-seconds": 0}).status_code == 403
