@@ -91,7 +91,11 @@ def enrol(request):
         if terminal is not None and terminal.kind == TerminalKind.KIOSK:
             response = redirect("certificates:kiosk")
             session.remember_terminal(request, response, terminal)
-            messages.success(request, _("この端末を「%(name)s」として登録しました。") % {"name": terminal.name})
+            if terminal.office is not None:  # the office's name in the page's language
+                messages.success(request, _("この端末を「%(office)s」の自動交付機として登録しました。")
+                                 % {"office": terminal.office.name})
+            else:
+                messages.success(request, _("この端末を「%(name)s」として登録しました。") % {"name": terminal.name})
             return response
         error = _("端末の登録用トークンが正しくありません。")
     return render(request, T + "enrol.html", {"token": token, "error": error}, status=400 if error else 200)

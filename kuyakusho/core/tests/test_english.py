@@ -136,7 +136,7 @@ def kiosk(client, ward, clerk, monkeypatch):
 
     clock(monkeypatch, OPEN)
     _terminal, token = register_terminal(actor=clerk, code="kiosk-nerima", kind=TerminalKind.KIOSK,
-                                         name="Nerima kiosk", office=Office.objects.get(code="nerima"))
+                                         name="練馬区民事務所 自動交付機", office=Office.objects.get(code="nerima"))
     english(client, reverse("certificates:kiosk_enrol"), method="post", data={"token": token}, status=(302,))
     return client
 
