@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .errors import ApplicationError
 from .identifiers import validate_my_number, validate_resident_code
@@ -42,7 +43,7 @@ class WarekiDateField(_ApplicationErrorField):
     """A date typed as 和暦 (令和7年5月1日, R7.5.1) or ISO (2025-05-01)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "例：令和7年5月1日、R7.5.1、2025-05-01")
+        kwargs.setdefault("help_text", gettext_lazy("例：令和7年5月1日、R7.5.1、2025-05-01"))
         super().__init__(**kwargs)
 
     def run(self, value: str):
@@ -64,3 +65,13 @@ class MyNumberField(_ApplicationErrorField):
 class ResidentCodeField(_ApplicationErrorField):
     def run(self, value: str) -> str:
         return validate_resident_code(value)
+
+
+class PlaceSelect(forms.Select):
+    """A select of place names (町名) kept as registered: each named option is marked ``lang="ja"``."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value not in ("", None):
+            option["attrs"]["lang"] = "ja"
+        return option

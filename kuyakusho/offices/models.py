@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -94,6 +95,11 @@ class Service(Bilingual, models.Model):
             else self.description_ja
 
 
+def check_display_alternate(value: int) -> None:
+    if value and not 5 <= value <= 600:
+        raise ValidationError(_("切り替えの間隔は5〜600秒（切り替えないときは0）です。"))
+
+
 class Office(Bilingual, models.Model):
     """A place where the ward serves residents (区民事務所 and other sites)."""
 
@@ -114,9 +120,18 @@ class Office(Bilingual, models.Model):
     services = models.ManyToManyField(Service, blank=True, related_name="offices",
                                       verbose_name=_("取り扱う業務"))
     sort_order = models.PositiveSmallIntegerField(default=0)
+    #: The lobby display (呼出表示) alternates Japanese and English every this many seconds; 0: one language.
+    display_alternate_seconds = models.PositiveSmallIntegerField(
+        _("呼出表示の日英切り替え（秒）"), default=0,
+        validators=[check_display_alternate],
+        help_text=_("0なら切り替えません。例：10（10秒ごとに日本語と英語を交互に表示）"))
 
     class Meta:
         ordering = ["sort_order", "code"]
+        constraints = [models.CheckConstraint(
+            condition=Q(display_alternate_seconds=0) | Q(display_alternate_seconds__gte=5,
+                                                         display_alternate_seconds__lte=600),
+            name="office_display_alternate_range")]
         verbose_name = _("事務所")
         verbose_name_plural = _("事務所")
 

@@ -12,17 +12,17 @@ from .models import DAY_CODES, DAY_LABELS, Counter, Office, OpeningRule, Schedul
 
 
 def days_text(days: frozenset[str]) -> str:
+    from django.utils.translation import gettext as _
+
     weekdays = {"mon", "tue", "wed", "thu", "fri"}
     parts = []
     if weekdays <= days:
-        from django.utils.translation import gettext as _
-
         parts.append(_("平日"))
         rest = [d for d in DAY_CODES if d in days and d not in weekdays]
     else:
         rest = [d for d in DAY_CODES if d in days]
     parts += [str(DAY_LABELS[d]) for d in rest]
-    return "・".join(parts)
+    return _("・").join(parts)
 
 
 def describe_rules(schedule: Schedule, office: Office | None = None) -> list[dict]:

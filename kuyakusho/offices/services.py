@@ -111,3 +111,20 @@ def _changed(schedule: Schedule) -> None:
     codes = list(schedule.offices.values_list("code", flat=True))
     for listener in _schedule_listeners:
         transaction.on_commit(lambda listener=listener: listener(codes))
+
+
+def set_display_alternation(*, actor, office: Office, seconds: int) -> Office:
+    """How the office's lobby display (呼出表示) shows its words: 0 in one language, otherwise Japanese and English
+    in turn every ``seconds`` (5 to 600)."""
+    if seconds and not 5 <= seconds <= 600:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("切り替えの間隔は5〜600秒（切り替えないときは0）です。"),
+                               field="seconds")
+    with transaction.atomic():
+        office = Office.objects.select_for_update().get(pk=office.pk)
+        before = office.display_alternate_seconds
+        if before != seconds:
+            office.display_alternate_seconds = seconds
+            office.save(update_fields=["display_alternate_seconds"])
+            record_write(actor=actor, action="offices.display_alternation", target=office,
+                         changes={"display_alternate_seconds": [before, seconds]})
+    return office

@@ -14,8 +14,8 @@ from kuyakusho.core.access import public, staff
 from kuyakusho.core.errors import ApplicationError
 
 from . import services
-from .forms import SpecialDayForm
-from .models import SpecialDay
+from .forms import DisplayLanguagesForm, SpecialDayForm
+from .models import Office, SpecialDay
 from .selectors import office_guide
 
 
@@ -43,8 +43,28 @@ def manage(request):
     days = (SpecialDay.objects.filter(date_to__gte=since) | SpecialDay.objects.filter(annual=True)) \
         .select_related("schedule", "office").prefetch_related("services").order_by("annual", "date_from")
     return render(request, "offices/manage.html", {"form": form, "days": days.distinct(),
-                                                   "demo_mode": settings.DEMO_MODE},
+                                                   "demo_mode": settings.DEMO_MODE,
+                                                   "display_form": DisplayLanguagesForm(prefix="display"),
+                                                   "displays": Office.objects.filter(display_alternate_seconds__gt=0)},
                   status=400 if request.method == "POST" else 200)
+
+
+@staff(Capability.MANAGE_OFFICES)
+@require_POST
+def display_languages(request):
+    """The lobby display's languages for one office (a wall screen has no language switch)."""
+    form = DisplayLanguagesForm(request.POST, prefix="display")
+    if form.is_valid():
+        try:
+            services.set_display_alternation(actor=request.user, office=form.cleaned_data["office"],
+                                             seconds=form.cleaned_data["seconds"])
+        except ApplicationError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("呼出表示の言語を変更しました。"))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("offices:manage")
 
 
 @staff(Capability.MANAGE_OFFICES)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.core.forms import MyNumberField, ResidentCodeField, TextField, WarekiDateField
+from kuyakusho.core.forms import MyNumberField, PlaceSelect, ResidentCodeField, TextField, WarekiDateField
 
 from . import records
 from .addresses import towns
@@ -18,7 +20,10 @@ def _town_choices(blank=None):
 
 
 def _chome_choices():
-    return [("", _("なし"))] + [(str(i), _("%(n)s丁目") % {"n": i}) for i in range(1, 10)]
+    return [("", _("なし"))] + [(str(i), _chome_label(i)) for i in range(1, 10)]
+
+
+_chome_label = lazy(lambda n: gettext("%(n)s丁目") % {"n": n}, str)  # in the language of each request
 
 
 RELATIONSHIP_CHOICES = [("", _("選んでください"))] + [(r, r) for r in records.RELATIONSHIPS]
@@ -30,7 +35,8 @@ class SearchForm(forms.Form):
     name = TextField(max_length=100, label=_("氏名（前方一致・異体字を区別しない）"), required=False)
     birth_date = TextField(max_length=40, label=_("生年月日"), required=False,
                            help_text=_("例：昭和60年4月2日、S60.4.2、1985-04-02"))
-    town = forms.ChoiceField(label=_("町名"), choices=_town_choices(_("指定しない")), required=False)
+    town = forms.ChoiceField(label=_("町名"), choices=_town_choices(_("指定しない")), required=False,
+                             widget=PlaceSelect)
     chome = forms.TypedChoiceField(label=_("丁目"), choices=_chome_choices(), coerce=int, empty_value=None,
                                    required=False)
     building = TextField(max_length=100, label=_("方書（建物名）"), required=False)
@@ -73,7 +79,7 @@ class NotifierMixin(forms.Form):
 
 
 class AddressMixin(forms.Form):
-    town = forms.ChoiceField(label=_("町名"), choices=_town_choices())
+    town = forms.ChoiceField(label=_("町名"), choices=_town_choices(), widget=PlaceSelect)
     chome = forms.TypedChoiceField(label=_("丁目"), choices=_chome_choices(), coerce=int, empty_value=None,
                                    required=False)
     banchi = TextField(max_length=20, label=_("番地"), help_text=_("例：12、1234-5"))

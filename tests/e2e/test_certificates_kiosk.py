@@ -73,7 +73,7 @@ def test_kiosk_flow_and_verification(page, kiosk_ready, shot):
 
     # 1. card
     expect(page.get_by_role("heading", name="証明書の自動交付")).to_be_visible()
-    expect(page.get_by_role("status").first).to_contain_text("練馬区民事務所 自動交付機")
+    expect(page.get_by_role("status").first).to_contain_text("この端末を「練馬区民事務所」の自動交付機として登録しました")
     page.get_by_label("カード番号（カード読み取り部）").fill("NK00000001")
     shot(page, "certificates-kiosk-1-card")
     page.get_by_role("button", name="次へ").click()

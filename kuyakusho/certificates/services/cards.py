@@ -46,6 +46,28 @@ def _refuse_card() -> ApplicationError:
                             field="card")
 
 
+def card_usable(*, kind: str, number: str, channel: str, terminal: str = "") -> None:
+    """Refuse a card before its PIN is asked for: unknown, withdrawn, or locked for this channel.
+
+    One refusal for all three, with the same wording: the card reader proves only that a card is in it, so
+    the answer tells the holder what to do (ask at a counter) without telling a typed-in number's owner
+    whether such a card exists. Nothing is counted; a locked card's attempt is audited as at the PIN step.
+    """
+    card = Card.objects.filter(kind=kind, number=number, active=True).order_by("pk").first()
+    locked = card is not None and CardLock.objects.filter(card=card, channel=channel,
+                                                          locked_at__isnull=False).exists()
+    if card is None:
+        record_refusal(actor=None, action="certificates.card_unknown",
+                       detail={"channel": channel, "terminal": terminal})
+    elif locked:
+        record_refusal(actor=None, action="certificates.card_locked", subject_id=card.resident_id,
+                       detail={"channel": channel, "terminal": terminal, "step": "card"})
+    if card is None or locked:
+        raise ApplicationError(ErrorCode.REFUSED, _(
+            "このカードはここでは使えません。カードと本人確認書類をお持ちのうえ、区役所の窓口でお問い合わせください。"
+        ), field="card")
+
+
 def authenticate_card(*, kind: str, number: str, pin: str, channel: str, terminal: str = "") -> Card:
     """The card's resident, if the PIN is right and the card is not locked for this channel.
 

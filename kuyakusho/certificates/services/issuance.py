@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
@@ -110,7 +110,9 @@ def _verification_code() -> str:
 
 
 def _channel_label(req: IssueRequest, office) -> str:
-    label = str(Channel(req.channel).label)
+    """Printed on the certificate: Japanese, whatever the language of the page that asked for it."""
+    with translation.override("ja"):
+        label = str(Channel(req.channel).label)
     place = office.name_ja if office else req.terminal
     return f"{label}（{place}）" if place else label
 

@@ -51,6 +51,7 @@ class PublicRecord:
     office: str
     revoked: bool
     revoked_on: date | None
+    office_en: str = ""  # the office's English name, for pages in English
 
     def as_dict(self) -> dict:
         return {
@@ -66,7 +67,8 @@ def public_record(code: str) -> PublicRecord | None:
     if normal is None:
         return None
     row = (Issuance.objects.filter(verification_code=normal)
-           .values("kind", "number", "issued_at", "channel", "office__name_ja", "status", "revoked_at").first())
+           .values("kind", "number", "issued_at", "channel", "office__name_ja", "office__name_en", "status",
+                   "revoked_at").first())
     if row is None:
         return None
     revoked = row["status"] == Status.REVOKED or row["revoked_at"] is not None
@@ -75,6 +77,7 @@ def public_record(code: str) -> PublicRecord | None:
         number=row["number"], issued_on=timezone.localdate(row["issued_at"]), channel=row["channel"],
         channel_label=Channel(row["channel"]).label, office=row["office__name_ja"] or "", revoked=revoked,
         revoked_on=timezone.localdate(row["revoked_at"]) if row["revoked_at"] else None,
+        office_en=row["office__name_en"] or "",
     )
 
 

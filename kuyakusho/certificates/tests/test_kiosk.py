@@ -169,17 +169,37 @@ def test_a_wrong_pin_shows_the_tries_left_and_three_lock_the_card(kiosk, family)
     response = kiosk.post(PIN, {"pin": "1111"})
     assert response.status_code == 423 and "窓口で解除" in response.content.decode()
     assert Alert.objects.filter(kind=AlertKind.CARD_LOCKED, resident=head, channel="kiosk").count() == 1
-    # The visit is over; the right PIN on a new visit still meets the lock.
+    # The visit is over; a new visit with the locked card is refused at the card, before any PIN.
     assert kiosk.get(CHOOSE)["Location"] == START
-    kiosk.post(START, {"card_number": "NK00000001"})
-    assert kiosk.post(PIN, {"pin": "1234"}).status_code == 423
+    response = kiosk.post(START, {"card_number": "NK00000001"})
+    assert response.status_code == 400 and "窓口" in response.content.decode()
+    assert kiosk.get(PIN)["Location"] == START
     assert not Issuance.objects.exists()
+    assert AuditEvent.objects.filter(action="certificates.card_locked", subject_id=str(head.pk)).exists()
 
 
-def test_an_unknown_card_is_refused_at_the_pin(kiosk, family):
-    kiosk.post(START, {"card_number": "NK99999999"})
-    response = kiosk.post(PIN, {"pin": "1234"})
-    assert response.status_code == 400 and "カードを確認できませんでした" in response.content.decode()
+def test_an_unknown_withdrawn_or_locked_card_is_refused_before_the_pin_with_one_answer(kiosk, family):
+    from kuyakusho.certificates.models import Card, CardLock
+
+    Card.objects.filter(number="NK00000002").update(active=False)
+    other = ResidentFactory()
+    issue_card(actor=None, kind="resident_card", number="NK00000003", resident=other, pin="4321")
+    CardLock.objects.create(card=Card.objects.get(number="NK00000003"), channel="kiosk", failures=3,
+                            locked_at=timezone.now())
+    pages = []
+    for number in ("NK99999999", "NK00000002", "NK00000003"):
+        response = kiosk.post(START, {"card_number": number})
+        page = response.content.decode()
+        assert response.status_code == 400 and "窓口でお問い合わせください" in page
+        assert 'name="pin"' not in page and kiosk.get(PIN)["Location"] == START
+        pages.append(page.split('<div class="notice notice--error" role="alert">')[1].split("</div>")[0])
+    assert pages[0] == pages[1] == pages[2]  # nothing tells an unknown number from a locked card
+    assert AuditEvent.objects.filter(action="certificates.card_unknown").count() == 2
+    assert not CardLock.objects.filter(card__number="NK00000002").exists()  # nothing counted
+    # A card locked for another channel still works here.
+    CardLock.objects.create(card=Card.objects.get(number="NK00000001"), channel="konbini", failures=3,
+                            locked_at=timezone.now())
+    assert kiosk.post(START, {"card_number": "NK00000001"})["Location"] == PIN
     response = kiosk.post(START, {"card_number": "★"})
     assert response.status_code == 400 and "カードを読み取れませんでした" in response.content.decode()
 

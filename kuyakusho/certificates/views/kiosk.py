@@ -25,7 +25,7 @@ from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.accounts.terminals import terminal_for_token
 from kuyakusho.certificates.models import Channel, ChannelPolicy, Issuance, Option
 from kuyakusho.certificates.services import issuance as service
-from kuyakusho.certificates.services.cards import authenticate_card
+from kuyakusho.certificates.services.cards import authenticate_card, card_usable
 from kuyakusho.certificates.services.content import fiscal_year_default
 from kuyakusho.certificates.services.offer import offer
 from kuyakusho.core.access import public
@@ -91,7 +91,11 @@ def enrol(request):
         if terminal is not None and terminal.kind == TerminalKind.KIOSK:
             response = redirect("certificates:kiosk")
             session.remember_terminal(request, response, terminal)
-            messages.success(request, _("この端末を「%(name)s」として登録しました。") % {"name": terminal.name})
+            if terminal.office is not None:  # the office's name in the page's language
+                messages.success(request, _("この端末を「%(office)s」の自動交付機として登録しました。")
+                                 % {"office": terminal.office.name})
+            else:
+                messages.success(request, _("この端末を「%(name)s」として登録しました。") % {"name": terminal.name})
             return response
         error = _("端末の登録用トークンが正しくありません。")
     return render(request, T + "enrol.html", {"token": token, "error": error}, status=400 if error else 200)
@@ -109,7 +113,14 @@ def start(request):
     closed = available.reason or None
     form = CardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not closed and form.is_valid():
-        session.start(request, terminal, form.cleaned_data["card_number"])
+        number = form.cleaned_data["card_number"]
+        try:  # the card first: a card that cannot be used here is refused before anyone types a PIN
+            card_usable(kind=service.CARD_FOR_IDENTITY[_policy().identity], number=number, channel=Channel.KIOSK,
+                        terminal=terminal.code)
+        except ApplicationError as e:
+            session.clear(request)
+            return _page(request, "refused.html", {"message": e.message, "locked": False}, idle=False, status=400)
+        session.start(request, terminal, number)
         return redirect("certificates:kiosk_pin")
     if request.method == "GET":
         session.clear(request)
@@ -183,11 +194,11 @@ def choose(request, terminal, visit):
 
 def _summary(visit, policy: ChannelPolicy, household: list) -> dict:
     choice = visit["choice"]
-    names = {m.pk: m.name for m in household}
+    people = {m.pk: m for m in household}
     if choice["whole_household"]:
-        printed = [m.name for m in household]
+        printed = list(household)
     else:
-        printed = [names[visit["holder"]]] + [names[m] for m in choice["members"] if m in names]
+        printed = [people[visit["holder"]]] + [people[m] for m in choice["members"] if m in people]
     return {"title": kind_label(choice["kind"]), "fee": policy.fee_for(choice["kind"]),
             "options": [Option(o).label for o in choice["options"]], "people": printed,
             "whole_household": choice["whole_household"], "fiscal_year": choice["fiscal_year"]}

@@ -7,8 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.certificates.documents import TITLES
 from kuyakusho.certificates.documents.model import CertificateKind
+from kuyakusho.certificates.forms import KIND_LABELS
 from kuyakusho.certificates.models import ChannelPolicy, Option
 from kuyakusho.certificates.services.issuance import REGISTER_KINDS, TAX_KINDS
 
@@ -42,7 +42,14 @@ class PinForm(forms.Form):
 
 
 def kind_label(kind: str) -> str:
-    return TITLES.get(CertificateKind(kind), kind)
+    """The certificate's name in the page's language."""
+    return str(KIND_LABELS.get(CertificateKind(kind), kind))
+
+
+def _yen(amount: int) -> str:
+    from kuyakusho.core.templatetags.kuyakusho import yen
+
+    return yen(amount)
 
 
 class ChoiceForm(forms.Form):
@@ -62,9 +69,11 @@ class ChoiceForm(forms.Form):
         super().__init__(*args, **kw)
         self.policy = policy
         self.holder_id = holder_id
-        self.fields["kind"].choices = [(k, f"{kind_label(k)}（{policy.fee_for(k)}円）") for k in policy.kinds]
+        with_fee = _("%(title)s（%(fee)s）")
+        self.fields["kind"].choices = [(k, with_fee % {"title": kind_label(k), "fee": _yen(policy.fee_for(k))})
+                                       for k in policy.kinds]
         self.fields["options"].choices = [(o.value, o.label) for o in Option if o.value in policy.options]
-        self.fields["members"].choices = [(m.pk, f"{m.name}（{m.relationship}）") for m in household]
+        self.fields["members"].choices = [(m.pk, m.name) for m in household]  # shown by the template, with 続柄
         year_label = _("令和%(reiwa)d年度（%(year)d年度）")
         self.fields["fiscal_year"].choices = [(y, year_label % {"reiwa": y - 2018, "year": y}) for y in years]
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kuyakusho.certificates.forms import KIND_LABELS
 from kuyakusho.certificates.services.verification import (
     MAX_PDF_BYTES,
     check_pdf,
@@ -91,6 +92,7 @@ def verify(request, code: str):
         status = 400
     return render(request, "certificates/verify/page.html", {
         "record": record, "code": normalise_code(code) or code[:40], "form": form, "check": check,
+        "record_title": KIND_LABELS.get(record.kind, record.title) if record else "",
     }, status=status)
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kuyakusho.core.access import public
+from kuyakusho.offices.models import Service
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
@@ -63,9 +66,33 @@ def ticket_status_json(request, token: str):
     return response
 
 
+#: The lobby display's own words, prepared in both languages when the office alternates them.
+DISPLAY_TEXTS = {"called": gettext_lazy("お呼び出し中の番号"), "waiting": gettext_lazy("お待ちの人数"),
+                 "none": gettext_lazy("呼出中の番号はありません"), "people": gettext_lazy("人"),
+                 "hint": gettext_lazy("番号札のQRコードから、スマートフォンで順番を確認できます。")}
+
+
+def _in(language: str, office, services: list) -> dict:
+    with translation.override(language):
+        return {"office": office.name, **{k: str(v) for k, v in DISPLAY_TEXTS.items()},
+                **{f"service-{s.code}": s.name for s in services}}
+
+
 @public
 def display(request, office: str):
+    """The wall screen of one office: no language switch; Japanese and English in turn if the office says so."""
     office = get_office(office)
-    return render(request, "queues/display.html", {
-        "office": office, "snap": snapshot(office.code, detail=True),
-        "chime_label": _("呼出音")})
+    seconds = office.display_alternate_seconds
+    if not seconds:
+        return render(request, "queues/display.html", {
+            "office": office, "snap": snapshot(office.code, detail=True), "chime_label": _("呼出音")})
+    # Japanese first; the English words wait in data attributes for the display's script.
+    with translation.override("ja"):
+        snap = snapshot(office.code, detail=True)
+        services = list(Service.objects.filter(code__in=[s["code"] for s in snap["services"]]))
+        ja, en = _in("ja", office, services), _in("en", office, services)
+        texts = {k: {"ja": ja[k], "en": en[k]} for k in ja}
+        snap = {**snap, "services": [{**s, "alt": texts[f"service-{s['code']}"]} for s in snap["services"]]}
+        return render(request, "queues/display.html", {
+            "office": office, "snap": snap, "chime_label": _("呼出音"), "alternate_seconds": seconds,
+            "texts": texts})

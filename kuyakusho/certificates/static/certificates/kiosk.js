@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // After the PIN, each screen starts at its main heading (a screen reader reads the new screen from there,
+  // and the next Tab goes to its first control), unless an error asks for attention first.
+  var heading = document.querySelector("h1[data-focus-on-load]");
+  if (heading && !document.querySelector("[autofocus]")) {
+    heading.focus();
+  }
+
   var keypad = document.getElementById("ck-keypad");
   if (keypad) {
     var input = document.getElementById(keypad.dataset.target);
