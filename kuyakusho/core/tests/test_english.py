@@ -171,7 +171,9 @@ def test_the_resident_site_in_english(client, ward, assert_english):
     from kuyakusho.guide.selectors import ACCESSIBILITY_PAGES
 
     for _title, name, args in ACCESSIBILITY_PAGES:
-        assert_english(client, reverse(name, args=args))
+        # the certificate kiosk in a browser not enrolled as a terminal says so (403), in English too
+        refused = (403,) if name == "certificates:kiosk" else ()
+        assert_english(client, reverse(name, args=args), status=(200, *refused))
     for code in ("nerima", "hikarigaoka"):
         assert_english(client, reverse("guide:office", args=(code,)))
     assert_english(client, reverse("queues:display", args=("nerima",)))
