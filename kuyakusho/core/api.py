@@ -114,6 +114,7 @@ def register_routers() -> None:
     api.add_router("/certificates", certificates_router)
     api.add_router("/offices", offices_router)
     api.add_router("/queues", queues_router)
+    api.add_router("/payments", "kuyakusho.payments.api.router")
     enforce_declared_access()
 
 
