@@ -78,7 +78,7 @@ def test_konbini_every_record_kind(supervisor):
 
 
 def test_provider_settlement_file(client, supervisor, deliveries, django_capture_on_commit_callbacks):
-    a, b, c, d = _bills(4)
+    a, b, c, _d = _bills(4)
     pa = services.start_checkout(actor=None, bill=a, return_url="/")
     pb = services.start_checkout(actor=None, bill=b, return_url="/")
     pc = services.start_checkout(actor=None, bill=c, return_url="/")

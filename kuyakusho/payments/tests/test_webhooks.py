@@ -39,7 +39,8 @@ def test_bill_is_raised_with_its_numbers_and_audited(bill):
     assert e.value.code == "conflict"
     for amount in (0, -5, 1.5, True):
         with pytest.raises(services.ApplicationError):
-            services.create_bill(actor=None, purpose="x", amount=amount, payer_ref="p", source="t", source_ref=str(amount))
+            services.create_bill(actor=None, purpose="x", amount=amount, payer_ref="p", source="t",
+                                 source_ref=str(amount))
 
 
 def test_card_payment_on_the_hosted_page_captures_once(client, bill, deliveries, django_capture_on_commit_callbacks):
