@@ -134,6 +134,14 @@ class PaymentTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.from_state} → {self.to_state}"
 
+    @property
+    def from_label(self) -> str:
+        return Payment.State(self.from_state).label if self.from_state else "—"
+
+    @property
+    def to_label(self) -> str:
+        return Payment.State(self.to_state).label
+
 
 class ProviderEvent(models.Model):
     """A provider's notification (webhook, settlement or 収納データ row) that was acted on: each at most once."""

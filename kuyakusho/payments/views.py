@@ -3,6 +3,9 @@ endpoint, and the console's bills and reconciliation."""
 
 from __future__ import annotations
 
+import io
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -183,12 +186,11 @@ def sandbox_code(request, checkout_id: str):
 @public
 def sandbox_qr(request, checkout_id: str):
     """The QR code a code-payment app scans (SVG)."""
-    import segno
-
     checkout = _sandbox_checkout(checkout_id)
-    svg = segno.make(request.build_absolute_uri(reverse("payments:sandbox_checkout", args=[checkout.checkout_id])),
-                     error="m").svg_inline(scale=4)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    out = io.BytesIO()
+    segno.make(request.build_absolute_uri(reverse("payments:sandbox_checkout", args=[checkout.checkout_id])),
+               error="m").save(out, kind="svg", scale=4, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 # --- Console ----------------------------------------------------------------------------------------------------

@@ -90,3 +90,27 @@ def test_payeasy_numbers():
     assert p.customer_number == "0000202600000001" and len(p.confirmation_number) == 6 and p.kind == "001"
     with pytest.raises(ApplicationError):
         codes.payeasy_numbers(biller_number="5802", bill_number="1", kind="001")
+
+
+def test_a_barcode_reader_reads_the_symbol_as_gs1_with_ai_91():
+    """An independent decoder (ZXing) reads the drawn bars back as GS1-128 (symbology ]C1): AI (91) and the
+    42 digits that follow, check digit included."""
+    import zxingcpp
+    from PIL import Image, ImageDraw
+
+    b = codes.konbini_barcode(company_code="913120", bill_number="202600000123", amount=4560, due_on=date(2027, 3, 31))
+    symbol = barcode_symbol(b)
+    symbol.validate()
+    symbol.encode()
+    symbol.decompose()
+    module = 3  # pixels per module; upper case letters are bars, lower case spaces, a=1 … d=4 modules
+    widths = [(c.isupper(), (ord(c.lower()) - ord("a") + 1) * module) for c in symbol.decomposed]
+    image = Image.new("L", (sum(w for _, w in widths) + 40 * module, 120), 255)
+    draw, x = ImageDraw.Draw(image), 20 * module
+    for bar, width in widths:
+        if bar:
+            draw.rectangle([x, 10, x + width - 1, 110], fill=0)
+        x += width
+    (result,) = zxingcpp.read_barcodes(image)
+    assert result.symbology_identifier == "]C1"
+    assert result.text == f"(91){b.digits()[2:]}"
