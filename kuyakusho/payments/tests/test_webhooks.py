@@ -236,3 +236,21 @@ def test_counter_payment_and_cancel(supervisor):
     assert b.payments.get().state == "expired"
     with pytest.raises(services.ApplicationError):
         services.start_checkout(actor=None, bill=b, return_url="/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhooks_are_delivered_later_by_the_task_worker(client, settings, deliveries):
+    """With the database task backend (as in the demo), paying on the hosted page only queues the deliveries;
+    the worker delivers them afterwards."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    bill = services.create_bill(actor=None, purpose="手数料", amount=300, payer_ref="p", source="t", source_ref="w")
+    payment = _checkout(bill)
+    client.post(payment.redirect_url, {"card_number": sandbox.CARD_SUCCESS, "expiry": "12/30", "cvc": "1"})
+    payment.refresh_from_db()
+    assert payment.state == "created" and not deliveries
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    payment.refresh_from_db()
+    assert payment.state == "captured"
+    assert [s for _, s in deliveries] == [200, 200]
