@@ -27,7 +27,9 @@ def test_payer_pays_a_bill_in_the_sandbox(page, browser, live_server, supervisor
     expect(page.get_by_role("heading", level=1)).to_have_text("お支払い")
     qr = page.get_by_role("img", name="コード決済用のQRコード")
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.naturalWidth") > 0  # the SVG loads
+    # The SVG loads (waiting for it if it has not yet).
+    assert qr.evaluate("img => img.complete ? img.naturalWidth"
+                       " : new Promise(done => { img.onload = () => done(img.naturalWidth); })") > 0
     page.get_by_label("カード番号").fill("4000 0000 0000 0002")
     page.get_by_label("有効期限（MM/YY）").fill("12/30")
     page.get_by_label("セキュリティコード").fill("123")
