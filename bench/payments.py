@@ -4,8 +4,8 @@
 (not timed), then posts ``--webhooks`` signed ``payment.captured`` notifications, 10 % of them a second
 delivery of an earlier one, in shuffled order, to ``/payments/webhook/sandbox`` through Django's whole
 request stack (middleware, signature check, the locked payment, the event row, the state change, its
-history and audit event): sequentially, then (PostgreSQL only) from 4 threads at once. It then checks that
-each payment was recorded exactly once.
+history and audit event): sequentially, then on PostgreSQL from 4 threads at once (a provider delivers on
+many connections; SQLite has one writer). It then checks that each payment was recorded exactly once.
 
 The note gives the process's CPU time beside the wall time.
 
@@ -104,6 +104,7 @@ def run(args, ctx) -> list[dict]:
     rows = []
     total = args.webhooks
     unique = round(total * 10 / 11)
+    # SQLite has one writer: threads only wait for each other there.
     modes = [1] + ([4] if connection.vendor == "postgresql" else [])
     for threads in modes:
         run_id = f"{int(time.time() * 1000)}-{threads}"
