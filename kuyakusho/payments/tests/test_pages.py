@@ -77,3 +77,30 @@ def test_api_bill(client, supervisor, clerk, bill):
 def test_english(client, bill):
     page = client.get(reverse("payments:bill", args=[selectors.bill_link_token(bill)]), HTTP_ACCEPT_LANGUAGE="en")
     assert "Payment" in page.content.decode()
+
+
+def test_selectors_for_higher_areas(bill, django_assert_num_queries):
+    services.create_bill(actor=None, purpose="別の人", amount=100, payer_ref="o", source="test", source_ref="o",
+                         resident_id=7)
+    services.start_checkout(actor=None, bill=bill, return_url="/")
+    with django_assert_num_queries(2):
+        mine = list(selectors.bills_for_resident(42))
+        assert [b.pk for b in mine] == [bill.pk] and [p.state for p in mine[0].payments.all()] == ["created"]
+    assert selectors.bill_for_source(source="test", source_ref="req-1") == bill
+    assert selectors.bill_for_source(source="test", source_ref="nothing") is None
+
+
+def test_expire_command(bill):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from kuyakusho.payments.models import Payment
+
+    payment = services.start_checkout(actor=None, bill=bill, return_url="/")
+    Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("payments_expire", stdout=out)
+    assert out.getvalue().strip() == "1"
+    assert Payment.objects.get(pk=payment.pk).state == "expired"
