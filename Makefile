@@ -27,9 +27,11 @@ run: venv
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
 	@echo "(counter traffic is simulated in the background during opening hours: manage.py demo_traffic --live)"
 	@echo "(the audit chain's head is signed every $(AUDIT_CHECKPOINT_EVERY) s into var/audit-checkpoints/: manage.py audit_checkpoint)"
+	@echo "(background tasks, e.g. the payment sandbox's webhooks, run in: manage.py db_worker)"
 	@$(PY) manage.py demo_traffic --live -v0 & traffic=$$!; \
 	  $(PY) manage.py audit_checkpoint --every $(AUDIT_CHECKPOINT_EVERY) -v0 & checkpoints=$$!; \
-	  trap 'kill $$traffic $$checkpoints 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --no-reload -v0 & worker=$$!; \
+	  trap 'kill $$traffic $$checkpoints $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log \
 	    --timeout-graceful-shutdown 5
 

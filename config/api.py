@@ -9,6 +9,7 @@ from kuyakusho.audit.api import router as audit_router
 from kuyakusho.certificates.api import router as certificates_router
 from kuyakusho.core.api import api, enforce_declared_access
 from kuyakusho.offices.api import router as offices_router
+from kuyakusho.payments.api import router as payments_router
 from kuyakusho.queues.api import router as queues_router
 from kuyakusho.residents.api import router as residents_router
 from kuyakusho.seals.api import router as seals_router
@@ -20,6 +21,7 @@ api.add_router("/seals", seals_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/offices", offices_router)
 api.add_router("/queues", queues_router)
+api.add_router("/payments", payments_router)
 enforce_declared_access(device_auth=declared_device_access)
 
 __all__ = ["api"]

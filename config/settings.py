@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kuyakusho.accounts",
     "kuyakusho.audit",
     "kuyakusho.offices",
+    "kuyakusho.payments",
     "kuyakusho.residents",
     "kuyakusho.seals",
     "kuyakusho.certificates",
@@ -218,6 +219,29 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
 AUDIT_CHECKPOINT_TSA_URL = os.environ.get("AUDIT_CHECKPOINT_TSA_URL", "")
 AUDIT_CHECKPOINT_TSA_ROOTS = os.environ.get("AUDIT_CHECKPOINT_TSA_ROOTS", "")
+
+# --- Payments (kuyakusho.payments) ---------------------------------------------------------------------------
+# The online provider in use (a name in PAYMENTS_PROVIDERS; production adds its PSP's class there). The demo
+# ward's sandbox serves its own hosted page under /payments/sandbox/ and signs its webhooks with
+# PAYMENTS_SANDBOX_SECRET (HMAC-SHA256); set it in the environment outside the demo.
+PAYMENTS_PROVIDER = os.environ.get("PAYMENTS_PROVIDER", "sandbox")
+PAYMENTS_PROVIDERS = {"sandbox": "kuyakusho.payments.providers.sandbox.SandboxProvider"}
+PAYMENTS_SANDBOX_SECRET = os.environ.get("PAYMENTS_SANDBOX_SECRET", "sandbox-" + SECRET_KEY[:32])
+PAYMENTS_SANDBOX_DELIVERIES = int(os.environ.get("PAYMENTS_SANDBOX_DELIVERIES", "2"))  # each event, at least once
+PAYMENTS_SANDBOX_MAX_ATTEMPTS = 5
+# Where providers post their notifications (default: PUBLIC_BASE_URL + /payments/webhook/<provider>).
+PAYMENTS_WEBHOOK_URL = os.environ.get("PAYMENTS_WEBHOOK_URL", "")
+PAYMENTS_WEBHOOK_TOLERANCE = 300  # seconds between a signature's time stamp and its arrival
+PAYMENTS_CHECKOUT_MINUTES = 30  # an unpaid online checkout expires after this
+PAYMENTS_MAX_AMOUNT = 10_000_000
+# Pay-easy: the ward's 収納機関番号 (5 digits) and the 納付区分 used when a fee names none.
+PAYMENTS_PAYEASY_BILLER_NUMBER = os.environ.get("PAYMENTS_PAYEASY_BILLER_NUMBER", "58021")
+PAYMENTS_PAYEASY_DEFAULT_KIND = os.environ.get("PAYMENTS_PAYEASY_DEFAULT_KIND", "001")
+# Convenience stores: the ward's 6-digit company code at its collection agent (GS1-128 AI 91).
+PAYMENTS_KONBINI_COMPANY_CODE = os.environ.get("PAYMENTS_KONBINI_COMPANY_CODE", "913120")
+# 地方税統一QRコード (eL-QR): bills may be marked as payable by eL-QR only where the ward has joined it.
+PAYMENTS_ELQR_ENABLED = _env_bool("PAYMENTS_ELQR_ENABLED")
+# --- end of payments -----------------------------------------------------------------------------------------
 
 # Security headers.
 SESSION_COOKIE_HTTPONLY = True

@@ -21,6 +21,7 @@ urlpatterns = [
     # (/console/certificates/…, /kiosk/certificates/…, /verify/<code>; /congestion, /display/<office>, …).
     path("", include("kuyakusho.certificates.urls")),
     path("", include("kuyakusho.queues.urls")),
+    path("", include("kuyakusho.payments.urls")),  # /payments/… (payers, sandbox, webhooks), /console/payments/…
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -35,7 +35,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: frozenset(_CLERK),
     Role.SUPERVISOR: frozenset(
         _CLERK
-        | {C.VIEW_REMOVED_RESIDENT, C.CORRECT_RECORD, C.CANCEL_NOTIFICATION, C.SUPERVISE_COUNTER}
+        | {C.VIEW_REMOVED_RESIDENT, C.CORRECT_RECORD, C.CANCEL_NOTIFICATION, C.SUPERVISE_COUNTER,
+           # Fees are taken at the counters the supervisor answers for: bills, refunds and the daily 消込.
+           C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS}
     ),
     # Administrators run the system (staff, offices, policies); they do not
     # browse residents' records.
@@ -46,7 +48,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # A role holding any of these reads personal data (residents' records, the audit trail of who read them) or
 # controls who may: its members sign in with a second factor (``accounts.second_factor``).
 SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
-                                        C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER})
+                                        C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
+                                        C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
 
 CAPABILITY_LABELS: dict[Capability, str] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
@@ -63,4 +66,6 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.MANAGE_POLICY: _("交付ポリシーの管理"),
     C.MANAGE_STAFF: _("職員の管理"),
     C.VIEW_AUDIT: _("監査記録の検索"),
+    C.VIEW_PAYMENTS: _("請求・収納の閲覧"),
+    C.MANAGE_PAYMENTS: _("請求・返金・収納データの消込"),
 }

@@ -22,3 +22,5 @@ class Capability(StrEnum):
     MANAGE_POLICY = "manage_policy"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT = "view_audit"
+    VIEW_PAYMENTS = "view_payments"
+    MANAGE_PAYMENTS = "manage_payments"
