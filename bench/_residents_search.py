@@ -80,7 +80,7 @@ def search_rows(args) -> list[dict]:
         selector, bare = Timer(), Timer()
         sql = _bare_sql(kind)
         for criteria, _params in queries[:5]:  # warm the caches and the code paths
-            search_residents(user=clerk, criteria=criteria)
+            search_residents(user=clerk, purpose="consultation", criteria=criteria)
         for criteria, params in queries:
             selector.time(search_residents, user=clerk, criteria=criteria)
             with connection.cursor() as cursor:

@@ -57,6 +57,7 @@ class MyNumberOut(Schema):
 
 
 class SearchIn(Schema):
+    purpose: Purpose  # 閲覧の目的: recorded with each person listed
     kana: str = ""
     name: str = ""
     birth_date: str = ""
@@ -92,8 +93,9 @@ def _common(payload) -> dict:
 def search(request, filters: Query[SearchIn]):
     data = filters.dict()
     page, per_page = data.pop("page"), data.pop("per_page")
+    purpose = data.pop("purpose")
     result = selectors.search_residents(user=request.user, criteria=selectors.SearchCriteria(**data), page=page,
-                                        per_page=per_page)
+                                        per_page=per_page, purpose=purpose)
     return {"results": [vars(r) for r in result.results], "page": result.page, "per_page": result.per_page,
             "has_next": result.has_next}
 

@@ -31,6 +31,9 @@ KEEP_RELATIONSHIP = [("", _("変えない"))] + [(r, r) for r in records.RELATIO
 
 
 class SearchForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("閲覧の目的"),
+                                choices=[("", _("選んでください")), *records.ViewPurpose.choices],
+                                help_text=_("検索結果の一覧も閲覧として目的とともに記録されます"))
     kana = TextField(max_length=100, label=_("フリガナ（前方一致）"), required=False)
     name = TextField(max_length=100, label=_("氏名（前方一致・異体字を区別しない）"), required=False)
     birth_date = TextField(max_length=40, label=_("生年月日"), required=False,

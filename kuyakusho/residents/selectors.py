@@ -26,8 +26,6 @@ from .purpose import MY_NUMBER_PURPOSE
 from .records import ResidentState, ViewPurpose
 
 MAX_PER_PAGE = 50
-#: The purpose recorded with a search: finding the person (the list shows the 基本4情報 only).
-SEARCH_PURPOSE = "search"
 MAX_PAGE = 200
 
 
@@ -170,10 +168,15 @@ def summary(resident: Resident, today: date | None = None) -> ResidentSummary:
     )
 
 
-def search_residents(*, user, criteria: SearchCriteria, page: int = 1, per_page: int = 20) -> SearchPage:
-    """Search the register; removed records only when asked and allowed. The search is audited as a read."""
+def search_residents(*, user, criteria: SearchCriteria, purpose: str, page: int = 1, per_page: int = 20
+                     ) -> SearchPage:
+    """Search the register for ``purpose`` (a ``records.ViewPurpose``: the console's search asks it, the
+    counter and postal desks search for a certificate); removed records only when asked and allowed. Each
+    person listed is audited as read, with the purpose."""
     if not can_search(user):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("住民記録を検索する権限がありません。"))
+    if purpose not in ViewPurpose.values:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("閲覧の目的を選んでください。"), field="purpose")
     if criteria.include_removed and not can_view_removed(user):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("除票を検索する権限がありません。"),
                                field="include_removed")
@@ -186,7 +189,7 @@ def search_residents(*, user, criteria: SearchCriteria, page: int = 1, per_page:
         results = [summary(r) for r in rows[:per_page]]
         # One read per person listed (an empty result is still a search on record, with no subject).
         record_reads(actor=user, action="residents.search", subject_ids=[r.id for r in results] or [""],
-                     purpose=SEARCH_PURPOSE,
+                     purpose=purpose,
                      detail={"criteria": sorted(used), "include_removed": criteria.include_removed, "page": page})
     return SearchPage(results=results, page=page, per_page=per_page, has_next=len(rows) > per_page,
                       criteria=criteria, used=used)

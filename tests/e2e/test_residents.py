@@ -109,6 +109,7 @@ def _search_as_clerk(page):
     page.goto("/console/residents/")
     log_in(page, "clerk")
     expect(page.get_by_role("heading", name="住民の検索")).to_be_visible()
+    page.get_by_label("閲覧の目的").select_option("consultation")  # asked before anything is listed
 
 
 @pytest.mark.parametrize("birth_date", ["令和0年1月1日", "2月30日"])

@@ -20,6 +20,7 @@ from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.permissions import can_view_removed
 from kuyakusho.residents.purpose import FLOW_FIELD, flow_from
+from kuyakusho.residents.records import ViewPurpose
 
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
 from ..models import Channel, Issuance, Option, Requester
@@ -41,6 +42,7 @@ def counter(request):
     if not available.open:
         return _closed(request, available)
     form = SearchForm(request.GET or None)
+    form.fields.pop("purpose")  # this desk searches for its own purpose
     if not can_view_removed(request.user):
         form.fields.pop("include_removed")
     results = None
@@ -54,7 +56,8 @@ def counter(request):
         except ValueError:
             number = 1
         try:
-            results = selectors.search_residents(user=request.user, criteria=criteria, page=number)
+            results = selectors.search_residents(user=request.user, purpose=ViewPurpose.CERTIFICATE, criteria=criteria,
+                                                 page=number)
         except ApplicationError as e:
             add_error(form, e)
     return page(request, "certificates/console/counter_search.html", {"form": form, "page": results, "step": "search"},

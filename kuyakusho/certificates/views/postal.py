@@ -14,6 +14,7 @@ from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
+from kuyakusho.residents.records import ViewPurpose
 
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
 from ..models import Option, PostalSource, PostalStatus, Requester
@@ -76,12 +77,14 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
             raise Http404 from None
         raise
     search_form = SearchForm(request.GET or None, prefix="s")
+    search_form.fields.pop("purpose")  # this desk searches for its own purpose
     search_form.fields.pop("include_removed")
     results = None
     if req.status == PostalStatus.RECEIVED and request.GET and search_form.is_valid():
         d = search_form.cleaned_data
         try:
-            results = selectors.search_residents(user=request.user, criteria=selectors.SearchCriteria(
+            results = selectors.search_residents(
+                user=request.user, purpose=ViewPurpose.CERTIFICATE, criteria=selectors.SearchCriteria(
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:

@@ -35,12 +35,13 @@ def protections(request):
     letters = list(Notice.objects.filter(sent_at__isnull=True).select_related("registration__resident", "issuance")
                    .order_by("created_at")[:200])
     form = SearchForm(request.GET or None)
+    form.fields.pop("purpose")  # this desk searches for its own purpose
     form.fields.pop("include_removed")
     results = None
     if request.GET and form.is_valid():
         d = form.cleaned_data
         try:
-            results = selectors.search_residents(user=request.user, criteria=selectors.SearchCriteria(
+            results = selectors.search_residents(user=request.user, purpose=PURPOSE, criteria=selectors.SearchCriteria(
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:

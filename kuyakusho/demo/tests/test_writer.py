@@ -54,13 +54,13 @@ def test_search_finds_generated_people_with_variant_kanji(ward, make_staff):
     variant = next(r for r in Resident.objects.filter(status="active").order_by("id")
                    if r.name.split("\u3000")[0] in written)
     common = written[variant.name.split("\u3000")[0]]
-    found = selectors.search_residents(user=clerk, criteria=selectors.SearchCriteria(
+    found = selectors.search_residents(user=clerk, purpose="consultation", criteria=selectors.SearchCriteria(
         name=common, birth_date=variant.birth_date.isoformat()))
     assert variant.pk in [r.id for r in found.results]
-    by_code = selectors.search_residents(user=clerk, criteria=selectors.SearchCriteria(
+    by_code = selectors.search_residents(user=clerk, purpose="consultation", criteria=selectors.SearchCriteria(
         resident_code=variant.resident_code))
     assert [r.id for r in by_code.results] == [variant.pk]
-    by_kana = selectors.search_residents(user=clerk, criteria=selectors.SearchCriteria(
+    by_kana = selectors.search_residents(user=clerk, purpose="consultation", criteria=selectors.SearchCriteria(
         kana=variant.name_kana, birth_date=variant.birth_date.isoformat()))
     assert variant.pk in [r.id for r in by_kana.results]
 

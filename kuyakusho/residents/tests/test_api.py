@@ -62,7 +62,7 @@ def test_auditor_may_not_file(client_as, auditor):
 def test_search_and_open(client_as, clerk):
     head, _wife = family(2)
     c = client_as(clerk)
-    r = c.get("/api/residents/search", {"kana": "ねりま"})
+    r = c.get("/api/residents/search", {"kana": "ねりま", "purpose": "consultation"})
     assert r.status_code == 200 and len(r.json()["results"]) == 2
     assert "my_number" not in r.json()["results"][0]
     assert c.get(f"/api/residents/{head.pk}").status_code == 422  # purpose is required
@@ -88,8 +88,8 @@ def test_every_read_operation_records_one_read_per_person_it_returns(client_as, 
         return [(e.subject_id, e.purpose, e.channel) for e in AuditEvent.objects.filter(seq__gt=before).order_by("seq")]
 
     both = sorted([str(head.pk), str(wife.pk)])
-    got = reads_of(lambda: c.get("/api/residents/search", {"kana": "ねりま"}))
-    assert sorted(s for s, _p, _c in got) == both and {(p, ch) for _s, p, ch in got} == {("search", "api")}
+    got = reads_of(lambda: c.get("/api/residents/search", {"kana": "ねりま", "purpose": "consultation"}))
+    assert sorted(s for s, _p, _c in got) == both and {(p, ch) for _s, p, ch in got} == {("consultation", "api")}
     got = reads_of(lambda: c.get(f"/api/residents/{head.pk}", {"purpose": "certificate"}))  # members returned too
     assert sorted(s for s, _p, _c in got) == both and {p for _s, p, _c in got} == {"certificate"}
     got = reads_of(lambda: c.get(f"/api/residents/households/{head.household_id}", {"purpose": "consultation"}))

@@ -18,6 +18,10 @@ from .factories import HouseholdFactory, ResidentFactory, family
 pytestmark = pytest.mark.django_db
 
 
+def _search(user, criteria, **kw):
+    return search_residents(user=user, purpose="consultation", criteria=criteria, **kw)
+
+
 @pytest.fixture
 def people(db):
     h = HouseholdFactory(town="関町北", chome=2, banchi="10", go="3", katagaki="パークハイツ関町 305")
@@ -49,21 +53,21 @@ def ids(page):
     ({"building": "パークハイツ"}, "takahashi"),
 ])
 def test_search_finds(clerk, people, criteria, who):
-    page = search_residents(user=clerk, criteria=SearchCriteria(**criteria))
+    page = _search(clerk, SearchCriteria(**criteria))
     assert ids(page) == [people[who].pk]
     assert "my_number" not in vars(page.results[0])
 
 
 def test_search_by_resident_code(clerk, people):
     code = people["small"].resident_code
-    assert ids(search_residents(user=clerk, criteria=SearchCriteria(resident_code=code))) == [people["small"].pk]
+    assert ids(_search(clerk, SearchCriteria(resident_code=code))) == [people["small"].pk]
 
 
 def test_removed_records_only_when_asked_and_allowed(clerk, supervisor, people):
     with pytest.raises(ApplicationError) as e:
-        search_residents(user=clerk, criteria=SearchCriteria(kana="タカハシ", include_removed=True))
+        _search(clerk, SearchCriteria(kana="タカハシ", include_removed=True))
     assert e.value.code == ErrorCode.PERMISSION_DENIED
-    page = search_residents(user=supervisor, criteria=SearchCriteria(kana="タカハシ", include_removed=True))
+    page = _search(supervisor, SearchCriteria(kana="タカハシ", include_removed=True))
     assert ids(page) == [people["takahashi"].pk, people["removed"].pk]
     assert page.results[1].removed
 
@@ -74,26 +78,26 @@ def test_removed_records_only_when_asked_and_allowed(clerk, supervisor, people):
 ])
 def test_search_refusals(clerk, criteria, field):
     with pytest.raises(ApplicationError) as e:
-        search_residents(user=clerk, criteria=SearchCriteria(**criteria))
+        _search(clerk, SearchCriteria(**criteria))
     assert e.value.field == field
 
 
 def test_search_is_paged_and_audited(clerk):
     for i in range(25):
         ResidentFactory(name=f"鈴木 {i}", name_kana=f"スズキ {chr(0x30A2 + 2 * (i % 20))}")
-    page1 = search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"), per_page=20)
-    page2 = search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"), page=2, per_page=20)
+    page1 = _search(clerk, SearchCriteria(kana="スズキ"), per_page=20)
+    page2 = _search(clerk, SearchCriteria(kana="スズキ"), page=2, per_page=20)
     assert len(page1.results) == 20 and page1.has_next and len(page2.results) == 5 and not page2.has_next
     assert not set(ids(page1)) & set(ids(page2))
     # One read per person listed, each page on its own.
     audit = AuditEvent.objects.filter(action="residents.search").order_by("seq")
     assert [a.subject_id for a in audit] == [str(i) for i in ids(page1) + ids(page2)]
-    assert {(a.kind, a.purpose) for a in audit} == {("read", "search")}
+    assert {(a.kind, a.purpose) for a in audit} == {("read", "consultation")}
     assert audit.last().detail == {"criteria": ["kana"], "include_removed": False, "page": 2}
 
 
 def test_a_search_that_finds_nobody_is_still_recorded(clerk):
-    search_residents(user=clerk, criteria=SearchCriteria(kana="ダレモイナイ"))
+    _search(clerk, SearchCriteria(kana="ダレモイナイ"))
     assert list(AuditEvent.objects.filter(action="residents.search").values_list("subject_id", flat=True)) == [""]
 
 
@@ -102,14 +106,14 @@ def test_search_query_count_does_not_grow(clerk, django_assert_num_queries):
     from django.test.utils import CaptureQueriesContext
 
     ResidentFactory(name="鈴木 一", name_kana="スズキ ハジメ")
-    search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"))  # the audit chain head exists now
+    _search(clerk, SearchCriteria(kana="スズキ"))  # the audit chain head exists now
     with CaptureQueriesContext(connection) as one:
-        search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"), per_page=30)
+        _search(clerk, SearchCriteria(kana="スズキ"), per_page=30)
     for i in range(30):
         ResidentFactory(name=f"鈴木 {i}", name_kana="スズキ タロウ")
     # one SELECT for residents joined with their households, then the audit append
     with django_assert_num_queries(len(one.captured_queries)) as many:
-        page = search_residents(user=clerk, criteria=SearchCriteria(kana="スズキ"), per_page=30)
+        page = _search(clerk, SearchCriteria(kana="スズキ"), per_page=30)
     assert len(page.results) == 30
     assert sum('FROM "residents_resident"' in q["sql"] for q in many.captured_queries) == 1
 
@@ -154,3 +158,20 @@ def test_household_on_query_count(django_assert_num_queries):
     with django_assert_num_queries(2):
         assert len(selectors.household_on(members[0].household, dt.date.today())) == 4
     assert Resident.objects.count() == 4
+
+
+def test_a_search_needs_a_purpose_and_records_it_with_each_person(clerk, people, client_as):
+    from kuyakusho.audit.models import AuditEvent
+
+    with pytest.raises(ApplicationError) as e:
+        search_residents(user=clerk, purpose="", criteria=SearchCriteria(kana="タカハシ"))
+    assert e.value.field == "purpose"
+    assert not AuditEvent.objects.filter(action="residents.search").exists()
+    c = client_as(clerk)
+    r = c.get("/console/residents/", {"kana": "タカハシ"})  # the console asks before it lists anybody
+    assert "閲覧の目的" in r.text and "選んでください" in r.text and "タカハシ　" not in r.text
+    assert not AuditEvent.objects.filter(action="residents.search").exists()
+    assert c.get("/api/residents/search", {"kana": "タカハシ"}).status_code == 422
+    c.get("/console/residents/", {"kana": "タカハシ", "purpose": "certificate"})
+    searched = AuditEvent.objects.filter(action="residents.search")
+    assert set(searched.values_list("purpose", flat=True)) == {"certificate"}

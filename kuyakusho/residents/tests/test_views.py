@@ -41,11 +41,11 @@ def test_search_page(client_as, clerk):
     ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ")
     c = client_as(clerk)
     assert c.get(reverse("residents:search")).status_code == 200
-    r = c.get(reverse("residents:search"), {"name": "高橋"})
+    r = c.get(reverse("residents:search"), {"name": "高橋", "purpose": "consultation"})
     assert "髙橋 一郎" in r.text and "include_removed" not in r.text
-    r = c.get(reverse("residents:search"), {"kana": "高橋"})
+    r = c.get(reverse("residents:search"), {"kana": "高橋", "purpose": "consultation"})
     assert "フリガナはカタカナ" in r.text
-    r = c.get(reverse("residents:search"), {"name": "高橋"}, headers={"HX-Request": "true"})
+    r = c.get(reverse("residents:search"), {"name": "高橋", "purpose": "consultation"}, headers={"HX-Request": "true"})
     assert "<html" not in r.text and "髙橋 一郎" in r.text
 
 
@@ -312,8 +312,8 @@ def test_an_invalid_birth_date_is_shown_beside_the_field_and_no_search_is_run(cl
                                                                                message, htmx):
     ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ")
     headers = {"HX-Request": "true"} if htmx else {}
-    r = client_as(clerk).get(reverse("residents:search"), {"name": "髙橋", "birth_date": birth_date},
-                             headers=headers)
+    r = client_as(clerk).get(reverse("residents:search"),
+                             {"name": "髙橋", "birth_date": birth_date, "purpose": "consultation"}, headers=headers)
     assert r.status_code == 200 and ("<html" in r.text) is not htmx
     # The part htmx swaps in holds the form with the error beside the field, announced, and the field marked.
     area = r.text[r.text.index('<div id="search-area"'):]
@@ -331,7 +331,8 @@ def test_an_invalid_birth_date_is_shown_beside_the_field_and_no_search_is_run(cl
 
 def test_a_valid_search_after_an_error_clears_it(client_as, clerk):
     ResidentFactory(name="髙橋 一郎", name_kana="タカハシ イチロウ", birth_date=timezone.datetime(1985, 4, 2).date())
-    r = client_as(clerk).get(reverse("residents:search"), {"name": "髙橋", "birth_date": "昭和60年4月2日"},
+    r = client_as(clerk).get(reverse("residents:search"),
+                             {"name": "髙橋", "birth_date": "昭和60年4月2日", "purpose": "consultation"},
                              headers={"HX-Request": "true"})
     assert "髙橋 一郎" in r.text and "検索していません" not in r.text and 'role="alert"' not in r.text
     assert 'aria-invalid' not in r.text and "autofocus" not in r.text

@@ -72,7 +72,8 @@ def search(request):
         except ValueError:
             number = 1
         try:
-            page = selectors.search_residents(user=request.user, criteria=criteria, page=number)
+            page = selectors.search_residents(user=request.user, criteria=criteria, purpose=d["purpose"],
+                                              page=number)
         except ApplicationError as e:
             _add_error(form, e)
     form.describe_fields()
