@@ -372,4 +372,4 @@ else:
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 # Login throttling counts in the same cache, per client address as read above.
 AXES_CACHE = "default"
-AXES_CLIENT_IP_CALLABLE = "kuyakusho.core.net.client_address"
+AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"

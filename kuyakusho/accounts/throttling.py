@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from kuyakusho.core.net import client_address
+
 
 class LoginThrottle(AxesDatabaseHandler):
     """django-axes' database handler with one limit per lockout parameter (``LOGIN_FAILURE_LIMITS``)."""
@@ -71,3 +73,10 @@ def check_limits(app_configs=None, **kwargs):
         errors.append(Error(f"AXES_HANDLER must be {__name__}.LoginThrottle with AXES_FAILURE_LIMIT = 1 "
                             "(the limits are LOGIN_FAILURE_LIMITS)", id="accounts.E002"))
     return errors
+
+
+def client_ip(request) -> str | None:
+    """The address django-axes records (``AXES_CLIENT_IP_CALLABLE``): the one client address of
+    ``core.net.client_address``, or None where the server gave none (axes stores an IP address column)."""
+    address = client_address(request)
+    return None if address == "unknown" else address

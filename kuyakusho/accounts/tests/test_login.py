@@ -216,3 +216,13 @@ def test_the_throttle_settings_are_checked(settings):
     settings.LOGIN_FAILURE_LIMITS = (5, 20, 50)
     settings.AXES_FAILURE_LIMIT = 5
     assert [e.id for e in check_limits()] == ["accounts.E002"]
+
+
+def test_a_request_without_an_address_is_recorded_without_one(rf):
+    """The test client and some servers give no REMOTE_ADDR: axes' IP column (inet on PostgreSQL) gets NULL."""
+    from kuyakusho.accounts.throttling import client_ip
+
+    request = rf.get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    assert client_ip(request) is None
+    assert client_ip(rf.get("/", REMOTE_ADDR="192.0.2.4")) == "192.0.2.4"
