@@ -190,4 +190,10 @@ def test_console_pages_in_english(client_as, ward, administrator, clerk, assert_
     head = ward[0]
     assert_english(client, reverse("residents:record", args=(head.pk,)))
     assert_english(client, reverse("residents:household", args=(head.household_id,)))
-    assert_english.done(8)
+    # Past the purpose question: the record and the household themselves (relationships in English).
+    for name, arg in (("residents:record", head.pk), ("residents:household", head.household_id)):
+        answered = english(client, reverse(name, args=(arg,)), method="post",
+                           data={"_ask_purpose": "1", "purpose": "consultation"}, status=(302,))
+        page = assert_english(client, answered["Location"])
+        assert "Spouse" in page.content.decode() or "Wife" in page.content.decode()
+    assert_english.done(10)

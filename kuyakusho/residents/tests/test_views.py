@@ -343,7 +343,7 @@ def test_the_record_shows_the_name_of_the_head_of_household(client_as, clerk):
     head, wife = family(2)
     c = client_as(clerk)
     r = c.get(with_purpose(c, reverse("residents:record", args=[wife.pk]), "consultation"))
-    assert f"<dt>世帯主の氏名</dt><dd>{head.name}" in r.text
+    assert f'<dt>世帯主の氏名</dt><dd><span lang="ja">{head.name}</span>' in r.text
 
 
 def _move_within_url(c, household_id):
@@ -388,7 +388,7 @@ def test_the_move_within_confirmation_and_history_show_only_real_changes(client_
     assert r.status_code == 302
     r = c.get(with_purpose(c, reverse("residents:record", args=[wife.pk]), "consultation"))
     timeline = r.text[r.text.index('class="res-timeline"'):]
-    assert "→ <strong>東京都練馬区桜台2丁目5番3号" in timeline and "世帯主の氏名" not in timeline
+    assert '→ <strong><span lang="ja">東京都練馬区桜台2丁目5番3号' in timeline and "世帯主の氏名" not in timeline
 
 
 def test_a_real_change_of_head_is_still_shown(client_as, clerk):
@@ -399,4 +399,5 @@ def test_a_real_change_of_head_is_still_shown(client_as, clerk):
                      f"m{wife.pk}": "on", f"r{wife.pk}": "世帯主",
                      **{f"v{m.pk}": str(m.version) for m in (head, wife, child)}})
     confirm = r.text[r.text.index('class="res-confirm"'):]
-    assert f'<th scope="row">世帯主の氏名</th><td>{head.name}</td><td><strong>{wife.name}</strong>' in confirm
+    assert (f'<th scope="row">世帯主の氏名</th><td><span lang="ja">{head.name}</span></td>'
+            f'<td><strong><span lang="ja">{wife.name}</span></strong>') in confirm

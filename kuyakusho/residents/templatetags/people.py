@@ -20,9 +20,13 @@ def person(resident) -> str:
 
 
 @register.filter
-def relationship(resident) -> str:
-    """The resident's 続柄 in the page's language."""
-    return relationship_label(resident.relationship)
+def relationship(value) -> str:
+    """A 続柄 in the page's language: of a resident, of a row (a dict with ``relationship``), or the value itself."""
+    if isinstance(value, dict):
+        value = value.get("relationship", "")
+    elif not isinstance(value, str):
+        value = value.relationship
+    return relationship_label(value)
 
 
 @register.filter
