@@ -189,7 +189,7 @@ def test_postgresql_refuses_truncate():
     with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic(), connection.cursor() as c:
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts: their foreign keys checked now
         c.execute("SET LOCAL kuyakusho.audit_trail_flush = 'deny'")  # as in production
-        c.execute("TRUNCATE audit_auditevent")
+        c.execute("TRUNCATE audit_auditevent CASCADE")  # with what refers to it
     assert AuditEvent.objects.count() == 3
 
 
@@ -221,7 +221,7 @@ def test_an_emptied_trail_is_reported():
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own inserts: their foreign keys checked now
-            c.execute("TRUNCATE audit_auditevent")
+            c.execute("TRUNCATE audit_auditevent CASCADE")  # with what refers to it
         else:
             c.execute("DELETE FROM audit_auditevent")
     _rewind_head_to(0)
