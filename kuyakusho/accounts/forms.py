@@ -5,9 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.forms import TextField
-from kuyakusho.offices.models import Office
 
 from .capabilities import Role
+from .models import Staff
 
 
 class LoginForm(AuthenticationForm):
@@ -44,7 +44,9 @@ class StaffForm(forms.Form):
     display_name = TextField(label=_("表示名"), max_length=64)
     role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
     offices = forms.ModelMultipleChoiceField(
-        label=_("勤務する事務所"), queryset=Office.objects.all(), required=False,
+        # the offices a member of staff may work at: the model of Staff.offices (accounts imports no higher app)
+        label=_("勤務する事務所"), queryset=Staff._meta.get_field("offices").related_model.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("空欄なら全事務所で勤務できます。"),
     )
     is_active = forms.BooleanField(label=_("有効"), required=False, initial=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from django.db.models import F, Q
@@ -341,8 +341,19 @@ def close_if_empty(household: Household, on: date) -> bool:
     return True
 
 
-def end_dependent_registrations(*, actor, resident: Resident, on) -> None:
-    """What a removal ends in other registers, in the same transaction: the seal registration (印鑑登録)."""
-    from kuyakusho.seals.services import abolish_for_removal
+RemovalListener = Callable[..., object]
+_removal_listeners: list[RemovalListener] = []
 
-    abolish_for_removal(actor=actor, resident=resident, on=on)
+
+def on_resident_removed(listener: RemovalListener) -> None:
+    """Hook for registers kept beside this one: ``listener(actor=, resident=, on=)`` runs inside the removal's
+    transaction (転出, 国外転出, 死亡, 職権消除), after ``removal_reason`` is set, so that what it ends is ended in
+    the same commit (the seal registration: ``seals`` registers ``abolish_for_removal`` in its ready())."""
+    if listener not in _removal_listeners:
+        _removal_listeners.append(listener)
+
+
+def end_dependent_registrations(*, actor, resident: Resident, on) -> None:
+    """What a removal ends in other registers, in the same transaction (``on_resident_removed``)."""
+    for listener in _removal_listeners:
+        listener(actor=actor, resident=resident, on=on)
