@@ -11,6 +11,7 @@ from kuyakusho.core.forms import MyNumberField, PlaceSelect, ResidentCodeField, 
 
 from . import records
 from .addresses import towns
+from .deadlines import DEADLINES
 from .models import NotifierType, Sex
 from .services import Address, Mover, NewPerson, Notifier, TransferCertificate
 
@@ -119,8 +120,18 @@ class PersonForm(forms.Form):
 PersonFormSet = forms.formset_factory(PersonForm, extra=3, max_num=8, min_num=1, validate_min=True)
 
 
+def _deadline_help(kind: str):
+    """The notification's period, from the one table the register's lateness flag and the residents' procedure
+    guide read too (``residents.deadlines``): the clerk sees what the resident was told."""
+    def text() -> str:
+        return gettext("届出期限：%(deadline)s（%(basis)s）。過ぎていても受け付け、期間経過として記録します。") % {
+            "deadline": DEADLINES[kind].text(), "basis": DEADLINES[kind].basis}
+
+    return lazy(text, str)()
+
+
 class MoveInForm(NotifierMixin, AddressMixin):
-    moved_on = WarekiDateField(label=_("転入した日（異動日）"))
+    moved_on = WarekiDateField(label=_("転入した日（異動日）"), help_text=_deadline_help("move_in"))
     previous_municipality = TextField(max_length=64, label=_("転出元の市区町村"))
     previous_address = TextField(max_length=136, label=_("前住所（市区町村より後）"))
     certificate_issued_on = WarekiDateField(label=_("転出証明書の交付日（特例転入は転出届の日）"))
@@ -188,7 +199,7 @@ class CancelForm(forms.Form):
 
 
 class MoveWithinForm(MembersForm, AddressMixin):
-    moved_on = WarekiDateField(label=_("転居した日（異動日）"))
+    moved_on = WarekiDateField(label=_("転居した日（異動日）"), help_text=_deadline_help("move_within"))
     join_household_id = forms.IntegerField(label=_("移る先の世帯の番号（既存の世帯に入るとき）"), required=False,
                                            min_value=1)
 
@@ -202,7 +213,7 @@ class MoveWithinForm(MembersForm, AddressMixin):
 
 
 class MoveOutForm(MembersForm):
-    planned_move_on = WarekiDateField(label=_("転出予定日（異動日）"))
+    planned_move_on = WarekiDateField(label=_("転出予定日（異動日）"), help_text=_deadline_help("move_out"))
     destination = TextField(max_length=200, label=_("転出先（国外転出は国・地域）"))
 
 
@@ -215,7 +226,7 @@ class MergeForm(MovedOnForm):
 
 
 class AbroadInForm(NotifierMixin, AddressMixin):
-    moved_on = WarekiDateField(label=_("転入した日（異動日）"))
+    moved_on = WarekiDateField(label=_("転入した日（異動日）"), help_text=_deadline_help("move_in"))
     from_country = TextField(max_length=64, label=_("転入前の国・地域"))
     previous_address = TextField(max_length=128, label=_("国外の住所"), required=False)
 
@@ -225,5 +236,5 @@ class BirthForm(NotifierMixin, PersonForm):
 
 
 class DeathForm(NotifierMixin):
-    died_on = WarekiDateField(label=_("死亡日"))
+    died_on = WarekiDateField(label=_("死亡日"), help_text=_deadline_help("death"))
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -167,3 +167,17 @@ def test_deadline_texts():
     assert "定めはありません" in deadlines.DEADLINES["marriage"].text()
     assert deadlines.DEADLINES["move_in"].days == deadlines.DEADLINES["move_within"].days == 14
     assert date(2026, 1, 1)  # the module imports without a database
+
+
+def test_the_console_forms_show_the_same_deadline_as_the_guide(client, offices, client_as, clerk):
+    guide = client.get("/procedures/tennyu/").content.decode()
+    assert "住み始めた日から14日以内" in guide
+    form = client_as(clerk).get("/console/residents/move-in/").content.decode()
+    assert "届出期限：住み始めた日から14日以内（住民基本台帳法第22条）" in form
+    original = deadlines.DEADLINES["move_in"]
+    try:
+        deadlines.DEADLINES["move_in"] = deadlines.Deadline(15, original.counted_from, original.basis)
+        assert "住み始めた日から15日以内" in client_as(clerk).get("/console/residents/move-in/").content.decode()
+        assert "住み始めた日から15日以内" in client.get("/procedures/tennyu/").content.decode()
+    finally:
+        deadlines.DEADLINES["move_in"] = original
