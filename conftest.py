@@ -171,3 +171,16 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def isolated_ward_key(settings, tmp_path_factory):
+    """A demo ward key per test session, outside the developer's var/ (certificates sign with it, audit
+    checkpoints too)."""
+    from kuyakusho.core import wardkey
+
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
+    settings.VAR_DIR.mkdir(exist_ok=True)
+    wardkey.reset_cache()
+    yield
+    wardkey.reset_cache()

@@ -34,13 +34,8 @@ POSTGRES = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="Postg
 
 
 @pytest.fixture(autouse=True)
-def _ward_key(settings, tmp_path_factory):
-    """A demo ward key per test session, outside the developer's var/."""
-    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
-    settings.VAR_DIR.mkdir(exist_ok=True)
-    wardkey.reset_cache()
-    yield
-    wardkey.reset_cache()
+def _ward_key(isolated_ward_key):
+    """A demo ward key per test session, outside the developer's var/ (root conftest)."""
 
 
 def _events(n: int) -> None:

@@ -82,12 +82,17 @@ def search(request):
                                       "can_file": can_file_notification(request.user)})
 
 
-@staff(C.VIEW_RESIDENT)
-def record(request, pk: int):
+def _record_reading(request, pk: int):
+    """The purpose given for the household of resident ``pk`` (a grant), or the page that asks it."""
     household_id = selectors.household_id_of(pk)
     if household_id is None:
         raise Http404
-    reading, chooser = read_for(request, scopes=[household_scope(household_id)], what="record")
+    return read_for(request, scopes=[household_scope(household_id)], what="record")
+
+
+@staff(C.VIEW_RESIDENT)
+def record(request, pk: int):
+    reading, chooser = _record_reading(request, pk)
     if chooser:
         return chooser
     try:
@@ -120,10 +125,7 @@ def record(request, pk: int):
 @staff(C.VIEW_RESIDENT)
 def my_number(request, pk: int):
     """The full 個人番号, on an explicit action with its purpose (個人番号利用事務), audited on its own."""
-    household_id = selectors.household_id_of(pk)
-    if household_id is None:
-        raise Http404
-    reading, chooser = read_for(request, scopes=[household_scope(household_id)], what="record")
+    reading, chooser = _record_reading(request, pk)
     if chooser:
         return chooser
     back = reverse("residents:record", args=[pk]) + reading.query()
