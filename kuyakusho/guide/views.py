@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -80,6 +80,7 @@ def boundary(request):
     path = settings.WARD_BOUNDARY
     if not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="application/geo+json")
+    # a small file, read whole: a streamed file makes the ASGI server warn about a synchronous iterator
+    response = HttpResponse(path.read_bytes(), content_type="application/geo+json")
     patch_cache_control(response, public=True, max_age=86400)
     return response

@@ -146,7 +146,7 @@ def test_the_accessibility_statement_lists_the_tested_pages(client, offices):
 def test_the_ward_boundary_is_served_for_maps(client, settings, tmp_path):
     r = client.get("/ward-boundary.geojson")
     assert r.status_code == 200 and r["Content-Type"] == "application/geo+json"
-    assert b'"Polygon"' in b"".join(r.streaming_content)
+    assert b'"Polygon"' in r.content
     settings.WARD_BOUNDARY = tmp_path / "missing.geojson"
     assert client.get("/ward-boundary.geojson").status_code == 404
 
