@@ -82,7 +82,7 @@ def search_rows(args) -> list[dict]:
         for criteria, _params in queries[:5]:  # warm the caches and the code paths
             search_residents(user=clerk, purpose="consultation", criteria=criteria)
         for criteria, params in queries:
-            selector.time(search_residents, user=clerk, criteria=criteria)
+            selector.time(search_residents, user=clerk, purpose="consultation", criteria=criteria)
             with connection.cursor() as cursor:
                 bare.time(_bare, cursor, sql, [today, *params])
         s, b = selector.summary(), bare.summary()
