@@ -17,16 +17,15 @@ the reference number: a retried or concurrent "issue" never charges or prints a 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.audit.services import record_read, record_write
+from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import fiscal_year
@@ -44,6 +43,7 @@ from ..models import (
     PostalStatus,
     Requester,
 )
+from ..selectors import normalize_reference
 from .issuance import IssueRequest, issue
 from .protections import IssueHeld
 
@@ -121,12 +121,6 @@ def _clean(data: PostalInput, today: date) -> dict:
         "fee_received": int(data.fee_received), "received_on": received_on,
         "whole_household": bool(data.whole_household), "fiscal_year": data.fiscal_year, "source": data.source,
     }
-
-
-def normalize_reference(reference: str) -> str:
-    """Full-width or lower-case input (ｐ２０２５－０００００１) becomes P2025-000001."""
-    text = unicodedata.normalize("NFKC", reference or "").strip().upper()
-    return text.replace("ー", "-").replace("−", "-")
 
 
 def create_request(*, actor, data: PostalInput) -> PostalRequest:
@@ -286,28 +280,3 @@ def return_request(*, actor, reference: str, version: int, reason: str) -> Posta
         return _advance(req, actor=actor, action="certificates.postal_return", to=S.RETURNED,
                         returned_reason=reason)
 
-
-# --- reads -------------------------------------------------------------------------------------
-
-
-def list_requests(*, status: str | None = None) -> QuerySet:
-    """The desk's list (no register data on it: the requester's name is from the letter)."""
-    qs = PostalRequest.objects.order_by("-received_on", "-id")
-    return qs.filter(status=status) if status else qs
-
-
-def find_request(reference: str) -> PostalRequest | None:
-    return PostalRequest.objects.filter(reference=normalize_reference(reference)).first()
-
-
-def open_request(*, user, reference: str) -> PostalRequest:
-    """One request with its subject and certificates; seeing the subject is an audited read."""
-    req = (PostalRequest.objects.select_related("subject", "subject__household")
-           .prefetch_related("issuances").filter(reference=normalize_reference(reference)).first())
-    if req is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, _("その受付番号の請求はありません。"), field="reference")
-    if req.subject_id:
-        with transaction.atomic():
-            record_read(actor=user, action="certificates.postal_open", subject_id=req.subject_id,
-                        purpose="certificate", target=req)
-    return req

@@ -13,8 +13,9 @@ from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError
 
+from .. import selectors
 from ..forms import KIND_LABELS, PolicyForm
-from ..models import Channel, ChannelPolicy, Option, Requester
+from ..models import Channel, Option, Requester
 from ..services import admin
 from .console_common import add_error, page
 
@@ -22,7 +23,7 @@ from .console_common import add_error, page
 @staff(C.MANAGE_POLICY)
 def policies(request):
     rows = []
-    for policy in ChannelPolicy.objects.select_related("schedule").order_by("id"):
+    for policy in selectors.policies():
         rows.append({
             "policy": policy,
             "kinds": [(KIND_LABELS.get(k, k), policy.fee_for(k)) for k in policy.kinds],
@@ -43,7 +44,7 @@ def _seen(value: str) -> datetime | None:
 def policy_edit(request, channel: str):
     if channel not in Channel.values:
         raise Http404
-    policy = ChannelPolicy.objects.filter(channel=channel).first()
+    policy = selectors.policy(channel)
     if policy is None:
         raise Http404
     if request.method == "POST":

@@ -16,6 +16,7 @@ from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.records import ViewPurpose
 
+from .. import selectors as certificate_selectors
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
 from ..models import Option, PostalSource, PostalStatus, Requester
 from ..services import postal
@@ -34,13 +35,13 @@ def postal_list(request):
     """Requests by status, newest first; a reference number opens one."""
     lookup = ReferenceForm(request.GET if "reference" in request.GET else None)
     if lookup.is_bound and lookup.is_valid():
-        found = postal.find_request(lookup.cleaned_data["reference"])
+        found = certificate_selectors.find_postal_request(lookup.cleaned_data["reference"])
         if found is not None:
             return redirect("certificates:postal_detail", reference=found.reference)
         lookup.add_error("reference", _("その受付番号の請求はありません。"))
     filters = PostalFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_bound and filters.is_valid() else None
-    paginator = Paginator(postal.list_requests(status=status), PER_PAGE)
+    paginator = Paginator(certificate_selectors.postal_requests(status=status), PER_PAGE)
     requests_page = paginator.get_page(request.GET.get("page"))
     return page(request, "certificates/console/postal_list.html", {
         "lookup": lookup, "filters": filters, "page": requests_page, "kinds": KIND_LABELS,
@@ -71,7 +72,7 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
     """The request with the actions its state allows; after a refusal, the typed input is kept and the
     form carries the current version (a stale screen shows what changed)."""
     try:
-        req = postal.open_request(user=request.user, reference=reference)
+        req = certificate_selectors.open_postal_request(user=request.user, reference=reference)
     except ApplicationError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None

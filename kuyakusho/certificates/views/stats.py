@@ -13,8 +13,9 @@ from kuyakusho.core.errors import ApplicationError
 
 from ..forms import KIND_LABELS, StatsForm
 from ..models import Channel
-from ..services.stats import issuance_stats
-from .console_common import STATS_CAPABILITIES, add_error, page
+from ..permissions import STATS_CAPABILITIES
+from ..selectors import issuance_stats
+from .console_common import add_error, page
 
 CSV_COLUMNS = ("month", "kind", "kind_name", "channel", "channel_name", "office_code", "office_name", "count",
                "revoked", "fees_yen")
