@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..selectors import normalize_reference
 from .issuance import IssueRequest, issue
+from .offer import offer
 from .protections import IssueHeld
 
 MAX_COPIES = 10
@@ -150,9 +151,11 @@ def fee_due(req: PostalRequest, policy: ChannelPolicy | None = None) -> int:
 def problems(req: PostalRequest, *, letter_of_authority: bool = True) -> list[ApplicationError]:
     """What stops the request from being served (empty: it can be checked)."""
     found: list[ApplicationError] = []
-    policy = ChannelPolicy.objects.filter(channel=Channel.POSTAL).first()
-    if policy is None or not policy.enabled:
-        return [ApplicationError(ErrorCode.REFUSED, _("現在、郵送請求は取り扱っていません。"))]
+    available = offer(Channel.POSTAL)
+    closed = available.closed_error(hours_apply=False)  # letters are served whatever the desk's hours
+    if closed is not None:
+        return [closed]
+    policy = available.policy
     refuse = lambda message, field: found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))  # noqa: E731
     if req.subject_id is None:
         refuse(_("対象者を住民記録で特定してください。"), "subject")

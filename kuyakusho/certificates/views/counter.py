@@ -110,6 +110,9 @@ def _issue_request(d: dict, subject_id: int, key: str, *, protection_file_checke
 @staff(C.ISSUE_CERTIFICATE)
 def counter_person(request, pk: int):
     """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
+    available = offer(Channel.COUNTER)
+    if not available.open:  # before the clerk fills anything in, and before the person's record is read
+        return _closed(request, available)
     # One read per person shown per issuance, not one per step: the later steps carry the people already
     # recorded in a signed token (a step posted without it records them again).
     flow = flow_from(request.user, request.POST.get(FLOW_FIELD) if request.method == "POST" else None,
@@ -121,9 +124,6 @@ def counter_person(request, pk: int):
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
         raise
-    available = offer(Channel.COUNTER)
-    if not available.open:  # before the clerk fills anything in
-        return _closed(request, available)
     policy = available.policy
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731

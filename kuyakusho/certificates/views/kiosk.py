@@ -63,7 +63,8 @@ def _page(request, template: str, context: dict, *, step: int | None = None, idl
 
 def in_visit(*steps: str):
     """The view runs on an enrolled terminal during a visit at one of these steps, as ``view(request, terminal,
-    visit)``; otherwise the terminal's enrolment page, or the start (timed out, or not this far yet)."""
+    visit)``; otherwise the terminal's enrolment page, or the start (timed out, not this far yet, or the kiosk
+    closed during the visit: the start says why, before the resident chooses anything more)."""
 
     def decorate(view):
         @wraps(view)
@@ -75,6 +76,9 @@ def in_visit(*steps: str):
             if expired:
                 messages.info(request, _("一定時間操作がなかったため、最初の画面に戻りました。"))
             if visit is None or visit["step"] not in steps:
+                return redirect("certificates:kiosk")
+            if visit["step"] != "done" and not offer(Channel.KIOSK).open:  # what was issued can still be taken
+                session.clear(request)
                 return redirect("certificates:kiosk")
             return view(request, terminal, visit)
 

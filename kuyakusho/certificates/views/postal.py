@@ -18,8 +18,9 @@ from kuyakusho.residents.records import ViewPurpose
 
 from .. import selectors as certificate_selectors
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
-from ..models import Option, PostalSource, PostalStatus, Requester
+from ..models import Channel, Option, PostalSource, PostalStatus, Requester
 from ..services import postal
+from ..services.offer import offer
 from .console_common import add_error, page
 
 PER_PAGE = 30
@@ -65,7 +66,9 @@ def postal_new(request):
         else:
             messages.success(request, _("受け付けました。受付番号 %(ref)s") % {"ref": req.reference})
             return redirect("certificates:postal_detail", reference=req.reference)
-    return page(request, "certificates/console/postal_new.html", {"form": form}, section="postal")
+    # Said before the clerk types the letter in (a letter is still recorded, then returned at the check).
+    closed = offer(Channel.POSTAL).closed_error(hours_apply=False)
+    return page(request, "certificates/console/postal_new.html", {"form": form, "closed": closed}, section="postal")
 
 
 def _detail(request, reference: str, *, kept: dict | None = None, step_error=None, status: int = 200):
