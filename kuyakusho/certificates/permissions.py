@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.accounts.models import Staff
 from kuyakusho.accounts.permissions import can_work_at_office
+from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.offices.models import Office
 

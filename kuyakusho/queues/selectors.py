@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.models import Staff
@@ -17,17 +18,21 @@ from kuyakusho.offices.models import Counter, Office, Service
 
 from .models import ACTIVE, Status, Ticket
 from .permissions import can_call_at
-from .snapshot import office_queryset
 
 
 def _not_found(message: str) -> ApplicationError:
     return ApplicationError(ErrorCode.NOT_FOUND, message)
 
 
+def offices_taking_tickets() -> QuerySet[Office]:
+    """The offices that take tickets (they have services), with their schedule and services."""
+    return (Office.objects.filter(services__isnull=False).distinct().select_related("schedule")
+            .prefetch_related("services"))
+
+
 def office(code: str) -> Office:
     """An office that takes tickets (it has services), with its schedule and services."""
-    found = (Office.objects.filter(code=code, services__isnull=False).distinct()
-             .select_related("schedule").prefetch_related("services").first())
+    found = offices_taking_tickets().filter(code=code).first()
     if found is None:
         raise _not_found(_("事務所「%(code)s」は見つかりません。") % {"code": code[:32]})
     return found
@@ -42,6 +47,16 @@ def service_at(office: Office, code: str) -> Service:
         raise _not_found(_("%(office)sでは業務「%(code)s」を取り扱っていません。")
                          % {"office": office.name, "code": code[:32]})
     raise _not_found(_("業務「%(code)s」は見つかりません。") % {"code": code[:32]})
+
+
+def takes_tickets(code: str) -> bool:
+    """Whether an office with this code exists and takes tickets (the live stream's cheap check)."""
+    return Office.objects.filter(code=code, services__isnull=False).exists()
+
+
+def offered_service(office: Office, code: str) -> Service | None:
+    """One of the office's services by code, or None (a transfer's target, chosen from a list)."""
+    return office.services.filter(code=code).first() if code else None
 
 
 def services_coded(codes: list[str]) -> list[Service]:
@@ -78,7 +93,7 @@ def ticket_at(office: Office, ticket_id: int) -> Ticket:
 
 def offices_for(user: Staff) -> list[Office]:
     """The offices a clerk may call at, with their counters and the services each counter handles."""
-    return [o for o in office_queryset().prefetch_related("counters__services") if can_call_at(user, o)]
+    return [o for o in offices_taking_tickets().prefetch_related("counters__services") if can_call_at(user, o)]
 
 
 def current_ticket(counter: Counter) -> Ticket | None:

@@ -80,7 +80,7 @@ def counter_action(request, office: str, counter: int, action: str) -> str:
         return _("%(label)s を呼び出しました。") % {"label": t.label}
     if action == "transfer":
         ticket = selectors.ticket_at(counter.office, _ticket_id(request))
-        target = counter.office.services.filter(code=request.POST.get("service", "")).first()
+        target = selectors.offered_service(counter.office, request.POST.get("service", ""))
         if target is None:
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("移動先の業務を選んでください。"))
         new = services.transfer(actor=user, counter=counter, ticket=ticket, service=target)

@@ -16,7 +16,7 @@ from kuyakusho.offices.hours import office_calendar
 from kuyakusho.queues import services
 from kuyakusho.queues.models import Priority
 from kuyakusho.queues.qr import qr_svg
-from kuyakusho.queues.snapshot import office_queryset, opening_text, snapshot, ticket_position
+from kuyakusho.queues.snapshot import opening_text, snapshot, ticket_position
 
 from .. import selectors
 
@@ -27,7 +27,7 @@ TICKETS_PER_HOUR = 300
 
 @public
 def ticket_offices(request):
-    return render(request, "queues/kiosk_offices.html", {"offices": office_queryset()})
+    return render(request, "queues/kiosk_offices.html", {"offices": selectors.offices_taking_tickets()})
 
 
 @public

@@ -13,7 +13,7 @@ from kuyakusho.core.access import public
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
-from kuyakusho.queues.snapshot import office_queryset, snapshot, snapshots, ticket_position
+from kuyakusho.queues.snapshot import snapshot, snapshots, ticket_position
 
 from .. import selectors
 
@@ -30,7 +30,7 @@ def best_time(request, office: str):
     office = selectors.office(office)
     data = best_time_data(office)
     return render(request, "queues/best_time.html", {
-        "office": office, "data": data, "chart": chart_svg(data), "offices": office_queryset()})
+        "office": office, "data": data, "chart": chart_svg(data), "offices": selectors.offices_taking_tickets()})
 
 
 def _ticket_state(ticket) -> dict:
