@@ -46,6 +46,7 @@ def main() -> int:
         problems = layers.upward_imports(graph)
         problems += ["cycle between apps: " + " ↔ ".join(c) for c in layers.app_cycles(graph)]
         problems += ["cycle: " + " ↔ ".join(c) for c in layers.module_cycles(graph)]
+        problems += layers.selectors_importing_services(graph)
         problems += layers.uncommented_function_imports(graph)
         if problems:
             print(f"\n{len(problems)} finding(s):")

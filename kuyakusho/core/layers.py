@@ -2,9 +2,10 @@
 
 Imports point down (``docs/architecture.md``, "Layers"): an app imports only apps in lower layers, or apps in
 its own layer when no cycle results. ``core/tests/test_layers.py`` reads the source with :mod:`ast` (nothing is
-imported) and fails on an import that points up, on an import cycle between the modules of one app, and on an
-import inside a function without a comment saying why it cannot be at the top. ``scripts/layers.py`` prints
-the app → app table.
+imported) and fails on an import that points up, on an import cycle between the modules of one app, on a
+selector (a read) that imports a services package (writes) other than the audit trail's, and on an import
+inside a function without a comment saying why it cannot be at the top. ``scripts/layers.py`` prints the
+app → app table.
 
 Apps listed here that do not exist yet are checked as soon as their folder appears; an app folder that is
 not listed fails the test, so a new area is placed in a layer when it lands.
@@ -250,6 +251,25 @@ def module_cycles(graph: Graph) -> list[list[str]]:
         if app_of(imp.source) == app_of(imp.target):
             edges.setdefault(imp.source, set()).add(imp.target)
     return _cycles(set(graph.modules), edges)
+
+
+#: Reads that record themselves write to the audit trail, the one write package a selector may use.
+READ_RECORDER = f"{PACKAGE}.audit.services"
+
+
+def _is_selector(module: str) -> bool:
+    return any(part == "selectors" or part.endswith("_selectors") for part in module.split(".")[2:])
+
+
+def _is_services(module: str) -> bool:
+    return len(module.split(".")) > 2 and module.split(".")[2] == "services"
+
+
+def selectors_importing_services(graph: Graph) -> list[str]:
+    """Selectors (reads) that reach into a services package (writes), other than to record the read."""
+    return sorted({f"{i.source}:{i.line} imports {i.target} (a read reaching into writes)"
+                   for i in graph.imports if _is_selector(i.source) and not is_test(i.source) and _is_services(i.target)
+                   and i.target != READ_RECORDER and not i.type_checking})
 
 
 def uncommented_function_imports(graph: Graph) -> list[str]:

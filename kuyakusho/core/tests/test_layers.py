@@ -37,6 +37,28 @@ def test_no_cycles_between_the_modules_of_an_app(graph):
     assert layers.module_cycles(graph) == []
 
 
+def test_selectors_do_not_reach_into_services(graph):
+    assert layers.selectors_importing_services(graph) == []
+
+
+def test_a_selector_importing_a_service_is_found(tmp_path):
+    graph = _tree(tmp_path, {
+        "kuyakusho/audit/__init__.py": "",
+        "kuyakusho/audit/services.py": "",
+        "kuyakusho/residents/__init__.py": "",
+        "kuyakusho/residents/services/__init__.py": "",
+        "kuyakusho/residents/services/common.py": "",
+        "kuyakusho/residents/selectors.py": (
+            "from kuyakusho.audit.services import record_reads\n"
+            "from .services.common import lock_members\n"),
+        "kuyakusho/residents/portal_selectors.py": "from . import services\n",
+    })
+    assert layers.selectors_importing_services(graph) == [
+        "kuyakusho.residents.portal_selectors:1 imports kuyakusho.residents.services (a read reaching into writes)",
+        "kuyakusho.residents.selectors:2 imports kuyakusho.residents.services.common "
+        "(a read reaching into writes)"]
+
+
 def test_imports_inside_functions_say_why(graph):
     assert layers.uncommented_function_imports(graph) == []
 
