@@ -41,9 +41,10 @@ Target = str | Callable[..., str]
 
 @dataclass(frozen=True)
 class Done:
-    """What an action says when it is not a plain success, or when it leads to another page."""
+    """What an action says when it is not a plain success, or when it leads to another page (a payment
+    provider's page: then it may say nothing)."""
 
-    message: str | Promise
+    message: str | Promise = ""
     level: int = messages.SUCCESS
     to: str | None = None  # a URL or URL name (without arguments); default: the action's ``to``
 
@@ -69,7 +70,8 @@ def post_action(to: Target) -> Callable[[Callable[..., Any]], Callable[..., Http
             if isinstance(outcome, HttpResponse):
                 return outcome
             if isinstance(outcome, Done):
-                messages.add_message(request, outcome.level, str(outcome.message))
+                if outcome.message:
+                    messages.add_message(request, outcome.level, str(outcome.message))
                 return redirect(outcome.to or target)
             messages.success(request, str(outcome))
             return HttpResponseRedirect(target)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.access import public, staff
-from kuyakusho.core.actions import post_action
+from kuyakusho.core.actions import Done, post_action
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from . import codes, reconcile, selectors, services
@@ -51,16 +51,12 @@ def bill_page(request, token: str):
 
 
 @public
-@require_POST
-def bill_pay(request, token: str):
+@post_action(lambda token: reverse("payments:bill", args=[token]))
+def bill_pay(request, token: str) -> Done:
     bill = _bill_or_404(token)
     return_url = request.build_absolute_uri(reverse("payments:bill_done", args=[token]))
-    try:
-        payment = services.start_checkout(actor=None, bill=bill, return_url=return_url)
-    except ApplicationError as e:
-        messages.error(request, e.message)
-        return redirect("payments:bill", token=token)
-    return redirect(payment.redirect_url)
+    payment = services.start_checkout(actor=None, bill=bill, return_url=return_url)
+    return Done(to=payment.redirect_url)  # the provider's page
 
 
 @public

@@ -73,6 +73,14 @@ def test_another_level_or_page_and_a_response_of_its_own():
     assert response["Location"] == "/console/held/"
     assert _said(request) == [(messages.WARNING, "確認待ちになりました。")]
 
+    @post_action("/bills/x/")
+    def to_the_provider(request) -> Done:
+        return Done(to="https://pay.example/checkout/1")
+
+    request = _request()
+    assert to_the_provider(request)["Location"] == "https://pay.example/checkout/1"
+    assert _said(request) == []
+
     @post_action("/console/list/")
     def form_again(request) -> HttpResponse:
         return HttpResponse("form", status=400)
