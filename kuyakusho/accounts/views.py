@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kuyakusho.core.access import public, staff
-from kuyakusho.core.actions import post_action
+from kuyakusho.core.actions import add_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
 
 from . import second_factor, services, throttling
@@ -147,7 +147,7 @@ def _apply(form, request, run):
     try:
         return run()
     except ApplicationError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        add_refusal(form, e)
         return None
 
 

@@ -17,7 +17,7 @@ too: raise ``ApplicationError(ErrorCode.INVALID_INPUT, ...)`` (see :func:`form_r
 is resolved before the view runs, so a missing object answers 404 before any write.
 
 Actions with a form whose typed input must survive a refusal (a reason, an address) render the form again
-instead: those keep the refusal on the form (``add_error``), not in a message.
+instead, with the refusal on the form: :func:`add_refusal`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ class Done:
     message: str | Promise = ""
     level: int = messages.SUCCESS
     to: str | None = None  # a URL or URL name (without arguments); default: the action's ``to``
+
+
+def add_refusal(form: forms.BaseForm, error: ApplicationError) -> None:
+    """A service's refusal on the form shown again: beside its field if the form has it, else at the top."""
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 def form_refusal(form: forms.Form) -> ApplicationError:

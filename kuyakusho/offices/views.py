@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
-from kuyakusho.core.actions import form_refusal, post_action
+from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
 
 from . import services
@@ -35,7 +35,7 @@ def manage(request):
                 date_to=d["date_to"], office=d["office"], services=list(d["services"]), opens=d["opens"],
                 closes=d["closes"], reason_ja=d["reason_ja"], reason_en=d["reason_en"] or "")
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_refusal(form, e)
         else:
             messages.success(request, _("登録しました。"))
             return redirect("offices:manage")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.access import public, staff
-from kuyakusho.core.actions import Done, post_action
+from kuyakusho.core.actions import Done, add_refusal, post_action
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from . import codes, reconcile, selectors, services
@@ -213,7 +213,7 @@ def console_bill_new(request):
                                         payer_ref=d["payer_ref"], due_on=d["due_on"], source="console",
                                         source_ref=f"{request.user.pk}-{timezone.now().strftime('%Y%m%d%H%M%S%f')}")
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_refusal(form, e)
         else:
             messages.success(request, _("請求を登録しました。"))
             return redirect("payments:console_bill", pk=bill.pk)
@@ -278,7 +278,7 @@ def console_reconciliation(request):
                 rec = reconcile.import_file(actor=request.user, kind=form.cleaned_data["kind"], name=upload.name,
                                             data=upload.read())
             except ApplicationError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                add_refusal(form, e)
             else:
                 messages.success(request, _("取り込みました。"))
                 return redirect("payments:console_reconciliation_report", pk=rec.pk)

@@ -9,17 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.capabilities import Capability
-from kuyakusho.core.errors import ApplicationError
 
 from .. import selectors
 from ..models import Issuance
 from ..permissions import can_see_issuance, can_see_stats
-
-
-def add_error(form, error: ApplicationError) -> None:
-    """A service's refusal on the form: on its field if the form shows it, else at the top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def issuance_for(user, pk: int) -> Issuance:

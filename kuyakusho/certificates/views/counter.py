@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
@@ -29,7 +30,7 @@ from ..permissions import allowed_offices, can_revoke
 from ..services.issuance import IssueRequest, fee_for, issue
 from ..services.offer import offer
 from ..services.protections import needs_protection_file_check
-from .console_common import add_error, issuance_for, page
+from .console_common import issuance_for, page
 
 OFFICE_SESSION_KEY = "certificates_office"
 _IDEMPOTENCY = re.compile(r"[0-9a-f]{32}", re.ASCII)
@@ -60,7 +61,7 @@ def counter(request):
             results = selectors.search_residents(user=request.user, purpose=ViewPurpose.CERTIFICATE, criteria=criteria,
                                                  page=number)
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
     return page(request, "certificates/console/counter_search.html", {"form": form, "page": results, "step": "search"},
                 section="counter")
 
@@ -184,7 +185,7 @@ def counter_person(request, pk: int):
     except ApplicationError as e:
         if e.field == "protection_file_checked":
             return confirm(key, e)
-        add_error(form, e)
+        add_refusal(form, e)
         on_choice = e.field in CHOOSE_FIELDS
         return show("choose" if on_choice else "identity", form, REQUESTER_FIELDS if on_choice else CHOOSE_FIELDS)
     messages.success(request, _("証明書を交付しました。交付番号 %(number)s") % {"number": issuance.number})

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 
 from .. import selectors
 from ..forms import KIND_LABELS, PolicyForm
 from ..models import Channel, Option, Requester
 from ..services import admin
-from .console_common import add_error, page
+from .console_common import page
 
 
 @staff(C.MANAGE_POLICY)
@@ -58,7 +59,7 @@ def policy_edit(request, channel: str):
                                         identity=d["identity"], kinds=tuple(d["kinds"]), options=tuple(d["options"]),
                                         requesters=tuple(d["requesters"]), fees=form.fees()))
             except ApplicationError as e:
-                add_error(form, e)
+                add_refusal(form, e)
             else:
                 messages.success(request, _("交付ポリシーを変更しました（%(channel)s）。")
                                  % {"channel": Channel(channel).label})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
@@ -21,7 +22,7 @@ from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, R
 from ..models import Channel, Option, PostalSource, PostalStatus, Requester
 from ..services import postal
 from ..services.offer import offer
-from .console_common import add_error, page
+from .console_common import page
 
 PER_PAGE = 30
 STEP_MESSAGES = {
@@ -62,7 +63,7 @@ def postal_new(request):
                 received_on=d["received_on"], source=d["source"] or PostalSource.LETTER,
                 whole_household=d["whole_household"], fiscal_year=d["fiscal_year"]))
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("受け付けました。受付番号 %(ref)s") % {"ref": req.reference})
             return redirect("certificates:postal_detail", reference=req.reference)
@@ -92,7 +93,7 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:
-            add_error(search_form, e)
+            add_refusal(search_form, e)
     found = postal.problems(req) if req.status == PostalStatus.RECEIVED else []
     shortfall = next((p.extra.get("shortfall") for p in found if p.field == "fee_received"), None)
     initial = {"version": req.version}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
-from kuyakusho.core.actions import form_refusal, post_action
+from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
@@ -18,7 +18,7 @@ from kuyakusho.residents.forms import SearchForm
 from .. import selectors as certificate_selectors
 from ..forms import EndMeasureForm, NoticeRegistrationForm, SupportMeasureForm
 from ..services import admin
-from .console_common import add_error, page
+from .console_common import page
 
 PURPOSE = "consultation"  # the person asked for the measure (or the registration) at the counter
 
@@ -39,7 +39,7 @@ def protections(request):
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
     certificate_selectors.record_list_reads(request.user, current.resident_ids, action="certificates.protections_list")
     return page(request, "certificates/console/protections.html", {
         "measures": current.measures, "registrations": current.registrations, "letters": current.letters,
@@ -67,7 +67,7 @@ def support_start(request, pk: int):
             admin.start_support_measure(actor=request.user, resident_id=resident.pk, starts_on=d["starts_on"],
                                         ends_on=d["ends_on"], note=d["note"])
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("支援措置を開始しました。"))
             return redirect("certificates:protections")
@@ -98,7 +98,7 @@ def notice_register(request, pk: int):
             admin.register_notice(actor=request.user, resident_id=resident.pk,
                                   mailing_address=d["mailing_address"], registered_on=d["registered_on"])
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("本人通知に登録しました。"))
             return redirect("certificates:protections")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
-from kuyakusho.core.actions import post_action
+from kuyakusho.core.actions import add_refusal, post_action
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
@@ -19,7 +19,7 @@ from ..forms import KIND_LABELS, RevokeForm
 from ..models import Alert, Channel, Requester
 from ..services import admin, holds
 from ..services.cards import unlock_card
-from .console_common import add_error, issuance_for, page
+from .console_common import issuance_for, page
 
 PER_PAGE = 50
 
@@ -142,7 +142,7 @@ def revoke(request, pk: int):
         except ApplicationError as e:
             if e.code != ErrorCode.CONFLICT:
                 raise
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("証明書を失効させました。"))
             return redirect("certificates:issuance", pk=pk)
