@@ -178,3 +178,10 @@ def test_the_calling_pages_do_not_query_per_ticket_or_office(client_as, open_now
             counts.append(len(ctx))
         assert counts[0] == counts[1], url
     assert "A-008" in c.get("/console/queues/nerima/1").content.decode()
+
+
+def test_an_action_at_a_counter_that_does_not_exist_answers_404(client_as, open_now, make_staff):
+    c = client_as(make_staff(Role.CLERK))
+    r = c.post("/console/queues/nerima/99/call_next")
+    assert r.status_code == 404 and "99番窓口はありません" in r.content.decode()
+    assert c.get("/console/queues/nerima/1/call_next").status_code == 405

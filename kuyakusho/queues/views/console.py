@@ -65,8 +65,14 @@ def _ticket_id(request) -> int:
         return 0
 
 
+def _screen(office: str, counter: int, action: str) -> str:
+    """The counter's screen; an unknown office or counter answers 404 before anything is done."""
+    found = selectors.counter_at(selectors.office(office), counter)
+    return reverse("queues:counter", args=[found.office.code, found.number])
+
+
 @staff(Capability.CALL_TICKETS)
-@post_action(lambda office, counter, action: reverse("queues:counter", args=[office, counter]))
+@post_action(_screen)
 def counter_action(request, office: str, counter: int, action: str) -> str:
     counter = _counter(request, office, counter)
     user = request.user
