@@ -36,6 +36,7 @@ def create_policies(ChannelPolicy, Schedule) -> None:  # model classes, historic
 
 
 def ensure_default_policies() -> None:
+    # Here, not at the top: a migration imports this module, and must not load today's models with it.
     from kuyakusho.offices.models import Schedule
 
     from .models import ChannelPolicy

@@ -17,6 +17,7 @@ from kuyakusho.offices.models import Office, Schedule
 
 from .estimates import rates
 from .models import ACTIVE, Status, Ticket
+from .selectors import offices_taking_tickets
 
 
 def _when(at: datetime | None, now: datetime) -> str:
@@ -52,14 +53,9 @@ def closed_headline(cal: Calendar, office: Office, now: datetime) -> str:
     return _("ただいま受付時間外です")
 
 
-def office_queryset():
-    return Office.objects.filter(services__isnull=False).distinct().select_related("schedule") \
-        .prefetch_related("services")
-
-
 def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
-    offices = list(office_queryset().filter(code__in=codes) if codes is not None else office_queryset())
+    offices = list(offices_taking_tickets().filter(code__in=codes) if codes is not None else offices_taking_tickets())
     if not offices:
         return []
     ids = [o.pk for o in offices]

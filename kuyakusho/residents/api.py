@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
+from kuyakusho.core.wareki import parse_date
 
 from . import records, selectors, services
 from .models import Event
@@ -267,8 +268,6 @@ def correction(request, resident_id: int, payload: CorrectionIn):
     changes = dict(payload.changes)
     for key in records.DATE_FIELDS & set(changes):
         if changes[key]:
-            from kuyakusho.core.wareki import parse_date
-
             changes[key] = parse_date(str(changes[key]), field=key)
     event = services.correct_record(actor=request.user, resident_id=resident_id, version=payload.version,
                                     changes=changes, reason=payload.reason, corrected_on=payload.corrected_on)

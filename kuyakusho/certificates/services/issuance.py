@@ -32,6 +32,7 @@ from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
+from kuyakusho.seals.selectors import active_registration_for, verify_card
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
@@ -199,8 +200,6 @@ def _content(req: IssueRequest, subject: Resident, members: list[Resident], toda
         header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
         return _Parts(req.kind, header, sections, attestation)
     if req.kind == CertificateKind.INKAN:
-        from kuyakusho.seals.selectors import active_registration_for, verify_card
-
         if req.channel in SELF_SERVICE:  # the resident card / My Number card stands for the 印鑑登録証
             registration = active_registration_for(subject, on=today)
         else:

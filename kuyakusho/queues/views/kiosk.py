@@ -16,9 +16,9 @@ from kuyakusho.offices.hours import office_calendar
 from kuyakusho.queues import services
 from kuyakusho.queues.models import Priority
 from kuyakusho.queues.qr import qr_svg
-from kuyakusho.queues.snapshot import office_queryset, opening_text, snapshot, ticket_position
+from kuyakusho.queues.snapshot import opening_text, snapshot, ticket_position
 
-from .common import get_office, get_service, get_ticket_by_token
+from .. import selectors
 
 # The lobby screen is public (a touch screen in the office); each client address may take this many tickets an
 # hour, above what one machine hands out at the busiest office's peak, far below what a script would take.
@@ -27,16 +27,16 @@ TICKETS_PER_HOUR = 300
 
 @public
 def ticket_offices(request):
-    return render(request, "queues/kiosk_offices.html", {"offices": office_queryset()})
+    return render(request, "queues/kiosk_offices.html", {"offices": selectors.offices_taking_tickets()})
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def ticket_machine(request, office: str):
-    office = get_office(office)
+    office = selectors.office(office)
     error = None
     if request.method == "POST":
-        service = get_service(office, request.POST.get("service", ""))
+        service = selectors.service_at(office, request.POST.get("service", ""))
         try:
             if over_budget("queues.ticket", client_address(request), limit=TICKETS_PER_HOUR, window=3600):
                 raise ApplicationError(ErrorCode.RATE_LIMITED, _(
@@ -60,7 +60,7 @@ def ticket_machine(request, office: str):
 
 @public
 def ticket_issued(request, token: str):
-    ticket = get_ticket_by_token(token)
+    ticket = selectors.ticket_by_token(token)
     url = request.build_absolute_uri(reverse("queues:ticket_status", args=[ticket.token]))
     position = ticket_position(snapshot(ticket.office.code, detail=True), ticket.label)
     return render(request, "queues/kiosk_ticket.html", {

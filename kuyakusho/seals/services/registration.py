@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
+from kuyakusho.residents.models import Status
 
 from .. import conf
 from ..imaging import CheckedSeal
@@ -143,8 +144,6 @@ def enter_answer(*, actor, registration_id: int, received_on: date) -> SealRegis
 
 def require_can_register_again(registration: SealRegistration, on: date) -> None:
     """At the answer the person must still be on the register (the application itself was checked before)."""
-    from kuyakusho.residents.models import Status
-
     resident = registration.resident
     if resident.status != Status.ACTIVE or not resident.is_resident_on(on):
         raise ApplicationError(ErrorCode.REFUSED, _("住民票が消除されている（または転出等の届出がある）ため、"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 
 from ..drafts import data_url
@@ -15,7 +16,7 @@ def apply(form, run):
     try:
         return run()
     except ApplicationError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        add_refusal(form, e)
         return None
 
 
