@@ -18,7 +18,7 @@ from kuyakusho.residents.records import ViewPurpose
 
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
 from ..models import Option, PostalSource, PostalStatus, Requester
-from ..services import postal
+from ..services import online, postal
 from .console_common import add_error, page
 
 PER_PAGE = 30
@@ -44,6 +44,7 @@ def postal_list(request):
     requests_page = paginator.get_page(request.GET.get("page"))
     return page(request, "certificates/console/postal_list.html", {
         "lookup": lookup, "filters": filters, "page": requests_page, "kinds": KIND_LABELS,
+        "online": online.desk_list(status=status)[:PER_PAGE],
     }, section="postal")
 
 
