@@ -54,6 +54,7 @@ from ..models import Channel, Issuance, OnlineRequest, OnlineStatus, Option, Req
 from .content import fiscal_year_default
 from .issuance import fee_for, issue
 from .offer import offer
+from .postal import normalize_reference
 from .protections import NEUTRAL_REFUSAL
 from .requests import IssueRequest
 
@@ -345,7 +346,7 @@ def _set(req: OnlineRequest, *, actor: Model | None, to: str, action: str, field
 
 
 def _locked(reference: str, version: int, *allowed: str) -> OnlineRequest:
-    req = OnlineRequest.objects.select_for_update().filter(reference=(reference or "").strip().upper()).first()
+    req = OnlineRequest.objects.select_for_update().filter(reference=normalize_reference(reference)).first()
     if req is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("その受付番号の申請はありません。"), field="reference")
     if req.version != int(version):
@@ -442,10 +443,15 @@ def desk_list(*, status: str | None = None) -> QuerySet[OnlineRequest]:
     return qs.filter(status=status) if status else qs
 
 
+def find_request(reference: str) -> OnlineRequest | None:
+    """The desk's look-up by reference (full-width or lower case typed), requests it works on only."""
+    return desk_list().filter(reference=normalize_reference(reference)).first()
+
+
 def open_request(*, user: Model, reference: str) -> OnlineRequest:
     """One request with its people and certificates; seeing them is an audited read."""
     req = (OnlineRequest.objects.select_related("requester", "subject", "subject__household", "bill")
-           .prefetch_related("issuances").filter(reference=(reference or "").strip().upper()).first())
+           .prefetch_related("issuances").filter(reference=normalize_reference(reference)).first())
     if req is None or req.status in (S.SIGNING, S.PAYMENT):
         raise ApplicationError(ErrorCode.NOT_FOUND, _("その受付番号の申請はありません。"), field="reference")
     with transaction.atomic():
@@ -456,5 +462,5 @@ def open_request(*, user: Model, reference: str) -> OnlineRequest:
 
 
 __all__ = ["OnlineInput", "OnlineRefused", "Signer", "bill_to_pay", "cancel_request", "create_request",
-           "desk_list", "issue_online", "mark_mailed", "my_request", "my_requests", "on_online_event",
+           "desk_list", "find_request", "issue_online", "mark_mailed", "my_request", "my_requests", "on_online_event",
            "open_request", "payment_event", "record_signature", "refuse_and_refund", "signing_document"]

@@ -132,7 +132,7 @@ def _request(channel: str, requester: str, case: str, world) -> tuple[IssueReque
         kw["subject_id"] = subject.pk if requester == R.HOUSEHOLD else None
     elif policy.identity == Identity.CARD_SIGNATURE:  # online: the asker signed the request with her card
         signed = OnlineRequest.objects.create(
-            reference=f"W-{channel}-{requester}-{case}", account_ref="portal:1", requester=asker,
+            reference=f"T{OnlineRequest.objects.count() + 1:06d}", account_ref="portal:1", requester=asker,
             requester_kind=R.HOUSEHOLD if requester == R.HOUSEHOLD else R.SELF, subject=subject, kind="juminhyo",
             fee=300, fingerprint="-", mail_to=subject.household.address, signed_at=OPEN, status="received")
         kw["subject_id"] = subject.pk

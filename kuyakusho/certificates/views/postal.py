@@ -37,6 +37,9 @@ def postal_list(request):
         found = postal.find_request(lookup.cleaned_data["reference"])
         if found is not None:
             return redirect("certificates:postal_detail", reference=found.reference)
+        found_online = online.find_request(lookup.cleaned_data["reference"])
+        if found_online is not None:
+            return redirect("certificates:online_detail", reference=found_online.reference)
         lookup.add_error("reference", _("その受付番号の請求はありません。"))
     filters = PostalFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_bound and filters.is_valid() else None
