@@ -1,4 +1,4 @@
-"""One issuance service for every channel: counter, kiosk, convenience store, post office, post.
+"""One issuance service for every channel: counter, kiosk, convenience store, post office, post, online.
 
     issuance = issue(IssueRequest(channel=Channel.KONBINI, kind=CertificateKind.JUMINHYO, card=CardIn(...), ...))
 

@@ -50,7 +50,8 @@ from kuyakusho.residents.models import Resident
 from kuyakusho.residents.portal_selectors import BasicFour, residents_matching
 
 from ..documents.model import TITLES, CertificateKind
-from ..models import Channel, Issuance, OnlineRequest, OnlineStatus, Option, Requester
+from ..models import Channel, Issuance, Option, Requester
+from ..online_models import OnlineRequest, OnlineStatus
 from .content import fiscal_year_default
 from .issuance import fee_for, issue
 from .offer import offer
@@ -76,6 +77,11 @@ REFUSALS: dict[str, object] = {
     "policy": _("この証明書はオンライン申請では交付できなくなりました"),
     "not_issued": _("交付できない請求です（詳しくは責任者へ）"),
 }
+
+
+#: The changes the resident is told about, by the state reached.
+TOLD: dict[str, str] = {S.RECEIVED.value: "received", S.ISSUED.value: "issued", S.MAILED.value: "mailed",
+                        S.REFUSED.value: "refused", S.CANCELLED.value: "cancelled"}
 
 
 class OnlineRefused(ApplicationError):
@@ -341,8 +347,7 @@ def _set(req: OnlineRequest, *, actor: Model | None, to: str, action: str, field
     req.save(update_fields=["status", "version", "updated_at", *(fields or [])])
     record_write(actor=actor, action=action, target=req, subject_id=req.subject_id,
                  changes={"status": [before, to]}, detail={"reference": req.reference, **(detail or {})})
-    _tell(req, {S.RECEIVED: "received", S.ISSUED: "issued", S.MAILED: "mailed", S.REFUSED: "refused",
-                S.CANCELLED: "cancelled"}[to])
+    _tell(req, TOLD[to])
 
 
 def _locked(reference: str, version: int, *allowed: str) -> OnlineRequest:

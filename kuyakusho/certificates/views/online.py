@@ -13,7 +13,8 @@ from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..forms import KIND_LABELS
-from ..models import OnlineRequest, OnlineStatus, Option
+from ..models import Option
+from ..online_models import OnlineRequest, OnlineStatus
 from ..services import online
 from .console_common import page
 
