@@ -334,3 +334,92 @@ def test_opening_a_request_at_the_desk_is_an_audited_read(received, clerk, wife)
     online.open_request(user=clerk, reference=received.reference.lower())
     assert AuditEvent.objects.filter(action="certificates.online_open", subject_id=str(wife.pk),
                                      purpose="certificate").exists()
+
+
+def test_the_desk_list_does_not_query_per_row(client, clerk, wife):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(clerk)
+    counts = []
+    for n in (2, 12):
+        while OnlineRequest.objects.count() < n:
+            OnlineRequest.objects.create(
+                reference=f"W2025-{OnlineRequest.objects.count() + 1:06d}", account_ref="portal:1", requester=wife,
+                requester_kind="self", subject=wife, kind="juminhyo", fee=300, fingerprint="-",
+                mail_to=wife.household.address, signed_at=dt.datetime(2025, 6, 11, tzinfo=TOKYO), status="received")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/console/certificates/postal/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def _at_once(n: int, work) -> list:
+    """Run ``work()`` on ``n`` threads released together; each outcome (or error code) in a list."""
+    import threading
+
+    from django.db import connections
+    from django.utils import translation
+
+    barrier, outcomes = threading.Barrier(n), []
+
+    def run():
+        try:
+            barrier.wait()
+            with translation.override("ja"):
+                outcomes.append(work())
+        except ApplicationError as e:
+            outcomes.append(str(e.code))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_issuing_at_once_print_each_copy_once(clerk, deliveries):  # noqa: F811
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL")
+    wife = family(2)[1]
+    account = PortalAccount.objects.create(kind=AccountKind.CARD, issuer="https://idp.example", subject="card-wife")
+    req = _sign(account, _request(account, wife, copies=2), wife)
+    payment = payments.start_checkout(actor=None, bill=Bill.objects.get(pk=req.bill_id), return_url="http://x/")
+    payments.apply_event(provider_name="sandbox", cause="webhook", event=WebhookEvent(
+        event_id="evt_once", type="payment.captured", checkout_id=payment.checkout_id, amount=600))
+    req.refresh_from_db()
+    assert req.status == S.RECEIVED  # the listener ran after the commit
+    outcomes = _at_once(2, lambda: online.issue_online(actor=clerk, reference=req.reference,
+                                                       version=req.version).status)
+    assert sorted(outcomes) == ["conflict", "issued"]
+    assert Issuance.objects.count() == 2
+    req.refresh_from_db()
+    assert req.status == S.ISSUED and req.issuances.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_capture_delivered_ten_times_at_once_receives_the_request_once(transactional_db, deliveries):  # noqa: F811
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL")
+    wife = family(2)[1]
+    account = PortalAccount.objects.create(kind=AccountKind.CARD, issuer="https://idp.example", subject="card-wife")
+    req = _sign(account, _request(account, wife), wife)
+    payment = payments.start_checkout(actor=None, bill=Bill.objects.get(pk=req.bill_id), return_url="http://x/")
+    body = event(payment.checkout_id, event_id="evt_ten")
+    from django.test import Client
+
+    outcomes = _at_once(10, lambda: signed(Client(), body).status_code)
+    assert outcomes == [200] * 10
+    req.refresh_from_db()
+    assert req.status == S.RECEIVED
+    assert AuditEvent.objects.filter(action="certificates.online_paid", target_id=str(req.pk)).count() == 1
