@@ -28,12 +28,27 @@ def add_arguments(parser) -> None:
 
 
 def _people(n: int, run: str):
-    from kuyakusho.identity.models import AccountKind, PortalAccount
-    from kuyakusho.residents.tests.factories import family
+    """A resident (her own household) and her card account per request; names and birth dates differ, so that
+    her signing certificate matches her alone."""
+    from datetime import date, timedelta
 
+    from kuyakusho.identity.models import AccountKind, PortalAccount
+    from kuyakusho.residents.tests.factories import (
+        HouseholdFactory,
+        ResidentFactory,
+        my_number,
+        record_initial_event,
+        resident_code,
+    )
+
+    first = date(1940, 1, 1) + timedelta(days=int(time.time()) % 15000)
+    codes = 100_000_000 + (int(time.time()) % 100_000) * 1000  # numbers no other bench resident has
     out = []
     for i in range(n):
-        wife = family(2)[1]
+        wife = ResidentFactory(household=HouseholdFactory(), name=f"申請 花子{i}", sex="female",
+                               birth_date=first + timedelta(days=i), resident_code=resident_code(codes + i),
+                               my_number=my_number(codes + i))
+        record_initial_event(wife)
         account = PortalAccount.objects.create(kind=AccountKind.CARD, issuer="https://bench.example",
                                                subject=f"{run}-{i}")
         out.append((wife, account))
