@@ -62,7 +62,7 @@ def test_resident_requests_a_certificate_online_and_the_desk_issues_it(page, bro
     page.get_by_role("link", name="証明書を申請する").click()
     expect(page.get_by_role("radio", name="印鑑登録証明書")).to_have_count(0)
     page.get_by_role("radio", name="住民票の写し（1通300円）").check()
-    page.get_by_role("radio", name=f"{wife.name}（ご本人）").check()
+    page.get_by_role("radio", name=f"{wife.name} — ご本人").check()
     page.get_by_role("checkbox", name="世帯主・続柄").check()
     no_axe_violations(page)
     shot(page, "online-request-form")

@@ -175,3 +175,23 @@ def test_signing_with_another_card_is_refused(signed_in, wife, household):
 def test_pages_need_a_resident_session(client):
     assert client.get("/mypage/requests/").status_code == 302
     assert client.post("/mypage/requests/W2025-000001/sign").status_code == 302
+
+
+def test_the_pages_in_english(signed_in, wife, clerk, deliveries,  # noqa: F811
+                              django_capture_on_commit_callbacks):
+    from kuyakusho.core.tests.test_english import English
+
+    check = English()
+    check(signed_in, "/mypage/requests/")
+    check(signed_in, "/mypage/requests/new")
+    req, location = _ask(signed_in, wife, options=["head"])
+    check(signed_in, location)
+    _sign(signed_in, req)
+    check(signed_in, location)
+    _pay(signed_in, req, django_capture_on_commit_callbacks)
+    check(signed_in, location)
+    desk = signed_in.__class__(SERVER_NAME="localhost")
+    desk.force_login(clerk)
+    check(desk, "/console/certificates/postal/")
+    check(desk, f"/console/certificates/online/{req.reference}/")
+    check.done(7)
