@@ -113,6 +113,8 @@ def test_request_sign_pay_issue_mail_from_my_page_to_the_desk(signed_in, wife, c
     req.refresh_from_db()
     assert req.status == S.MAILED
     assert "発送済" in signed_in.get("/mypage/requests/").content.decode()
+    home = signed_in.get("/mypage/").content.decode()
+    assert req.reference in home and "発送済" in home
     # Her record was opened at the desk: she sees it; and her certificates page lists the online issuance.
     assert AuditEvent.objects.filter(action="certificates.online_open", subject_id=str(wife.pk)).exists()
     assert "オンライン申請" in signed_in.get("/mypage/certificates").content.decode()
