@@ -30,6 +30,7 @@ class Channel(models.TextChoices):
     KONBINI = "konbini", _("コンビニ交付")
     POST_OFFICE = "post_office", _("郵便局")
     POSTAL = "postal", _("郵送請求")
+    ONLINE = "online", _("オンライン申請")
 
 
 SELF_SERVICE = frozenset({Channel.KIOSK, Channel.KONBINI})
@@ -55,6 +56,8 @@ SUPPORT_MEASURE_HANDLING: dict[str, ProtectionHandling] = {
     Channel.KONBINI: ProtectionHandling.REFUSE,
     Channel.POST_OFFICE: ProtectionHandling.HOLD,
     Channel.POSTAL: ProtectionHandling.HOLD,
+    # Online requests: signed with the card, nobody sees the person — a self-service channel.
+    Channel.ONLINE: ProtectionHandling.REFUSE,
 }
 
 
@@ -63,6 +66,7 @@ class Identity(models.TextChoices):
     RESIDENT_CARD = "resident_card", _("区民カード＋暗証番号")
     MY_NUMBER_CARD = "my_number_card", _("マイナンバーカード＋暗証番号")
     ID_COPY = "id_copy", _("本人確認書類の写し（郵送）")
+    CARD_SIGNATURE = "card_signature", _("マイナンバーカードの署名用電子証明書による電子署名")
 
 
 class Option(models.TextChoices):
@@ -391,3 +395,7 @@ class HeldRequest(models.Model):
 
     def __str__(self) -> str:
         return f"held request #{self.pk}"
+
+
+# Online certificate requests (オンライン申請): their own module, the models of this app all the same.
+from .online_models import OnlineRequest, OnlineStatus  # noqa: E402, F401

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "kuyakusho.portal"
     label = "portal"
+
+    def ready(self) -> None:
+        from kuyakusho.certificates.services.online import on_online_event
+
+        from .online_notices import tell_resident
+
+        on_online_event(tell_resident)  # the resident hears of her online requests in her inbox and by mail

@@ -1,4 +1,4 @@
-"""One issuance service for every channel: counter, kiosk, convenience store, post office, post.
+"""One issuance service for every channel: counter, kiosk, convenience store, post office, post, online.
 
     issuance = issue(IssueRequest(channel=Channel.KONBINI, kind=CertificateKind.JUMINHYO, card=CardIn(...), ...))
 
@@ -36,7 +36,17 @@ from kuyakusho.seals.selectors import active_registration_for, verify_card
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind
-from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
+from ..models import (
+    SELF_SERVICE,
+    Channel,
+    ChannelPolicy,
+    Identity,
+    Issuance,
+    IssueCounter,
+    OnlineRequest,
+    Option,
+    Requester,
+)
 from ..permissions import check_office
 from . import content
 from .cards import authenticate_card
@@ -66,6 +76,13 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
         card = authenticate_card(kind=card_kind, number=req.card.number, pin=req.card.pin, channel=req.channel,
                                  terminal=req.terminal)
         return card.resident
+    if policy.identity == Identity.CARD_SIGNATURE:  # the signer of a verified online request
+        signed = (OnlineRequest.objects.select_related("requester__household")
+                  .filter(pk=req.online_request_id, signed_at__isnull=False).first()
+                  if req.online_request_id is not None else None)
+        if signed is None:
+            raise _refuse(_("署名用電子証明書による署名が確認できません。"), "signature")
+        return signed.requester
     if policy.identity in (Identity.PHOTO_ID, Identity.ID_COPY) and not req.identity_document.strip():
         raise _refuse(_("本人確認書類を確認して、その種類を入力してください。"), "identity_document")
     return None

@@ -20,7 +20,7 @@ from kuyakusho.residents.records import ViewPurpose
 from .. import selectors as certificate_selectors
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
 from ..models import Channel, Option, PostalSource, PostalStatus, Requester
-from ..services import postal
+from ..services import online, postal
 from ..services.offer import offer
 from .console_common import page
 
@@ -40,6 +40,9 @@ def postal_list(request):
         found = certificate_selectors.find_postal_request(lookup.cleaned_data["reference"])
         if found is not None:
             return redirect("certificates:postal_detail", reference=found.reference)
+        found_online = online.find_request(lookup.cleaned_data["reference"])
+        if found_online is not None:
+            return redirect("certificates:online_detail", reference=found_online.reference)
         lookup.add_error("reference", _("その受付番号の請求はありません。"))
     filters = PostalFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_bound and filters.is_valid() else None
@@ -47,6 +50,7 @@ def postal_list(request):
     requests_page = paginator.get_page(request.GET.get("page"))
     return page(request, "certificates/console/postal_list.html", {
         "lookup": lookup, "filters": filters, "page": requests_page, "kinds": KIND_LABELS,
+        "online": online.desk_list(status=status)[:PER_PAGE],
     }, section="postal")
 
 
