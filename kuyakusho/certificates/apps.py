@@ -6,6 +6,7 @@ class CertificatesConfig(AppConfig):
     label = "certificates"
 
     def ready(self) -> None:
+        # in ready(): these modules import models, which cannot be imported while the app registry loads
         from kuyakusho.payments.services import on_payment_event
 
         from .services.online import payment_event

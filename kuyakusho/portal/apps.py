@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
+        # in ready(): these modules import models, which cannot be imported while the app registry loads
         from kuyakusho.certificates.services.online import on_online_event
 
         from .online_notices import tell_resident

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kuyakusho.certificates.documents.model import CertificateKind
 from kuyakusho.certificates.forms import KIND_LABELS
-from kuyakusho.certificates.models import Channel, Option
-from kuyakusho.certificates.online_models import OnlineStatus
+from kuyakusho.certificates.models import Channel, OnlineStatus, Option
 from kuyakusho.certificates.services import online
 from kuyakusho.certificates.services.content import fiscal_year_default
 from kuyakusho.certificates.services.offer import Offer, offer

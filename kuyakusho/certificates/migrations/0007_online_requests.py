@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 def online_channel(apps, schema_editor):
     """The online channel's schedule (all day) and policy, in databases made before it."""
+    # Here, not at the top: the default data module is imported only when this migration runs.
     from kuyakusho.certificates.standard import create_online_schedule, create_policies
 
     create_online_schedule(apps.get_model("offices", "Schedule"), apps.get_model("offices", "OpeningRule"))

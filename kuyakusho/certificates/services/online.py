@@ -50,8 +50,7 @@ from kuyakusho.residents.models import Resident
 from kuyakusho.residents.portal_selectors import BasicFour, residents_matching
 
 from ..documents.model import TITLES, CertificateKind
-from ..models import Channel, Issuance, Option, Requester
-from ..online_models import OnlineRequest, OnlineStatus
+from ..models import Channel, Issuance, OnlineRequest, OnlineStatus, Option, Requester
 from .content import fiscal_year_default
 from .issuance import fee_for, issue
 from .offer import offer

@@ -13,8 +13,7 @@ from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..forms import KIND_LABELS
-from ..models import Option
-from ..online_models import OnlineRequest, OnlineStatus
+from ..models import OnlineRequest, OnlineStatus, Option
 from ..services import online
 from .console_common import page
 
