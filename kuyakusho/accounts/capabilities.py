@@ -54,6 +54,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
                                         C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
                                         C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
+# Planning: aggregates of the whole register and of every counter; the planner signs in with a second factor too.
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.PLAN}
 
 CAPABILITY_LABELS: dict[Capability, str] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),

@@ -46,7 +46,8 @@ MENU: list[MenuItem] = [
     MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
              _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
     # Planning
-    MenuItem("planning:coverage", _("企画"), _("事務所の配置と距離・業務量・繁忙期のシミュレーション（集計値のみ）"), C.PLAN),
+    MenuItem("planning:coverage", _("企画"), _("事務所の配置と距離・業務量・繁忙期のシミュレーション（集計値のみ）"),
+             C.PLAN),
 ]
 
 

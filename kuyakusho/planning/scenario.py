@@ -32,7 +32,7 @@ from kuyakusho.offices.hours import TOKYO
 from kuyakusho.offices.models import Counter, Office, Service
 from kuyakusho.queues.models import Status, Ticket
 
-from .coverage import Site, catchment_shares, compute
+from .coverage import Site, catchment_shares, compute, nearest
 from .geo import in_ward
 from .selectors import office_sites, population
 from .simulation import ArrivalRate, CounterPlan, OfficePlan, ServiceTimes, SimulationInput
@@ -377,13 +377,25 @@ def _move_demand(rates: dict[tuple[str, str, str, int], float], plans: dict[str,
                 for i, a in enumerate(scenario.add_offices))
     shares = catchment_shares(before=compute(sites=sites, population=pop),
                               after=compute(sites=kept + new, population=pop))
+    by_code = {s.code: s for s in sites}
+    for s in sites:  # an office without counted residents: its demand goes to the nearest remaining office
+        if s.code not in shares:
+            shares[s.code] = {s.code: 1.0} if s.code not in scenario.close_offices else {
+                nearest(kept + new, s.lat, s.lon)[0].code: 1.0}
     moved: dict[tuple[str, str, str, int], float] = defaultdict(float)
     for key, rate in rates.items():
         o, svc, d, h = key
-        for dest, share in shares.get(o, {o: 1.0}).items():
+        fallback = {o: 1.0} if o in by_code else {}
+        for dest, share in shares.get(o, fallback).items():
             moved[(dest, svc, d, h)] += rate * share
     rates.clear()
     rates.update(moved)
+    span = (min(h[0] for h in open_hours.values()), max(h[1] for h in open_hours.values()))
+    for code in {k[0] for k, r in moved.items() if r > 0} - set(plans):
+        office = Office.objects.filter(code=code).first()
+        if office is not None:  # an office that took no tickets in the period now takes some
+            plans[code] = OfficePlan(code=code, name=office.name, counters=staffed_counters(office, span))
+            open_hours[code] = span
     template = next(iter(plans.values())).counters[0].services if plans else ()
     for i, a in enumerate(scenario.add_offices):
         code = f"new-{i + 1}"
