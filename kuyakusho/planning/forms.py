@@ -23,8 +23,15 @@ def spring(today: datetime.date | None = None) -> tuple[datetime.date, datetime.
     return datetime.date(year, 3, 1), datetime.date(year, 4, 30)
 
 
+class OfficeChoiceField(forms.ModelChoiceField):
+    """Offices by name in the page's language."""
+
+    def label_from_instance(self, obj: Office) -> str:  # type: ignore[override]
+        return obj.name
+
+
 def _offices() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return OfficeChoiceField(
         label=_("事務所"), required=False, empty_label=_("すべての事務所"), to_field_name="code",
         queryset=Office.objects.filter(services__isnull=False).distinct().order_by("sort_order", "code"))
 
@@ -49,7 +56,7 @@ class SimulationForm(forms.Form):
     office = _offices()
     seed = forms.IntegerField(label=_("乱数の種"), min_value=0, max_value=2**31 - 1, initial=1,
                               help_text=_("同じ種と入力で、同じ結果が再現されます"))
-    extra_office = forms.ModelChoiceField(
+    extra_office = OfficeChoiceField(
         label=_("窓口を増やす事務所"), required=False, to_field_name="code", empty_label=_("増やさない"),
         queryset=Office.objects.filter(services__isnull=False).distinct().order_by("sort_order", "code"))
     extra_count = forms.IntegerField(label=_("増やす窓口の数"), min_value=0, required=False, initial=0)
@@ -58,12 +65,12 @@ class SimulationForm(forms.Form):
     extra_to = forms.IntegerField(label=_("増やす時間帯（終了時）"), min_value=1, max_value=24, required=False,
                                   initial=12)
     saturday = WarekiDateField(label=_("臨時の土曜開庁日（練馬以外も可）"), required=False)
-    saturday_office = forms.ModelChoiceField(
+    saturday_office = OfficeChoiceField(
         label=_("土曜開庁する事務所"), required=False, to_field_name="code", empty_label=_("開庁しない"),
         queryset=Office.objects.filter(services__isnull=False).distinct().order_by("sort_order", "code"))
     konbini_percent = forms.IntegerField(label=_("コンビニ交付へ移る証明書の割合（％）"), min_value=0, max_value=100,
                                          required=False, initial=0)
-    close_office = forms.ModelChoiceField(
+    close_office = OfficeChoiceField(
         label=_("閉じる事務所"), required=False, to_field_name="code", empty_label=_("閉じない"),
         queryset=Office.objects.filter(services__isnull=False).distinct().order_by("sort_order", "code"))
     balk_queue = forms.IntegerField(label=_("この人数以上の待ちで帰る人がいる"), min_value=0, required=False,
@@ -110,7 +117,7 @@ class SimulationForm(forms.Form):
 class RecommendForm(forms.Form):
     date_from = WarekiDateField(label=_("開始日"))
     date_to = WarekiDateField(label=_("終了日"))
-    office = forms.ModelChoiceField(
+    office = OfficeChoiceField(
         label=_("事務所"), to_field_name="code",
         queryset=Office.objects.filter(services__isnull=False).distinct().order_by("sort_order", "code"))
     target = forms.IntegerField(label=_("90％の人の待ち時間をこの分数以内に"), min_value=1, max_value=240, initial=30)

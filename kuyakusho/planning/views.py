@@ -201,8 +201,12 @@ def simulations(request: HttpRequest) -> HttpResponse:
 
 
 def _office_names(run: SimulationRun) -> dict[str, str]:
+    """Office names in the page's language (a what-if office keeps the name it was given)."""
+    from kuyakusho.offices.models import Office
+
     offices = run.inputs.get("offices", []) if isinstance(run.inputs, dict) else []
-    return {str(o["code"]): str(o["name"]) for o in offices}
+    current = {o.code: o.name for o in Office.objects.filter(code__in=[str(x["code"]) for x in offices])}
+    return {str(o["code"]): current.get(str(o["code"]), str(o["name"])) for o in offices}
 
 
 @staff(Capability.PLAN)
@@ -231,7 +235,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recorded = recorded_waits(date_from=datetime.date.fromisoformat(scenario["date_from"]),
                               date_to=datetime.date.fromisoformat(scenario["date_to"]),
                               offices=tuple(names))
-    offices = [{**o, "recorded": recorded.get(str(o["office"]))} for o in results.get("offices", [])]
+    offices = [{**o, "name": names.get(str(o["office"]), o["name"]), "recorded": recorded.get(str(o["office"]))}
+               for o in results.get("offices", [])]
     # Chart: mean wait by day, one series per office.
     day_list = sorted({str(d["day"]) for d in days})
     series = []

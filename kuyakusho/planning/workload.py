@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kuyakusho.certificates.models import Channel, Issuance
 from kuyakusho.offices.hours import TOKYO
@@ -94,7 +95,8 @@ def hourly_matrix(p: Period) -> dict[tuple[int, int], int]:
 
 
 def weekday_names() -> list[str]:
-    return [_("月"), _("火"), _("水"), _("木"), _("金"), _("土"), _("日")]
+    return [pgettext("曜日", "月"), pgettext("曜日", "火"), pgettext("曜日", "水"), pgettext("曜日", "木"),
+            pgettext("曜日", "金"), pgettext("曜日", "土"), pgettext("曜日", "日")]
 
 
 def visits_by_hour(matrix: dict[tuple[int, int], int]) -> Table:

@@ -4,7 +4,7 @@
    are the server's, and the cells are recoloured from the offices the answer carries. No tiles, no inline script. */
 (function () {
   "use strict";
-  var BANDS = [[1, "#c5d7fb", "1km以内"], [2, "#7096f8", "1〜2km"], [3, "#3460fb", "2〜3km"], [Infinity, "#e25100", "3km超"]];
+  var BANDS = [[1, "#c5d7fb"], [2, "#7096f8"], [3, "#3460fb"], [Infinity, "#e25100"]];
   var LOAD = [[100000, "#d8f3e6"], [150000, "#71c598"], [200000, "#259d63"], [Infinity, "#115a36"]];
   var map, cells = [], markers = {}, form, mode = "distance";
 
@@ -19,9 +19,8 @@
   }
   function legend() {
     var box = document.getElementById("coverage-legend");
-    var rows = mode === "distance"
-      ? BANDS.map(function (b) { return [b[1], b[2]]; })
-      : [[LOAD[0][1], "〜10万人"], [LOAD[1][1], "10万〜15万人"], [LOAD[2][1], "15万〜20万人"], [LOAD[3][1], "20万人〜"]];
+    var labels = (mode === "distance" ? box.dataset.distance : box.dataset.load).split("|");
+    var rows = (mode === "distance" ? BANDS : LOAD).map(function (b, i) { return [b[1], labels[i]]; });
     box.textContent = "";
     var ul = document.createElement("ul");
     rows.forEach(function (r) {
