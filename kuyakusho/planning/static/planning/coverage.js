@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var BANDS = [[1, "#c5d7fb"], [2, "#7096f8"], [3, "#3460fb"], [Infinity, "#e25100"]];
-  var LOAD = [[100000, "#d8f3e6"], [150000, "#71c598"], [200000, "#259d63"], [Infinity, "#115a36"]];
+  var LOAD_COLOURS = ["#d8f3e6", "#71c598", "#259d63", "#115a36"];
   var map, cells = [], markers = {}, form, mode = "distance";
 
   function km(lat1, lon1, lat2, lon2) {
@@ -19,8 +19,18 @@
   }
   function legend() {
     var box = document.getElementById("coverage-legend");
-    var labels = (mode === "distance" ? box.dataset.distance : box.dataset.load).split("|");
-    var rows = (mode === "distance" ? BANDS : LOAD).map(function (b, i) { return [b[1], labels[i]]; });
+    var rows;
+    if (mode === "distance") {
+      var labels = box.dataset.distance.split("|");
+      rows = BANDS.map(function (b, i) { return [b[1], labels[i]]; });
+    } else {
+      var limits = loadLimits(), unit = box.dataset.people, lo = 0;
+      rows = LOAD_COLOURS.map(function (c, i) {
+        var text = lo.toLocaleString() + "–" + limits[i].toLocaleString() + unit;
+        lo = limits[i] + 1;
+        return [c, text];
+      });
+    }
     box.textContent = "";
     var ul = document.createElement("ul");
     rows.forEach(function (r) {
@@ -29,6 +39,12 @@
       li.appendChild(sw); li.appendChild(document.createTextNode(" " + r[1])); ul.appendChild(li);
     });
     box.appendChild(ul);
+  }
+  function loadLimits() {
+    // Four equal steps up to the largest catchment, so that a small ward and Nerima both show differences.
+    var most = 0;
+    (figures().figures.catchments || []).forEach(function (c) { most = Math.max(most, c.total); });
+    return [1, 2, 3, 4].map(function (k) { return Math.ceil(most * k / 4); });
   }
   function recolour() {
     var f = figures(), loads = {};
@@ -40,8 +56,8 @@
       if (mode === "distance") {
         for (var i = 0; i < BANDS.length; i++) { if (bestD <= BANDS[i][0]) { colour = BANDS[i][1]; break; } }
       } else if (best) {
-        var n = loads[best.code] || 0;
-        for (var j = 0; j < LOAD.length; j++) { if (n <= LOAD[j][0]) { colour = LOAD[j][1]; break; } }
+        var n = loads[best.code] || 0, limits = loadLimits();
+        for (var j = 0; j < limits.length; j++) { if (n <= limits[j]) { colour = LOAD_COLOURS[j]; break; } }
       }
       c.rect.setStyle({fillColor: colour});
     });
@@ -58,7 +74,7 @@
   }
   function marker(code, name, lat, lon) {
     var m = L.marker([lat, lon], {draggable: true, title: name, alt: name, keyboard: true, autoPan: true}).addTo(map);
-    m.bindTooltip(name, {permanent: true, direction: "top", offset: [0, -36]});
+    m.bindTooltip(name, {direction: "top", offset: [0, -36]});
     m.on("dragend", function () {
       var p = m.getLatLng();
       document.getElementById(code === "new" ? "new-lat" : "lat-" + code).value = p.lat.toFixed(6);
@@ -73,7 +89,8 @@
     form = document.getElementById("whatif-form");
     if (!el || !window.L || !form) { return; }
     var grid = JSON.parse(document.getElementById("coverage-grid").textContent);
-    map = L.map(el, {preferCanvas: true, scrollWheelZoom: false, keyboard: true, attributionControl: true});
+    map = L.map(el, {preferCanvas: true, scrollWheelZoom: false, keyboard: true, attributionControl: true,
+                     zoomSnap: 0.25});
     map.attributionControl.setPrefix(false);
     var renderer = L.canvas({padding: 0.2});
     grid.cells.forEach(function (p) {
