@@ -77,3 +77,36 @@ def test_coverage_what_if_and_a_peak_simulation(page, shot, planning_ward):
     expect(page.locator("[data-chart] canvas").first).to_be_visible()
     shot(page, "planning-3-simulation")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+def test_planning_pages_pass_axe(browser, live_server, planning_ward):
+    """axe-core (WCAG 2.1 AA) and reflow on every planning page, Japanese and English, phone and desktop width."""
+    from kuyakusho.planning.scenario import parse_scenario
+    from kuyakusho.planning.services import recommend_staffing, run_simulation
+
+    from .test_accessibility import Scanner
+
+    period = {"date_from": "2026-03-02", "date_to": "2026-03-06"}
+    run = run_simulation(actor=planning_ward, scenario=parse_scenario(period), name="axe")
+    staffing = recommend_staffing(actor=planning_ward, scenario=parse_scenario(period), office="seki",
+                                  target_p90_minutes=30)
+    pages = [("/console/planning/", "coverage"), ("/console/planning/workload/?date_from=2026-03-01&date_to=2026-03-31",
+                                                  "workload"),
+             ("/console/planning/simulations/", "simulations"), (f"/console/planning/simulations/{run.pk}/", "run"),
+             ("/console/planning/recommendations/", "recommend"),
+             (f"/console/planning/simulations/{staffing.pk}/", "staffing")]
+    findings: list[str] = []
+    for width in (390, 1280):
+        scanner = Scanner(browser, live_server.url, "ja", width, "planning-")
+        try:
+            scanner.goto("/console/login/?next=/console/planning/")
+            log_in(scanner.page, "planner")
+            for language in ("ja", "en"):
+                scanner.language = language
+                scanner.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+                for url, name in pages:
+                    scanner.visit(url, name)
+        finally:
+            scanner.close()
+        findings += scanner.findings
+    assert not findings, "\n".join(findings)
