@@ -249,9 +249,9 @@ def recorded_service_times(*, until: datetime.date) -> dict[str, ServiceTimes]:
     out: dict[str, ServiceTimes] = {}
     since = until - datetime.timedelta(days=365)
     for s in Service.objects.all():
-        values = sorted(Ticket.objects.filter(service=s, status=Status.DONE, service_seconds__isnull=False,
-                                              day__gt=since, day__lte=until)
-                        .values_list("service_seconds", flat=True))
+        values = sorted(v for v in Ticket.objects.filter(service=s, status=Status.DONE, service_seconds__isnull=False,
+                                                         day__gt=since, day__lte=until)
+                        .values_list("service_seconds", flat=True) if v is not None)
         if len(values) >= QUANTILES:
             out[s.code] = ServiceTimes(quantiles=tuple(
                 round(values[min(len(values) - 1, round(i * (len(values) - 1) / QUANTILES))] / 60, 3)
@@ -306,8 +306,8 @@ def build_input(scenario: Scenario) -> SimulationInput:
         _saturday(rates, s, plans, open_hours)
     if scenario.close_offices or scenario.add_offices:
         _move_demand(rates, plans, scenario, open_hours)
-    for (o, _s, _d, h), r in rates.items():  # demand moved to an office widens its hours
-        if r > 0 and o in plans:
+    for (o, _s, _d, h), rate in rates.items():  # demand moved to an office widens its hours
+        if rate > 0 and o in plans:
             lo, hi = open_hours.get(o, (h, h + 1))
             open_hours[o] = (min(lo, h), max(hi, h + 1))
     for code, p in list(plans.items()):

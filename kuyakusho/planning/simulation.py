@@ -24,8 +24,9 @@ import math
 import random
 import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import simpy
 
@@ -99,24 +100,22 @@ class SimulationInput:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> SimulationInput:
-        d = dict(data)
-        offices = tuple(OfficePlan(code=str(o["code"]), name=str(o["name"]),
-                                   counters=tuple(CounterPlan(services=tuple(c["services"]),
-                                                              open_hour=float(c["open_hour"]),
-                                                              close_hour=float(c["close_hour"]),
-                                                              count=int(c["count"]), days=tuple(c.get("days", ())))
-                                                  for c in o["counters"]))
-                        for o in d["offices"])  # type: ignore[attr-defined]
+    def from_json(cls, data: dict[str, Any]) -> SimulationInput:
+        """The input a saved run stored (``to_json``), exactly."""
+        offices = tuple(OfficePlan(code=str(o["code"]), name=str(o["name"]), counters=tuple(
+            CounterPlan(services=tuple(str(x) for x in c["services"]), open_hour=float(c["open_hour"]),
+                        close_hour=float(c["close_hour"]), count=int(c["count"]),
+                        days=tuple(str(x) for x in c.get("days", ()))) for c in o["counters"]))
+            for o in data["offices"])
         arrivals = tuple(ArrivalRate(office=str(a["office"]), service=str(a["service"]), day=str(a["day"]),
-                                     hour=int(a["hour"]), rate=float(a["rate"])) for a in d["arrivals"])  # type: ignore[attr-defined]
+                                     hour=int(a["hour"]), rate=float(a["rate"])) for a in data["arrivals"])
         times = {str(k): ServiceTimes(quantiles=tuple(float(x) for x in v.get("quantiles", ())),
                                       mean=float(v.get("mean", 0.0)))
-                 for k, v in d["service_times"].items()}  # type: ignore[attr-defined]
-        return cls(days=tuple(str(x) for x in d["days"]), offices=offices, arrivals=arrivals,  # type: ignore[attr-defined]
-                   service_times=times, priority_share=float(d.get("priority_share", 0.035)),  # type: ignore[arg-type]
-                   balk_queue=int(d.get("balk_queue", 0)), balk_probability=float(d.get("balk_probability", 0.0)),  # type: ignore[call-overload]
-                   patience_minutes=float(d.get("patience_minutes", 0.0)))  # type: ignore[arg-type]
+                 for k, v in data["service_times"].items()}
+        return cls(days=tuple(str(x) for x in data["days"]), offices=offices, arrivals=arrivals, service_times=times,
+                   priority_share=float(data.get("priority_share", 0.035)),
+                   balk_queue=int(data.get("balk_queue", 0)), balk_probability=float(data.get("balk_probability", 0.0)),
+                   patience_minutes=float(data.get("patience_minutes", 0.0)))
 
 
 @dataclass(slots=True)
@@ -171,7 +170,7 @@ class OfficeDay:
         q = self.queues.get(service)
         return len(q[0]) + len(q[1]) if q else 0
 
-    def _arrivals(self) -> Iterator[simpy.events.Event]:
+    def _arrivals(self) -> Generator[simpy.events.Event, Any, None]:
         env = self.env
         for at, service, priority, patience in self.planned:
             if at > env.now:
@@ -188,7 +187,7 @@ class OfficeDay:
                     self._start(c)
                     break
 
-    def _opening(self, c: _Counter) -> Iterator[simpy.events.Event]:
+    def _opening(self, c: _Counter) -> Generator[simpy.events.Event, Any, None]:
         if c.opens > self.env.now:
             yield self.env.timeout(c.opens - self.env.now)
         if not c.busy:
@@ -220,7 +219,7 @@ class OfficeDay:
             c.busy = True
             self.env.process(self._serve(c, v))
 
-    def _serve(self, c: _Counter, v: Visit) -> Iterator[simpy.events.Event]:
+    def _serve(self, c: _Counter, v: Visit) -> Generator[simpy.events.Event, Any, None]:
         while True:
             v.start = self.env.now
             minutes = self.times[v.service].draw(self.rng)
@@ -350,12 +349,11 @@ def simulate(data: SimulationInput, *, seed: int) -> SimulationResult:
                                      "mean_wait": hs["mean_wait"], "p90_wait": hs["p90_wait"],
                                      "max_wait": hs["max_wait"], "max_queue": queues.get(h, 0)})
         summary = _summary(office_visits)
+        waits = [float(str(r["mean_wait"])) for r in result.hours if r["office"] == plan.code]
         result.offices.append({"office": plan.code, "name": plan.name, **summary,
                                "utilisation": round(busy / open_minutes, 3) if open_minutes else 0.0,
-                               "hours_over_30": sum(1 for r in result.hours if r["office"] == plan.code
-                                                    and float(r["mean_wait"]) > 30),  # type: ignore[arg-type]
-                               "hours_over_60": sum(1 for r in result.hours if r["office"] == plan.code
-                                                    and float(r["mean_wait"]) > 60)})  # type: ignore[arg-type]
+                               "hours_over_30": sum(1 for w in waits if w > 30),
+                               "hours_over_60": sum(1 for w in waits if w > 60)})
         everything += office_visits
     result.totals = {**_summary(everything),
                      "hours_over_30": sum(int(str(o["hours_over_30"])) for o in result.offices),
