@@ -47,3 +47,16 @@ def minutes(value: object) -> str:
         return f"{float(str(value)):.1f}"
     except ValueError:
         return "—"
+
+
+@register.filter
+def isodate(value: object) -> str:
+    """An ISO date string (as runs store them) in 和暦 on Japanese pages, ISO on English ones."""
+    import datetime
+
+    from kuyakusho.core.templatetags.kuyakusho import wareki
+
+    try:
+        return wareki(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
