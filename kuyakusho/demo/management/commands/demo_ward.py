@@ -75,3 +75,5 @@ class Command(BaseCommand):
         if options["traffic_days"]:
             call_command("demo_traffic", backfill_days=options["traffic_days"], seed=options["seed"], verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"demo ward: {options['traffic_days']} days of counter history"))
+            from kuyakusho.demo.planning import ensure_spring_traffic
+            self.stdout.write(self.style.SUCCESS(ensure_spring_traffic(today=today, seed=options["seed"])))
