@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kuyakusho.core.access import staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError
+from kuyakusho.offices.models import Office
 
 from . import report as pdf_report
 from .coverage import Coverage, Site, compute
@@ -202,8 +203,6 @@ def simulations(request: HttpRequest) -> HttpResponse:
 
 def _office_names(run: SimulationRun) -> dict[str, str]:
     """Office names in the page's language (a what-if office keeps the name it was given)."""
-    from kuyakusho.offices.models import Office
-
     offices = run.inputs.get("offices", []) if isinstance(run.inputs, dict) else []
     current = {o.code: o.name for o in Office.objects.filter(code__in=[str(x["code"]) for x in offices])}
     return {str(o["code"]): current.get(str(o["code"]), str(o["name"])) for o in offices}

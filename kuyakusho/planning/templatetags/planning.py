@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django import template
 from django.utils.translation import gettext as _
+
+from kuyakusho.core.templatetags.kuyakusho import wareki
 
 from ..suppression import suppress
 
@@ -52,10 +55,6 @@ def minutes(value: object) -> str:
 @register.filter
 def isodate(value: object) -> str:
     """An ISO date string (as runs store them) in 和暦 on Japanese pages, ISO on English ones."""
-    import datetime
-
-    from kuyakusho.core.templatetags.kuyakusho import wareki
-
     try:
         return wareki(datetime.date.fromisoformat(str(value)))
     except ValueError:

@@ -8,6 +8,7 @@ from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.certificates.demo import DEMO_PIN, create_demo_certificates
 from kuyakusho.demo.offices import create_offices
+from kuyakusho.demo.planning import ensure_spring_traffic
 from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
 from kuyakusho.demo.staff import create_demo_staff, save_demo_devices
 from kuyakusho.guide.demo import create_demo_notices
@@ -75,5 +76,4 @@ class Command(BaseCommand):
         if options["traffic_days"]:
             call_command("demo_traffic", backfill_days=options["traffic_days"], seed=options["seed"], verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"demo ward: {options['traffic_days']} days of counter history"))
-            from kuyakusho.demo.planning import ensure_spring_traffic
             self.stdout.write(self.style.SUCCESS(ensure_spring_traffic(today=today, seed=options["seed"])))
