@@ -45,6 +45,9 @@ MENU: list[MenuItem] = [
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
     MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
              _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
+    # --- open data ---
+    MenuItem("opendata:console_index", _("オープンデータ"),
+             _("データセットの公開・更新・公開終了と標準データセットの生成"), C.MANAGE_OPEN_DATA),
 ]
 
 

@@ -24,3 +24,5 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"
+    # --- open data (kuyakusho.opendata) ---
+    MANAGE_OPEN_DATA = "manage_open_data"
