@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -219,9 +220,9 @@ def catalogue(context: GenerationContext) -> list[GeneratedResource]:
         common: list[sources.Value] = [
             w.code, "", w.name_ja, ds.title, ds.title_en, ds.notes, ds.notes_en, ds.standard_id,
             ";".join(t.name for t in ds.tags.all()), ds.organization.title, ds.organization.title_en,
-            ds.organization.phone, ds.organization.email, License(ds.license_id).label,
+            ds.organization.phone, ds.organization.email, str(License(ds.license_id).label),
             LICENSE_URLS[License(ds.license_id)], ds.issued.date().isoformat(), ds.modified.date().isoformat(),
-            Frequency(ds.frequency).label, ds.temporal_start.isoformat() if ds.temporal_start else "",
+            str(Frequency(ds.frequency).label), ds.temporal_start.isoformat() if ds.temporal_start else "",
             ds.temporal_end.isoformat() if ds.temporal_end else "", ds.spatial, "ja",
             ds_url, api_url, dcat_url, org_url,
         ]
@@ -295,7 +296,8 @@ def certificate_counts(context: GenerationContext) -> list[GeneratedResource]:
 
 # --- CSV files the ward maintains --------------------------------------------------------------------------------
 
-def csv_file_generator(file_stem: str, columns: tuple[str, ...], title: str):
+def csv_file_generator(file_stem: str, columns: tuple[str, ...],
+                       title: str) -> Callable[[GenerationContext], list[GeneratedResource]]:
     def generate(context: GenerationContext) -> list[GeneratedResource]:
         path = Path(settings.OPENDATA_CSV_DIR) / f"{file_stem}.csv"
         text = path.read_bytes().decode("utf-8-sig")

@@ -53,7 +53,7 @@ class Format(models.TextChoices):
     PDF = "PDF", "PDF"
 
 
-MEDIA_TYPES = {
+MEDIA_TYPES: dict[str, str] = {
     Format.CSV: "text/csv",
     Format.JSON: "application/json",
     Format.GEOJSON: "application/geo+json",

@@ -28,7 +28,7 @@ def _kakasi() -> _Converter:
     import pykakasi
 
     with _lock:
-        converter: _Converter = pykakasi.kakasi()
+        converter: _Converter = pykakasi.kakasi()  # type: ignore[no-untyped-call]  # the library has no types
     return converter
 
 

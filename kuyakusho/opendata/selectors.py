@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
@@ -96,6 +97,7 @@ def _scored(qs: QuerySet[Dataset], q: str) -> QuerySet[Dataset]:
 
 def facet_counts(qs: QuerySet[Dataset], name: str, limit: int, mincount: int = 1) -> list[tuple[str, int]]:
     ids = qs.values("pk")
+    rows: QuerySet[Any, Any]
     if name == "tags":
         rows = (Dataset.tags.through.objects.filter(dataset__in=ids).values_list("tag__name")
                 .annotate(n=Count("dataset_id")))

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.errors import ApplicationError
@@ -8,12 +10,12 @@ from kuyakusho.opendata import services, sources, tasks
 class Command(BaseCommand):
     help = "Regenerate the open data catalogue's generated datasets (all, or one --key)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--key", help="one generator (see --list)")
         parser.add_argument("--list", action="store_true", help="list the registered generators")
         parser.add_argument("--enqueue", action="store_true", help="put the work on the task queue (db_worker)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         if options["list"]:
             for s in sources.all_sources():
                 self.stdout.write(f"{s.key}\t{s.dataset_name}\t{s.title}")
