@@ -7,16 +7,19 @@ from kuyakusho.core.forms import WarekiDateField
 
 from .models import Format, Frequency, License, Organization
 
+JA = {"lang": "ja"}  # fields holding Japanese text (screen readers, and English pages, need to know)
+
 
 class DatasetForm(forms.Form):
     name = forms.CharField(label=_("名前（URL）"), max_length=100,
                            help_text=_("半角英小文字・数字・「-」「_」（例：nursery-schools）"))
-    title = forms.CharField(label=_("タイトル"), max_length=200)
+    title = forms.CharField(label=_("タイトル"), max_length=200, widget=forms.TextInput(attrs=JA))
     title_en = forms.CharField(label=_("英語タイトル"), max_length=300, required=False)
     reading = forms.CharField(label=_("読み（ひらがな）"), max_length=300, required=False,
                               help_text=_("検索で見つかりやすくするための読み（例：ほいくえんいちらん）"))
-    organization = forms.ModelChoiceField(label=_("組織"), queryset=Organization.objects.all())
-    notes = forms.CharField(label=_("説明"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    organization = forms.ModelChoiceField(label=_("組織"), queryset=Organization.objects.all(),
+                                          widget=forms.Select(attrs=JA))
+    notes = forms.CharField(label=_("説明"), widget=forms.Textarea(attrs={"rows": 5, **JA}), required=False)
     notes_en = forms.CharField(label=_("英語の説明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     tags = forms.CharField(label=_("タグ"), required=False, help_text=_("読点（、）またはカンマで区切る"))
     license_id = forms.ChoiceField(label=_("ライセンス"), choices=License.choices, initial=License.CC_BY_4)

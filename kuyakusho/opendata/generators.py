@@ -190,8 +190,8 @@ def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: 
 
 
 def population(context: GenerationContext) -> list[GeneratedResource]:
-    on = month_end(context.as_of) if context.as_of < month_end(context.as_of) else context.as_of
-    on = min(on, timezone.localdate())
+    # The end of the last month that has ended (the set is monthly): 31 October for any day of November.
+    on = context.as_of if context.as_of == month_end(context.as_of) else context.as_of.replace(day=1) - timedelta(1)
     counts, read = population_counts(on)
     table = population_table(counts, on, settings.SMALL_CELL_THRESHOLD)
     return [GeneratedResource(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,10 +31,11 @@ from .forms import DatasetForm, ResourceForm, WithdrawForm
 from .models import LICENSE_URLS, MEDIA_TYPES, Dataset, DatastoreRecord, Format, License, State
 
 PER_PAGE = 20
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f々〆〇]")  # names stay Japanese: marked lang="ja"
 PREVIEW_ROWS = 10
 FACETS = ("organization", "tags", "res_format", "license_id", "standard_id")
-FACET_LABELS = {"organization": _("組織"), "tags": _("タグ"), "res_format": _("形式"), "license_id": _("ライセンス"),
-                "standard_id": _("標準データセット番号")}
+FACET_LABELS = {"organization": gettext_lazy("組織"), "tags": gettext_lazy("タグ"), "res_format": gettext_lazy("形式"),
+                "license_id": gettext_lazy("ライセンス"), "standard_id": gettext_lazy("標準データセット番号")}
 PAGE_SORTS = {"": "score desc, metadata_modified desc", "modified": "metadata_modified desc",
               "name": "name asc", "title": "title_string asc"}
 
@@ -72,13 +75,15 @@ def search(request: HttpRequest) -> HttpResponse:
             selected = (name, value) in chosen
             others = [(n, v) for n, v in chosen if (n, v) != (name, value)]
             toggled = others if selected else [*chosen, (name, value)]
-            items.append({"value": value, "label": _facet_label(name, value, titles), "count": count,
+            label = _facet_label(name, value, titles)
+            items.append({"value": value, "label": label, "ja": bool(JAPANESE.search(label)), "count": count,
                           "selected": selected, "query": _query(q, toggled, sort_key)})
         facets.append({"name": name, "label": FACET_LABELS[name], "items": items})
     pages = max(1, -(-found.count // PER_PAGE))
     context = {
         "q": q, "found": found, "facets": facets, "sort": sort_key, "chosen": [
-            {"label": f"{FACET_LABELS[n]}: {_facet_label(n, v, titles)}",
+            {"facet": FACET_LABELS[n], "value": _facet_label(n, v, titles),
+             "ja": bool(JAPANESE.search(_facet_label(n, v, titles))),
              "query": _query(q, [c for c in chosen if c != (n, v)], sort_key)} for n, v in chosen],
         "page": page_number, "pages": pages,
         "previous_query": _query(q, chosen, sort_key, page_number - 1) if page_number > 1 else "",

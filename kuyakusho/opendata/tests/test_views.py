@@ -130,3 +130,23 @@ def test_console_regenerate_now(client_as, administrator):
     assert AuditEvent.objects.filter(action="opendata.regenerated", actor=administrator).exists()
     page = c.get("/console/opendata/").content.decode()
     assert "AED設置箇所一覧" in page
+
+
+def test_pages_in_english_carry_no_japanese_outside_names(client, administrator):
+    from kuyakusho.core.tests.test_english import english, japanese_outside_names
+
+    ds = dataset(csv=NURSERY_CSV, title_en="Nursery schools", notes_en="Licensed nursery schools.")
+    gone = dataset("gone", "廃止", title_en="Gone")
+    services.withdraw_dataset(actor=None, dataset=gone, reason="統合")
+    services.regenerate(actor=None, key="file-aed")
+    problems = []
+    for url, status in (("/opendata/", 200), ("/opendata/?q=ほいくえん&organization=childcare", 200),
+                        (f"/opendata/dataset/{ds.name}/", 200), ("/opendata/dataset/aed/", 200),
+                        ("/opendata/dataset/gone/", 410)):
+        page = english(client, url, status=(status,)).content.decode()
+        problems += [(url, where, text) for where, text in japanese_outside_names(page)]
+    client.force_login(administrator)
+    for url in ("/console/opendata/", f"/console/opendata/{ds.name}/", "/console/opendata/new/"):
+        page = english(client, url).content.decode()
+        problems += [(url, where, text) for where, text in japanese_outside_names(page)]
+    assert not problems, "\n".join(map(str, problems))

@@ -36,6 +36,14 @@ class Command(BaseCommand):
             if options["residents"]:
                 self._population(options)
                 self._services(options)
+            self._open_data()
+
+    def _open_data(self):
+        """The open data catalogue: hand-made datasets and every generated one (from what was just loaded)."""
+        from kuyakusho.opendata.demo import create_demo_catalogue
+
+        outcome = create_demo_catalogue()
+        self.stdout.write(self.style.SUCCESS(f"demo ward: open data, {len(outcome)} generated datasets"))
 
     def _population(self, options):
         today = options["as_of"] or date.today()
