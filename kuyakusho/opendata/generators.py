@@ -31,7 +31,7 @@ from kuyakusho.core.ward import ward
 from . import sources
 from .readings import reading_of
 from .sources import GeneratedResource, GenerationContext, Source, Table
-from .suppression import protect
+from .suppression import Protected, protect
 
 SUPPRESSED = "X"  # 秘匿 (as in the national statistics)
 
@@ -139,27 +139,50 @@ def band_of(birth: date, on: date) -> int:
     return min(max(age, 0) // 5, len(AGE_BANDS) - 1)
 
 
+def _age_reached_by(on: date, years: int) -> date:
+    """The latest birth date of someone who is at least ``years`` old on ``on`` (29 February → 28th)."""
+    year = on.year - years
+    last = month_end(date(year, on.month, 1)).day
+    return date(year, on.month, min(on.day, last))
+
+
 def population_counts(on: date) -> tuple[dict[tuple[str, int | None], list[list[int]]], int]:
-    """Counts by (town, chome) → [male bands, female bands], of residents registered on ``on``."""
-    from django.db.models import Q
+    """Counts by (town, chome) → [male bands, female bands], of residents registered on ``on``.
+
+    The database counts (one row per 町丁目, sex and band comes back, not one per person): the band is worked out
+    in the query from the birth date (``band_of``'s rule: age in completed years on ``on``).
+    """
+    from django.db.models import Case, IntegerField, Q, Value, When
 
     from kuyakusho.residents.models import Resident, Sex
 
+    width = len(AGE_BANDS)
+    band = Case(*(When(birth_date__gt=_age_reached_by(on, 5 * (k + 1)), then=Value(k)) for k in range(width - 1)),
+                default=Value(width - 1), output_field=IntegerField())
+    alive_then = Q(became_resident_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+    groups = (Resident.objects.filter(alive_then, birth_date__lte=on).annotate(band=band)
+              .values_list("household__town", "household__chome", "sex", "band").annotate(n=Count("pk"))
+              .order_by())
     counts: dict[tuple[str, int | None], list[list[int]]] = {}
     read = 0
-    alive_then = Q(became_resident_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on))
-    rows = (Resident.objects.filter(alive_then, birth_date__lte=on)
-            .values_list("household__town", "household__chome", "birth_date", "sex")
-            .iterator(chunk_size=20000))
-    width = len(AGE_BANDS)
-    for town, chome, birth, sex in rows:
-        read += 1
-        key = (town, chome)
-        cell = counts.get(key)
+    for town, chome, sex, k, n in groups:
+        read += n
+        cell = counts.get((town, chome))
         if cell is None:
-            cell = counts[key] = [[0] * width, [0] * width]
-        cell[0 if sex == Sex.MALE else 1][band_of(birth, on)] += 1
+            cell = counts[(town, chome)] = [[0] * width, [0] * width]
+        cell[0 if sex == Sex.MALE else 1][k] += n
     return counts, read
+
+
+def _protect_or_withhold(table: list[list[int]], threshold: int) -> Protected:
+    """``suppression.protect``, or, for a table where small cells cannot be hidden among the areas (a lone
+    person the ward's totals would point to), every area row withheld: only the ward's totals are published."""
+    try:
+        return protect(table, threshold)
+    except ValueError:
+        every = frozenset((i, j) for i in range(len(table)) for j in range(len(table[0])))
+        return Protected(every, frozenset(c for c in every if 0 < table[c[0]][c[1]] < threshold),
+                         frozenset(range(len(table))))
 
 
 def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: date,
@@ -169,7 +192,7 @@ def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: 
     areas = sorted(counts)
     males = [counts[a][0] for a in areas]
     females = [counts[a][1] for a in areas]
-    protected = [protect(males, threshold), protect(females, threshold)] if areas else []
+    protected = [_protect_or_withhold(males, threshold), _protect_or_withhold(females, threshold)] if areas else []
     rows: list[list[sources.Value]] = []
     note = f"{threshold}人未満の区分と、その値が合計から求められないよう併せて秘匿した区分は「{SUPPRESSED}」"
     for i, (town, chome) in enumerate(areas):
@@ -178,8 +201,12 @@ def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: 
             for sex in (0, 1):
                 value = (males, females)[sex][i][band]
                 cells.append(SUPPRESSED if protected[sex].is_suppressed(i, band) else value)
+        # A row withheld for one sex (its total would tell a small cell) withholds that total and the area's.
+        hide_m, hide_f = (i in protected[0].hidden_rows), (i in protected[1].hidden_rows)
         m, f = sum(males[i]), sum(females[i])
-        rows.append([w.code, w.name_ja, "", area_name(town, chome), on.isoformat(), m + f, m, f, *cells, ""])
+        total: sources.Value = SUPPRESSED if hide_m or hide_f else m + f
+        rows.append([w.code, w.name_ja, "", area_name(town, chome), on.isoformat(), total,
+                     SUPPRESSED if hide_m else m, SUPPRESSED if hide_f else f, *cells, ""])
     total_m = [sum(col) for col in zip(*males, strict=True)] if areas else [0] * len(AGE_BANDS)
     total_f = [sum(col) for col in zip(*females, strict=True)] if areas else [0] * len(AGE_BANDS)
     rows.append([w.code, w.name_ja, "", f"{w.name_ja}全体", on.isoformat(), sum(total_m) + sum(total_f),

@@ -28,13 +28,20 @@ Cell = tuple[int, int]
 class Protected:
     suppressed: frozenset[Cell]  # every suppressed cell
     primary: frozenset[Cell]  # those suppressed for being small
+    hidden_rows: frozenset[int] = frozenset()  # rows whose total must be withheld too (every cell suppressed)
 
     def is_suppressed(self, row: int, column: int) -> bool:
         return (row, column) in self.suppressed
 
 
 def protect(table: Sequence[Sequence[int]], threshold: int) -> Protected:
-    """The cells to suppress in ``table`` (rows × columns of non-negative counts)."""
+    """The cells to suppress in ``table`` (rows × columns of non-negative counts).
+
+    When a small cell has no positive cell that could hide it (its row holds nothing else: the row's total *is*
+    the cell), the whole row is withheld, its total included (``hidden_rows``); rows withheld have no equation,
+    so the graph treats them all as one free vertex and cells between them and the columns must again lie on a
+    cycle.
+    """
     rows = len(table)
     columns = len(table[0]) if rows else 0
     if any(len(r) != columns for r in table):
@@ -43,23 +50,39 @@ def protect(table: Sequence[Sequence[int]], threshold: int) -> Protected:
         raise ValueError("counts are never negative")
     primary = frozenset((i, j) for i in range(rows) for j in range(columns) if 0 < table[i][j] < threshold)
     suppressed = set(primary)
+    hidden: set[int] = set()
     if not primary:
         return Protected(frozenset(), primary)
     while True:
-        bridge = _first_bridge(suppressed)
+        bridge = _first_bridge(suppressed, hidden)
         if bridge is None:
-            return Protected(frozenset(suppressed), primary)
-        complement = _complement_for(bridge, suppressed, table)
-        if complement is None:
+            return Protected(frozenset(suppressed), primary, frozenset(hidden))
+        complement = _complement_for(bridge, suppressed, table, hidden)
+        if complement is not None:
+            suppressed.add(complement)
+            continue
+        row = bridge[0] if bridge[0] not in hidden else _smallest_row_in_column(bridge[1], table, hidden)
+        if row is None:
             raise ValueError(f"cell {bridge} cannot be protected in this table (a single row or column?)")
-        suppressed.add(complement)
+        hidden.add(row)
+        suppressed |= {(row, j) for j in range(columns)}
 
 
-def _first_bridge(cells: set[Cell]) -> Cell | None:
-    """A suppressed cell that lies on no cycle of the row–column graph, or None."""
+def _vertex(kind: str, n: int, hidden: set[int]) -> tuple[str, int]:
+    return ("g", 0) if kind == "r" and n in hidden else (kind, n)
+
+
+def _smallest_row_in_column(column: int, table: Sequence[Sequence[int]], hidden: set[int]) -> int | None:
+    best = min(((table[i][column], i) for i in range(len(table)) if i not in hidden and table[i][column] > 0),
+               default=None)
+    return best[1] if best else None
+
+
+def _first_bridge(cells: set[Cell], hidden: set[int]) -> Cell | None:
+    """A suppressed cell that lies on no cycle of the row–column graph (withheld rows merged into one vertex)."""
     adjacency: dict[tuple[str, int], list[tuple[tuple[str, int], Cell]]] = {}
     for i, j in sorted(cells):
-        r, c = ("r", i), ("c", j)
+        r, c = _vertex("r", i, hidden), ("c", j)
         adjacency.setdefault(r, []).append((c, (i, j)))
         adjacency.setdefault(c, []).append((r, (i, j)))
     order: dict[tuple[str, int], int] = {}
@@ -97,44 +120,50 @@ def _first_bridge(cells: set[Cell]) -> Cell | None:
     return None
 
 
-def _component_without(edge: Cell, cells: set[Cell]) -> tuple[set[int], set[int]]:
-    """Rows and columns reachable from the edge's row once the edge is removed."""
+def _component_without(edge: Cell, cells: set[Cell], hidden: set[int]) -> tuple[set[tuple[str, int]], set[int]]:
+    """Row vertices and columns reachable from the edge's row once the edge is removed (withheld rows are one
+    vertex)."""
     rest = cells - {edge}
-    by_row: dict[int, list[int]] = {}
+    by_row: dict[tuple[str, int], list[int]] = {}
     by_col: dict[int, list[int]] = {}
     for i, j in rest:
-        by_row.setdefault(i, []).append(j)
+        by_row.setdefault(_vertex("r", i, hidden), []).append(j)
         by_col.setdefault(j, []).append(i)
-    rows, cols = {edge[0]}, set()
-    frontier: list[tuple[str, int]] = [("r", edge[0])]
+    start = _vertex("r", edge[0], hidden)
+    seen_rows: set[tuple[str, int]] = {start}
+    cols: set[int] = set()
+    frontier: list[tuple[str, int]] = [start]
     while frontier:
-        kind, n = frontier.pop()
-        if kind == "r":
-            for j in by_row.get(n, []):
+        vertex = frontier.pop()
+        if vertex[0] in ("r", "g"):
+            for j in by_row.get(vertex, []):
                 if j not in cols:
                     cols.add(j)
                     frontier.append(("c", j))
         else:
-            for i in by_col.get(n, []):
-                if i not in rows:
-                    rows.add(i)
-                    frontier.append(("r", i))
-    return rows, cols
+            for i in by_col.get(vertex[1], []):
+                v = _vertex("r", i, hidden)
+                if v not in seen_rows:
+                    seen_rows.add(v)
+                    frontier.append(v)
+    return seen_rows, cols
 
 
-def _complement_for(bridge: Cell, cells: set[Cell], table: Sequence[Sequence[int]]) -> Cell | None:
-    """The unsuppressed cell that joins the bridge's two sides (so the bridge is on a cycle): the smallest positive
-    one, a zero only where no positive cell can (a zero complement is still safe for a cell ≥ 1 beside it)."""
-    side_rows, side_cols = _component_without(bridge, cells)
+def _complement_for(bridge: Cell, cells: set[Cell], table: Sequence[Sequence[int]],
+                    hidden: set[int]) -> Cell | None:
+    """The smallest positive unsuppressed cell that joins the bridge's two sides (so the bridge is on a cycle);
+    never a zero (±1 round a cycle must keep every hidden count non-negative)."""
+    seen, side_cols = _component_without(bridge, cells, hidden)
     n_rows, n_cols = len(table), len(table[0])
+    side_rows = {i for i in range(n_rows) if _vertex("r", i, hidden) in seen}
     other_rows = [i for i in range(n_rows) if i not in side_rows]
     other_cols = [j for j in range(n_cols) if j not in side_cols]
-    best: tuple[bool, int, Cell] | None = None
+    best: tuple[int, Cell] | None = None
     candidates = [(i, j) for i in side_rows for j in other_cols] + [(i, j) for i in other_rows for j in side_cols]
     for i, j in candidates:
-        if (i, j) in cells:
+        if (i, j) in cells or table[i][j] <= 0 or i in hidden:
             continue
-        key = (table[i][j] == 0, table[i][j], (i, j))
+        key = (table[i][j], (i, j))
         if best is None or key < best:
             best = key
-    return best[2] if best else None
+    return best[1] if best else None

@@ -46,7 +46,7 @@ def test_population_is_published_with_small_cells_that_cannot_be_recovered(setti
     assert by_area["旭町一丁目"][col] == "X"
     # its complement: another 30–34 cell of the same column must be hidden too, or the ward total reveals it
     assert "X" in (by_area["旭丘一丁目"][col], by_area["旭丘二丁目"][col])
-    assert by_area["旭町一丁目"][header.index("総人口")] == "11"
+    assert by_area["旭町一丁目"][header.index("総人口")] in ("11", "X")
     assert by_area["練馬区全体"][col] == "9"  # the ward's totals are published
 
     # The attacker: every published number and total, as linear equations over the hidden cells of each sex.
@@ -55,6 +55,7 @@ def test_population_is_published_with_small_cells_that_cannot_be_recovered(setti
     hidden_any = False
     for sex in ("男性", "女性"):
         table, hidden = [], set()
+        withheld = {i for i, area in enumerate(areas) if by_area[area][header.index(sex)] == "X"}
         for i, area in enumerate(areas):
             row = []
             for j, band in enumerate(bands):
@@ -66,15 +67,42 @@ def test_population_is_published_with_small_cells_that_cannot_be_recovered(setti
                     row.append(int(value))
             table.append(row)
         hidden_any |= bool(hidden)
-        assert not determined_cells(table, hidden)
-        # and the plain subtraction of the published area total gives no single hidden value
+        assert not determined_cells(table, hidden, withheld)
+        # and the plain subtraction of a published area total gives no single hidden value
         for i in range(len(areas)):
             in_row = [j for (r, j) in hidden if r == i]
-            assert len(in_row) != 1
+            assert i in withheld or len(in_row) != 1
     assert hidden_any
     assert result.resources[0].generated_from.startswith("住民基本台帳")
     assert "3人未満" in result.resources[0].generated_from
     assert AuditEvent.objects.filter(action="opendata.regenerated", target_id=str(result.dataset.pk)).exists()
+
+
+def test_an_area_whose_total_would_tell_a_small_cell_withholds_its_total(settings):
+    settings.SMALL_CELL_THRESHOLD = 3
+    women = [(dt.date(1970, 1, 1), Sex.FEMALE)] * 4 + [(dt.date(1990, 1, 1), Sex.FEMALE)] * 5
+    _people("旭丘", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 5 + [(dt.date(1960, 1, 1), Sex.MALE)] * 5 + women)
+    _people("旭丘", 2, [(dt.date(1994, 1, 1), Sex.MALE)] * 6 + [(dt.date(1960, 1, 1), Sex.MALE)] * 6 + women)
+    _people("旭町", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 4 + [(dt.date(1960, 1, 1), Sex.MALE)] * 4 + women)
+    _people("小竹町", 1, [(dt.date(1970, 1, 1), Sex.FEMALE)])  # one woman: her band is the area's total
+    table = generators.population_table(*generators.population_counts(dt.date(2026, 10, 31))[:1],
+                                        dt.date(2026, 10, 31), 3)
+    header = list(table.header)
+    row = next(r for r in table.rows if r[header.index("地域名")] == "小竹町一丁目")
+    assert row[header.index("総人口")] == "X" and row[header.index("女性")] == "X"
+    assert row[header.index("55-59歳の女性")] == "X"
+
+
+def test_a_table_that_cannot_be_protected_is_published_for_the_ward_only():
+    _people("旭丘", 1, [(dt.date(1970, 1, 1), Sex.FEMALE)])  # the ward's only woman of her band: nothing hides her
+    _people("旭丘", 2, [(dt.date(1960, 1, 1), Sex.MALE)] * 12)
+    on = dt.date(2026, 10, 31)
+    table = generators.population_table(generators.population_counts(on)[0], on, 3)
+    header = list(table.header)
+    *areas, ward_row = table.rows
+    for row in areas:
+        assert row[header.index("女性")] == "X" and row[header.index("55-59歳の女性")] == "X"
+    assert ward_row[header.index("女性")] == 1  # the ward as a whole is still counted
 
 
 def test_population_counts_residents_on_the_day():

@@ -27,14 +27,17 @@ def _rank(rows: list[list[Fraction]]) -> int:
     return rank
 
 
-def determined_cells(table: list[list[int]], suppressed: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The hidden cells an attacker can compute exactly from the visible cells and every row and column total:
-    a cell is determined iff its unit vector lies in the row space of the equations over the hidden cells."""
+def determined_cells(table: list[list[int]], suppressed: set[tuple[int, int]],
+                     hidden_rows: set[int] | frozenset[int] = frozenset()) -> set[tuple[int, int]]:
+    """The hidden cells an attacker can compute exactly from the visible cells, every column total and the totals
+    of the rows not withheld: a cell is determined iff its unit vector lies in the row space of the equations
+    over the hidden cells."""
     unknowns = sorted(suppressed)
     index = {cell: k for k, cell in enumerate(unknowns)}
     equations: list[list[Fraction]] = []
     for i in range(len(table)):
-        equations.append([Fraction(1) if u[0] == i else Fraction(0) for u in unknowns])
+        if i not in hidden_rows:
+            equations.append([Fraction(1) if u[0] == i else Fraction(0) for u in unknowns])
     for j in range(len(table[0])):
         equations.append([Fraction(1) if u[1] == j else Fraction(0) for u in unknowns])
     base = _rank(equations)
@@ -74,6 +77,17 @@ def test_refuses_what_cannot_be_protected():
         protect([[3, 40, 50]], 10)  # a single row: its total reveals the sum, the column totals each cell
 
 
+def test_a_row_whose_total_is_the_small_cell_is_withheld_with_another():
+    """Row 0 holds one person in one band: its total would tell the cell, so the row (and its total) is withheld,
+    and cells of other rows with it, or the column totals would tell the row."""
+    table = [[0, 1, 0], [20, 30, 25], [15, 11, 50], [12, 13, 14]]
+    result = protect(table, 10)
+    assert result.hidden_rows == {0} and len(result.suppressed) > 3
+    assert not determined_cells(table, set(result.suppressed), result.hidden_rows)
+    # the plain attack, subtracting zeros from the published total, has nothing to subtract from
+    assert determined_cells(table, {(0, 1), (0, 0), (0, 2)}) == {(0, 0), (0, 1), (0, 2)}
+
+
 def test_zero_and_large_cells_are_published():
     table = [[0, 50], [50, 50]]
     assert protect(table, 10).suppressed == frozenset()
@@ -90,4 +104,7 @@ def test_no_hidden_cell_is_ever_determined(table):
         return  # the table cannot be protected (the caller then withholds it)
     assert result.primary <= result.suppressed
     assert all(0 < table[i][j] < 10 for i, j in result.primary)
-    assert not determined_cells(table, set(result.suppressed))
+    assert not determined_cells(table, set(result.suppressed), result.hidden_rows)
+    # Outside withheld rows every hidden count is at least 1, so moving ±1 round a cycle of hidden cells gives
+    # another table, all counts non-negative, with the same published numbers: the hidden values stay unknown.
+    assert all(table[i][j] >= 1 for i, j in result.suppressed if i not in result.hidden_rows)
