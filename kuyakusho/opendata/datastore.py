@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, TextField
+from django.db.models import Exists, F, OuterRef, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
@@ -57,9 +57,8 @@ def search(resource: Resource, query: DatastoreQuery) -> DatastoreResult:
             matches = DatastoreValue.objects.filter(resource=resource, field=field, value__in=list(values))
             if driver is None:
                 driver = matches
-            else:
-                records = records.filter(row__in=matches.values("row"))
-                narrowed = True
+            else:  # each row the first filter found is looked up in the index for this one
+                driver = driver.filter(Exists(matches.filter(row=OuterRef("row"))))
         else:
             alias = f"_filter{n}"
             records = records.annotate(**{alias: _json_text(field)}).filter(**{f"{alias}__in": list(values)})
@@ -72,27 +71,21 @@ def search(resource: Resource, query: DatastoreQuery) -> DatastoreResult:
         records = records.annotate(**{alias: _json_text(field)}).filter(**{f"{alias}__icontains": text})
         narrowed = True
 
-    if driver is not None and not query.sort:
+    if driver is not None:
         if narrowed:
-            driver = driver.filter(row__in=records.values("row"))
+            driver = driver.filter(Exists(records.filter(row=OuterRef("row"))))
         total = driver.count() if query.include_total else None
-        page_rows = list(driver.order_by("row").values_list("row", flat=True)
-                         [query.offset:query.offset + query.limit]) if query.limit else []
-        by_row = {r.row: r for r in DatastoreRecord.objects.filter(resource=resource, row__in=page_rows)}
-        page = [by_row[r] for r in page_rows if r in by_row]
+        if not query.sort:
+            page_rows = list(driver.order_by("row").values_list("row", flat=True)
+                             [query.offset:query.offset + query.limit]) if query.limit else []
+            by_row = {r.row: r for r in DatastoreRecord.objects.filter(resource=resource, row__in=page_rows)}
+            page = [by_row[r] for r in page_rows if r in by_row]
+        else:
+            chosen = DatastoreRecord.objects.filter(resource=resource, row__in=driver.values("row"))
+            page = _sorted_page(chosen, query)
     else:
-        if driver is not None:
-            records = records.filter(row__in=driver.values("row"))
         total = records.count() if query.include_total else None
-        order: list[Any] = []
-        for field, descending in query.sort:
-            if field == "_id":
-                order.append(F("row").desc() if descending else F("row").asc())
-            else:
-                key = KeyTransform(field, "data")
-                order.append(key.desc(nulls_last=True) if descending else key.asc(nulls_last=True))
-        order.append(F("row").asc())
-        page = list(records.order_by(*order)[query.offset:query.offset + query.limit]) if query.limit else []
+        page = _sorted_page(records, query)
 
     all_fields = [{"id": "_id", "type": "int"}, *resource.datastore_fields]
     shown = [f for f in all_fields if not query.fields or f["id"] in query.fields]
@@ -102,4 +95,16 @@ def search(resource: Resource, query: DatastoreQuery) -> DatastoreResult:
         row = {"_id": record.row, **record.data}
         out.append({name: row.get(name) for name in names})
     return DatastoreResult(fields=shown, records=out, total=total)
+
+
+def _sorted_page(records: QuerySet[DatastoreRecord], query: DatastoreQuery) -> list[DatastoreRecord]:
+    order: list[Any] = []
+    for field, descending in query.sort:
+        if field == "_id":
+            order.append(F("row").desc() if descending else F("row").asc())
+        else:
+            key = KeyTransform(field, "data")
+            order.append(key.desc(nulls_last=True) if descending else key.asc(nulls_last=True))
+    order.append(F("row").asc())
+    return list(records.order_by(*order)[query.offset:query.offset + query.limit]) if query.limit else []
 
