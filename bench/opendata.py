@@ -223,7 +223,7 @@ def run(args, ctx) -> list[dict]:
         where = "the bench database's own register"
     else:
         result = None
-    if result is not None:
+    if result is not None and result["residents"]:
         rows.append({"benchmark": "地域・年齢別人口 generated", "n": result["residents"], "total_s": result["total_s"],
                      "note": f"{where}: {result['areas']} 町丁目, read+count {result['read_count_s']} s, "
                              f"suppression {result['suppress_s']} s, {result['hidden_cells']} cells hidden, "

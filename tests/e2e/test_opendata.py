@@ -81,7 +81,7 @@ def test_publishing_from_the_console(page, shot, catalogue, make_staff):
     page.locator("#id_title").fill("駐輪場一覧")
     page.get_by_label("組織").select_option(label="こども家庭部 保育課")
     page.get_by_label("タグ").fill("自転車、交通")
-    page.get_by_role("button", name="公開", exact=True).click()
+    page.get_by_role("button", name="公開する", exact=True).click()
     expect(page.get_by_text("データセットを公開しました。")).to_be_visible()
     shot(page, "opendata-console-edit")
     page.goto("/opendata/?q=ちゅうりんじょう")
