@@ -150,3 +150,18 @@ def test_pages_in_english_carry_no_japanese_outside_names(client, administrator)
         page = english(client, url).content.decode()
         problems += [(url, where, text) for where, text in japanese_outside_names(page)]
     assert not problems, "\n".join(map(str, problems))
+
+
+def test_every_open_data_route_declares_who_may_call_it():
+    """The CKAN routes live under /api/ but are not ninja operations, which the project-wide walk skips: check
+    them (and every other open data route) here."""
+    from kuyakusho.core.tests.test_routes import _access, url_routes
+
+    ours = [(route, name, cb) for route, name, cb in url_routes() if name.startswith("opendata:")]
+    assert any(route.startswith("api/3/action/") for route, _n, _cb in ours)
+    assert len(ours) >= 12
+    for route, name, callback in ours:
+        access = _access(callback)
+        assert access is not None, (route, name)
+        expected = "staff" if route.startswith("console/") else "public"
+        assert access.audience == expected, (route, access)
