@@ -28,7 +28,7 @@ from kuyakusho.core.errors import ApplicationError
 
 from . import ckan, dcat, selectors, services, sources
 from .forms import DatasetForm, ResourceForm, WithdrawForm
-from .models import LICENSE_URLS, MEDIA_TYPES, Dataset, DatastoreRecord, Format, License, State
+from .models import LICENSE_URLS, MEDIA_TYPES, Dataset, DatastoreRecord, Format, License, ResourceContent, State
 
 PER_PAGE = 20
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f々〆〇]")  # names stay Japanese: marked lang="ja"
@@ -159,7 +159,7 @@ def _not_modified(request: HttpRequest, etag: str, modified_http: str) -> bool:
 @gzip_page
 def download(request: HttpRequest, resource_id: object, file_name: str) -> HttpResponse:
     res = selectors.resource_by_id(str(resource_id))
-    if res is None or res.file_name != file_name:
+    if res is None or res.file_name != file_name or not ResourceContent.objects.filter(resource=res).exists():
         raise Http404
     encoding = request.GET.get("encoding", "utf-8").lower().replace("-", "_")
     if encoding not in ("utf_8", "utf8", "shift_jis", "sjis", "cp932"):

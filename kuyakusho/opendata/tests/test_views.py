@@ -86,6 +86,14 @@ def test_shift_jis_refuses_what_it_cannot_write(client):
     assert response.status_code == 406 and "UTF-8" in response.content.decode()
 
 
+def test_a_resource_without_content_is_not_found(client):
+    from kuyakusho.opendata.models import ResourceContent
+
+    res = dataset(csv=NURSERY_CSV).resources.get()
+    ResourceContent.objects.filter(resource=res).delete()
+    assert client.get(f"/opendata/resource/{res.id}/download/{res.file_name}").status_code == 404
+
+
 def test_withdrawn_files_are_not_served(client):
     ds = dataset(csv=NURSERY_CSV)
     res = ds.resources.get()
