@@ -17,8 +17,7 @@ from django.db.models.functions import Cast
 
 from kuyakusho.core.text import fold_name_for_search
 
-from .models import DatastoreRecord, DatastoreValue, Resource
-from .services import INDEX_VALUE_LENGTH
+from .models import INDEX_VALUE_LENGTH, DatastoreRecord, DatastoreValue, Resource
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,20 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max
+from django.db.models import Avg, Case, Count, IntegerField, Max, Q, Value, When
 from django.db.models.functions import TruncHour, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from kuyakusho.certificates.models import Channel, Issuance
+from kuyakusho.certificates.models import Status as IssuanceStatus
 from kuyakusho.core.ward import ward
+from kuyakusho.offices.models import Office
+from kuyakusho.queues.models import Ticket
+from kuyakusho.residents.models import Resident, Sex
 
 from . import sources
+from .models import LICENSE_URLS, Dataset, Frequency, License, State
 from .readings import reading_of
 from .sources import GeneratedResource, GenerationContext, Source, Table
 from .suppression import Protected, protect
@@ -104,8 +110,6 @@ def _file_prefix() -> str:
 # --- 公共施設一覧 -------------------------------------------------------------------------------------------------
 
 def public_facilities(context: GenerationContext) -> list[GeneratedResource]:
-    from kuyakusho.offices.models import Office
-
     w = ward()
     rows: list[list[sources.Value]] = []
     offices = list(Office.objects.order_by("sort_order", "code"))
@@ -152,10 +156,6 @@ def population_counts(on: date) -> tuple[dict[tuple[str, int | None], list[list[
     The database counts (one row per 町丁目, sex and band comes back, not one per person): the band is worked out
     in the query from the birth date (``band_of``'s rule: age in completed years on ``on``).
     """
-    from django.db.models import Case, IntegerField, Q, Value, When
-
-    from kuyakusho.residents.models import Resident, Sex
-
     width = len(AGE_BANDS)
     band = Case(*(When(birth_date__gt=_age_reached_by(on, 5 * (k + 1)), then=Value(k)) for k in range(width - 1)),
                 default=Value(width - 1), output_field=IntegerField())
@@ -231,8 +231,6 @@ def population(context: GenerationContext) -> list[GeneratedResource]:
 # --- オープンデータ一覧 ---------------------------------------------------------------------------------------------
 
 def catalogue(context: GenerationContext) -> list[GeneratedResource]:
-    from .models import LICENSE_URLS, Dataset, Frequency, License, State
-
     w = ward()
     base = context.base_url
     file_name = f"{_file_prefix()}_opendata_list.csv"
@@ -274,8 +272,6 @@ def catalogue(context: GenerationContext) -> list[GeneratedResource]:
 # --- 窓口の混雑状況・証明書の交付件数 --------------------------------------------------------------------------------
 
 def congestion(context: GenerationContext) -> list[GeneratedResource]:
-    from kuyakusho.queues.models import Ticket
-
     tz = timezone.get_default_timezone()
     since = context.as_of - timedelta(days=settings.OPENDATA_CONGESTION_DAYS)
     groups = (Ticket.objects.filter(day__gt=since, day__lte=context.as_of)
@@ -301,10 +297,8 @@ def congestion(context: GenerationContext) -> list[GeneratedResource]:
 
 
 def certificate_counts(context: GenerationContext) -> list[GeneratedResource]:
-    from kuyakusho.certificates.models import Channel, Issuance, Status
-
     tz = timezone.get_default_timezone()
-    groups = (Issuance.objects.filter(status=Status.ISSUED, issued_at__date__lte=context.as_of)
+    groups = (Issuance.objects.filter(status=IssuanceStatus.ISSUED, issued_at__date__lte=context.as_of)
               .annotate(month=TruncMonth("issued_at", tzinfo=tz))
               .values("month", "channel", "kind").annotate(n=Count("id")).order_by("month", "channel", "kind"))
     w = ward()

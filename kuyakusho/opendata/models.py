@@ -200,12 +200,15 @@ class DatastoreRecord(models.Model):
         return f"{self.resource_id} row {self.row}"
 
 
+INDEX_VALUE_LENGTH = 200  # longer values are compared in the row's JSON, not through the index
+
+
 class DatastoreValue(models.Model):
     """The value of an indexed field in one row, so that ``filters`` on it find rows through an index."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+", db_index=False)
     field = models.CharField(max_length=100)
-    value = models.CharField(max_length=200)
+    value = models.CharField(max_length=INDEX_VALUE_LENGTH)
     row = models.PositiveIntegerField()
 
     class Meta:

@@ -25,6 +25,7 @@ _lock = threading.Lock()
 
 @functools.cache
 def _kakasi() -> _Converter:
+    # Imported on first use: loading its dictionaries takes about a second, and most processes never read.
     import pykakasi
 
     with _lock:

@@ -25,9 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.audit.services import diff, record_write, snapshot
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text, fold_name_for_search
+from kuyakusho.core.ward import ward
 
 from . import sources
+from .generators import CATALOGUE
 from .models import (
+    INDEX_VALUE_LENGTH,
     NAME_VALIDATOR,
     Dataset,
     DatastoreRecord,
@@ -48,7 +51,6 @@ DATASET_FIELDS = ("name", "title", "title_en", "notes", "notes_en", "organizatio
                   "temporal_start", "temporal_end", "spatial", "standard_id", "reading", "state")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 DUPLICATE_NAME = _("その名前（URL）のデータセットは既にあります。")
-INDEX_VALUE_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -378,8 +380,6 @@ def _ensure_dataset(source: sources.Source) -> Dataset:
 
 
 def _ward_name() -> str:
-    from kuyakusho.core.ward import ward
-
     return ward().full_name_ja
 
 
@@ -417,8 +417,6 @@ def regenerate(*, actor: object, key: str, as_of: date | None = None) -> Regener
 def regenerate_all(*, actor: object, as_of: date | None = None) -> dict[str, str]:
     """Every registered generator, the catalogue list last (it lists the others' files). A failing generator is
     reported and does not stop the others."""
-    from .generators import CATALOGUE
-
     outcome: dict[str, str] = {}
     keys = [s.key for s in sources.all_sources() if s.key != CATALOGUE]
     if sources.get(CATALOGUE) is not None:

@@ -7,7 +7,7 @@ import re
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -102,8 +102,6 @@ def _facet_label(name: str, value: str, titles: dict[tuple[str, str], str]) -> s
 
 
 def _query(q: str, chosen: list[tuple[str, str]], sort: str, page: int = 1) -> str:
-    from urllib.parse import urlencode
-
     pairs: list[tuple[str, str]] = [("q", q)] if q else []
     pairs += chosen
     if sort:
