@@ -77,3 +77,9 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     # Planning
     C.PLAN: _("企画（配置・業務量の集計とシミュレーション）"),
 }
+# --- open data (kuyakusho.opendata) ---
+# Administrators, who run the system, publish the catalogue; publishing to everyone (tables drawn from the
+# register among them) is signed in with a second factor.
+ROLE_CAPABILITIES[Role.ADMIN] = ROLE_CAPABILITIES[Role.ADMIN] | {C.MANAGE_OPEN_DATA}
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.MANAGE_OPEN_DATA}
+CAPABILITY_LABELS[C.MANAGE_OPEN_DATA] = _("オープンデータの公開・更新・公開終了")

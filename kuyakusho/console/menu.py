@@ -48,6 +48,9 @@ MENU: list[MenuItem] = [
     # Planning
     MenuItem("planning:coverage", _("企画"), _("事務所の配置と距離・業務量・繁忙期のシミュレーション（集計値のみ）"),
              C.PLAN),
+    # --- open data ---
+    MenuItem("opendata:console_index", _("オープンデータ"),
+             _("データセットの公開・更新・公開終了と標準データセットの生成"), C.MANAGE_OPEN_DATA),
 ]
 
 

@@ -26,3 +26,5 @@ class Capability(StrEnum):
     MANAGE_PAYMENTS = "manage_payments"
     # Planning (企画): aggregates of the register, counters and issuance; simulations of the spring peak.
     PLAN = "plan"
+    # --- open data (kuyakusho.opendata) ---
+    MANAGE_OPEN_DATA = "manage_open_data"

@@ -42,6 +42,14 @@ class Command(BaseCommand):
             if options["residents"]:
                 self._population(options)
                 self._services(options)
+            self._open_data()
+
+    def _open_data(self):
+        """The open data catalogue: hand-made datasets and every generated one (from what was just loaded)."""
+        from kuyakusho.opendata.demo import create_demo_catalogue  # as the other areas' demo data: on use
+
+        outcome = create_demo_catalogue()
+        self.stdout.write(self.style.SUCCESS(f"demo ward: open data, {len(outcome)} generated datasets"))
 
     def _population(self, options):
         today = options["as_of"] or date.today()
