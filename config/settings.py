@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kuyakusho.queues",
     "kuyakusho.guide",
     "kuyakusho.identity",
+    "kuyakusho.facilities",  # public facilities: vacancy, registration, lottery, booking
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",

@@ -38,6 +38,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_REMOVED_RESIDENT, C.CORRECT_RECORD, C.CANCEL_NOTIFICATION, C.SUPERVISE_COUNTER,
            # Fees are taken at the counters the supervisor answers for: bills, refunds and the daily 消込.
            C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS}
+        # Public facilities: the supervisor reviews registrations, runs the draw and takes fees.
+        | {C.MANAGE_FACILITIES}
     ),
     # Administrators run the system (staff, offices, policies); they do not
     # browse residents' records.
@@ -49,7 +51,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # controls who may: its members sign in with a second factor (``accounts.second_factor``).
 SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
                                         C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
-                                        C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
+                                        C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS}
+                                       | {C.MANAGE_FACILITIES})  # public facilities: registrants' data
 
 CAPABILITY_LABELS: dict[Capability, str] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
@@ -68,4 +71,6 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.VIEW_AUDIT: _("監査記録の検索"),
     C.VIEW_PAYMENTS: _("請求・収納の閲覧"),
     C.MANAGE_PAYMENTS: _("請求・返金・収納データの消込"),
+    # Public facilities
+    C.MANAGE_FACILITIES: _("公共施設の管理・利用者登録の審査・抽選・予約"),
 }

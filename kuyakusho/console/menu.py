@@ -45,6 +45,9 @@ MENU: list[MenuItem] = [
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
     MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
              _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
+    # Public facilities
+    MenuItem("facilities:console_index", _("公共施設"),
+             _("利用者登録の審査・抽選・休館・当日の予約一覧・使用料の日報"), C.MANAGE_FACILITIES),
 ]
 
 

@@ -24,3 +24,5 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"
+    # Public facilities: facilities and fees, registrations, the lottery, bookings, closures.
+    MANAGE_FACILITIES = "manage_facilities"
