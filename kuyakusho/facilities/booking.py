@@ -256,7 +256,7 @@ def payment_listener(event: PaymentEvent) -> None:
 
 def confirm_paid(*, booking_id: int, payment_id: int) -> Booking:
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("room__facility").get(pk=booking_id)
+        booking = Booking.objects.select_for_update(of=("self",)).select_related("room__facility").get(pk=booking_id)
         if booking.status == Booking.Status.CONFIRMED:
             return booking
         if booking.status != Booking.Status.PROVISIONAL:
@@ -301,7 +301,8 @@ def cancel_booking(*, actor: PortalAccount | Staff, booking: Booking, reason: st
     today = today or timezone.localdate()
     reason = check_text(reason or "", field="reason", max_length=200) or str(_("利用者による取消"))
     with transaction.atomic():
-        b = Booking.objects.select_for_update().select_related("room__facility__kind", "registrant").get(pk=booking.pk)
+        b = (Booking.objects.select_for_update(of=("self",)).select_related("room__facility__kind", "registrant")
+             .get(pk=booking.pk))
         if isinstance(actor, PortalAccount) and (b.registrant is None or b.registrant.account_id != actor.pk):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この予約は取り消せません。"))
         if b.status not in LIVE:
@@ -332,7 +333,7 @@ def lapse_unpaid(*, today: date | None = None) -> int:
                .values_list("pk", flat=True)[:5000])
     for pk in due:
         with transaction.atomic():
-            b = Booking.objects.select_for_update().select_related("registrant").get(pk=pk)
+            b = Booking.objects.select_for_update(of=("self",)).select_related("registrant").get(pk=pk)
             if b.status != Booking.Status.PROVISIONAL:
                 continue
             bill = bill_for(b)
