@@ -1,0 +1,148 @@
+"""Pages and API: vacancy for anyone, the resident's steps, the console's steps, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+from unittest import mock
+
+import pytest
+
+from kuyakusho.facilities import booking, services
+from kuyakusho.facilities.models import Application, Booking, Registrant
+
+from .conftest import TODAY, make_account, make_registrant, resident_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        yield
+
+
+def test_vacancy_month_grid_for_anyone_walkable_and_not_colour_only(client, halls, django_assert_max_num_queries):
+    fac, (hall, _room) = halls
+    booking.book_first_come(actor=(g := make_registrant()).account, registrant=g, room=hall, day=date(2026, 12, 20),
+                            period="pm", attendees=5, purpose="", today=TODAY)
+    with django_assert_max_num_queries(12):
+        r = client.get(f"/facilities/f/{fac.code}/?month=2026-12")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert '<caption>集会室の空き状況（2026年12月）</caption>' in html
+    assert '<th scope="row">12/20（日）' in html and '<th scope="col">午後' in html
+    cell = html.split('data-testid="cell-hall-2026-12-20-pm">')[1].split("</td>")[0]
+    assert "× 予約済" in cell
+    assert "○ 空き" in html.split('data-testid="cell-hall-2026-12-21-pm">')[1].split("</td>")[0]
+    assert "年末年始" in html  # the schedule's closure, named
+    r = client.get(f"/facilities/f/{fac.code}/?month=2027-02")
+    assert "この月は抽選です" not in r.content.decode()  # no round opened: not yet
+    assert "受付前" in r.content.decode()
+
+
+def test_facility_list_filters_and_the_api(client, halls):
+    fac, _rooms = halls
+    assert fac.name_ja in client.get("/facilities/?kind=kuminkan").content.decode()
+    assert fac.name_ja not in client.get("/facilities/?kind=gym").content.decode()
+    r = client.get("/api/facilities/")
+    assert r.status_code == 200 and r.json()[0]["code"] == fac.code
+    r = client.get(f"/api/facilities/{fac.code}/vacancy?month=2026-12")
+    assert r.status_code == 200
+    cells = r.json()["rooms"][0]["cells"]
+    assert {"date": "2026-12-20", "period": "pm", "state": "free"} in cells
+    assert client.get(f"/api/facilities/{fac.code}/vacancy?month=2026-13").status_code == 400
+    assert client.get("/api/facilities/nope/vacancy").status_code == 404
+
+
+def test_resident_registers_and_is_told_what_is_wrong_without_losing_input(halls):
+    account = make_account()
+    c = resident_client(account)
+    form = {"kind": "group", "name": "練馬コーラスの会", "kana": "ネリマコーラスノカイ", "member_count": "10",
+            "ward_member_count": "12", "senior_member_count": "0", "representative_name": "練馬 花子",
+            "representative_birth_date": "昭和50年1月1日", "phone": "03-1111-2222"}
+    r = c.post("/facilities/my/register", form)
+    html = r.content.decode()
+    assert r.status_code == 200 and "構成員数以下" in html and 'value="練馬コーラスの会"' in html
+    r = c.post("/facilities/my/register", {**form, "ward_member_count": "8"})
+    assert r.status_code == 302
+    assert Registrant.objects.get(account=account).representative_birth_date == date(1975, 1, 1)
+
+
+def test_resident_pages_need_a_resident_session(client, halls, supervisor):
+    r = client.get("/facilities/my/")
+    assert r.status_code == 302 and "/identity/" in r["Location"]
+    client.force_login(supervisor)  # a staff session opens no resident page
+    assert client.get("/facilities/my/").status_code == 302
+
+
+def test_apply_in_the_window_and_first_come_outside_it(halls, supervisor):
+    fac, (hall, _room) = halls
+    services.open_round(actor=supervisor, kind=fac.kind, month=date(2027, 2, 1), seed_sources="数字")
+    g = make_registrant()
+    c = resident_client(g.account)
+    r = c.get(f"/facilities/my/slot?room={hall.pk}&date=2027-02-06&period=am")
+    assert "抽選に申し込む" in r.content.decode()
+    r = c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2027-02-06", "period": "am",
+                                       "attendees": "8"})
+    assert r.status_code == 302 and Application.objects.filter(registrant=g).count() == 1
+    r = c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2027-02-06", "period": "am",
+                                       "attendees": "8"})
+    assert "すでに申し込んでいます" in r.content.decode()
+    r = c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2026-12-21", "period": "am",
+                                       "attendees": "8", "purpose": "練習"})
+    assert r.status_code == 302
+    assert Booking.objects.get(registrant=g).status == "provisional"
+    # Someone else's registrant is not offered, and not accepted.
+    other = resident_client(make_account())
+    r = other.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2026-12-22", "period": "am",
+                                           "attendees": "8"})
+    assert "承認済の利用者登録がありません" in r.content.decode()
+    assert Booking.objects.count() == 1
+    assert other.get(f"/facilities/my/bookings/{Booking.objects.get().pk}/permit.pdf").status_code == 404
+
+
+def test_pay_goes_to_the_payments_bill_page(halls):
+    _fac, (hall, _room) = halls
+    g = make_registrant()
+    b = booking.book_first_come(actor=g.account, registrant=g, room=hall, day=date(2026, 12, 21), period="am",
+                                attendees=5, purpose="", today=TODAY)
+    r = resident_client(g.account).post(f"/facilities/my/bookings/{b.pk}/pay")
+    assert r.status_code == 302 and r["Location"].startswith("/payments/bills/")
+
+
+def test_console_review_and_draw_pages(client, halls, supervisor, clerk):
+    fac, (hall, _room) = halls
+    pending = make_registrant(status="pending")
+    client.force_login(clerk)
+    assert client.get("/console/facilities/").status_code == 403
+    client.force_login(supervisor)
+    assert pending.number in client.get("/console/facilities/").content.decode()
+    r = client.post(f"/console/facilities/registrants/{pending.pk}/", {"decision": "reject", "reason": ""})
+    assert "不承認の理由を入力してください" in r.content.decode()
+    r = client.post(f"/console/facilities/registrants/{pending.pk}/", {"decision": "approve", "reason": ""})
+    assert r.status_code == 302 and Registrant.objects.get(pk=pending.pk).status == "approved"
+    r = client.post("/console/facilities/lottery/", {"kind": fac.kind.pk, "month": "2027-02-01",
+                                                     "seed_sources": "2026年12月11日のナンバーズ4"})
+    assert r.status_code == 302
+    rnd = fac.kind.rounds.get()
+    pending.refresh_from_db()
+    services.apply(actor=pending.account, registrant=pending, room=hall, day=date(2027, 2, 6), period="am",
+                   attendees=5)
+    r = client.post(f"/console/facilities/lottery/{rnd.pk}/", {"seed_values": "1234"})
+    assert "申込期間が終わるまで抽選できません" in r.content.decode()
+    assert client.get(f"/console/facilities/f/{fac.code}/day?date=2026-12-21").status_code == 200
+    assert client.get("/console/facilities/report?date=2026-12-03").status_code == 200
+    assert client.get(f"/console/facilities/f/{fac.code}/").status_code == 200
+
+
+def test_permit_verification_page(client, halls):
+    _fac, (hall, _room) = halls
+    g = make_registrant(seniors=8)  # fees waived: confirmed at once, with its permit
+    b = booking.book_first_come(actor=g.account, registrant=g, room=hall, day=date(2026, 12, 21), period="am",
+                                attendees=5, purpose="", today=TODAY)
+    assert b.status == "confirmed" and b.fee == 0
+    b.refresh_from_db()
+    r = client.get(f"/facilities/verify/{b.permit_code}")
+    assert r.status_code == 200 and "有効なもの" in r.content.decode()
+    assert g.name not in r.content.decode()  # the page names no one
+    assert client.get("/facilities/verify/F-0000").status_code == 404
