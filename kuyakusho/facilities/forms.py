@@ -41,8 +41,13 @@ class ReviewForm(forms.Form):
     identity_checked_at_counter = forms.BooleanField(label=_("窓口で本人確認書類を確認した"), required=False)
 
 
+class KindChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FacilityKind) -> str:  # type: ignore[override]
+        return obj.name  # in the page's language
+
+
 class RoundForm(forms.Form):
-    kind = forms.ModelChoiceField(label=_("施設の種類"), queryset=FacilityKind.objects.filter(lottery=True))
+    kind = KindChoiceField(label=_("施設の種類"), queryset=FacilityKind.objects.filter(lottery=True))
     month = forms.DateField(label=_("利用月（その月の1日）"), widget=forms.DateInput(attrs={"type": "date"}))
     seed_sources = TextField(label=_("乱数の元（申込締切後に公表される数値）"), max_length=1000, multiline=True,
                              help_text=_("例：締切翌日に公表される宝くじの当選番号（1行に1つ）"))
