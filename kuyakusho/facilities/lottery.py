@@ -20,6 +20,7 @@ ward's secret, different in every round), applications are opaque references.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -44,12 +45,12 @@ class Ticket:
     eligible: bool = True
 
 
-@dataclass(slots=True)
+@dataclass
 class Result:
     outcomes: dict[str, tuple[str, int]] = field(default_factory=dict)  # ref → (won|substitute|excluded, rank)
     winners: dict[str, str] = field(default_factory=dict)  # slot → ref
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         rows = sorted([ref, outcome, rank] for ref, (outcome, rank) in self.outcomes.items())
         return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()

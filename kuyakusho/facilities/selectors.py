@@ -122,12 +122,14 @@ def vacancy(fac: Facility, month: date, *, today: date, room_code: str = "") -> 
                 .values_list("room_id", "date", "period"))
     closures = list(fac.closures.all())
     cal = Calendar.load(fac.schedule)
+    days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
+    hours = {d: cal.intervals(d) for d in days}  # the opening hours of each day, asked once for every room
+    codes = {d: day_code(d) for d in days}
     grids = []
     for room in rooms:
         grid = RoomGrid(room=room, periods=SCHEMES[room.scheme])
-        d = month
-        while d <= last:
-            offered = open_periods(room, d, facility=fac, closures=closures, calendar=cal)
+        for d in days:
+            offered = open_periods(room, d, facility=fac, closures=closures, intervals=hours[d])
             cells = []
             for p in grid.periods:
                 if p not in offered or d <= today:
@@ -145,8 +147,7 @@ def vacancy(fac: Facility, month: date, *, today: date, room_code: str = "") -> 
             if not offered:
                 c = closure_covers(closures, room, d)
                 reason = c.reason if c else cal.closed_reason(d)
-            grid.days.append(DayRow(day=d, weekday=day_code(d), cells=cells, closed_reason=reason))
-            d += timedelta(days=1)
+            grid.days.append(DayRow(day=d, weekday=codes[d], cells=cells, closed_reason=reason))
         grids.append(grid)
     return MonthGrid(facility=fac, month=month, rooms=grids, round=rnd, mode=mode,
                      prev_month=add_months(month, -1), next_month=add_months(month, 1))

@@ -14,10 +14,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
+from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.services import record_refusal, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
@@ -250,24 +252,25 @@ def withdraw(*, actor: PortalAccount, application: Application) -> None:
         app.delete()
 
 
-def pseudonym(round_id: int, registrant_id: int) -> str:
-    message = f"facilities-draw:{round_id}:{registrant_id}".encode()
-    mac = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256)
-    return mac.hexdigest()[:16]
-
-
 def published_data(rnd: LotteryRound, key: str, seed_values: str) -> dict:
-    """The draw's input as published: no names, pseudonymous applicants, opaque references."""
+    """The draw's input as published: no names, pseudonymous applicants (an HMAC of the registrant under the
+    ward's secret, different in every round), opaque references."""
     kind = rnd.kind
     stage_order = {s: i for i, s in enumerate(kind.stages or [Stage.EVERYONE])}
+    secret = settings.SECRET_KEY.encode()
+    pseudonyms: dict[int, str] = {}
     rows = Application.objects.filter(round=rnd).order_by("id").values_list(
         "id", "registrant_id", "room_id", "date", "period", "stage", "registrant__kind",
         "registrant__member_count", "registrant__ward_member_count", "registrant__representative_in_ward")
     tickets = []
     for pk, reg, room, day, period, stage, rkind, members, ward_members, rep_in_ward in rows:
+        name = pseudonyms.get(reg)
+        if name is None:
+            message = f"facilities-draw:{rnd.pk}:{reg}".encode()
+            name = pseudonyms[reg] = hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]
         is_ward = rep_in_ward if rkind == Registrant.Kind.PERSON else ward_members * 2 >= members
-        tickets.append([f"A{pk}", pseudonym(rnd.pk, reg), f"{room}/{day.isoformat()}/{period}",
-                        stage_order.get(stage, len(stage_order)), bool(is_ward or not kind.ward_only)])
+        tickets.append([f"A{pk}", name, f"{room}/{day.isoformat()}/{period}", stage_order.get(stage, len(stage_order)),
+                        bool(is_ward or not kind.ward_only)])
     return {"round": rnd.pk, "kind": kind.code, "month": rnd.month.isoformat(), "algorithm": lottery.ALGORITHM,
             "seed_sources": rnd.seed_sources, "seed_values": seed_values, "key": key,
             "rules": {"one_win_per_period": kind.one_win_per_period, "stages": list(kind.stages)},
@@ -276,7 +279,14 @@ def published_data(rnd: LotteryRound, key: str, seed_values: str) -> dict:
 
 def run_draw(*, actor: Staff | None, round: LotteryRound, seed_values: str, today: date | None = None
              ) -> LotteryRound:
-    """Draw the round once: winners, ranked substitutes, notices. A second draw is refused and audited."""
+    """Draw the round once. A second draw is refused and audited.
+
+    The draw's transaction records what makes the result: the seed's values and key, the published
+    (pseudonymised) applications and the SHA-256 digest of every outcome; the result is then fixed, since anyone
+    can recompute it from those. Writing one row per result and one notice per registrant is queued
+    (:func:`write_results`, run by the task worker after the commit), and checks that the redraw gives the
+    recorded digest before writing anything.
+    """
     today = today or timezone.localdate()
     try:
         key = lottery.seed_key(seed_values)
@@ -293,24 +303,19 @@ def run_draw(*, actor: Staff | None, round: LotteryRound, seed_values: str, toda
             data = published_data(rnd, key, seed_values)
             result = lottery.draw(lottery.tickets_from_published(data), key=key,
                                   one_win_per_period=rnd.kind.one_win_per_period)
-            confirm_by = today + timedelta(days=rnd.kind.confirm_days)
-            entries = []
-            for ref, (outcome, rank) in result.outcomes.items():
-                won = outcome == DrawEntry.Outcome.WON
-                entries.append(DrawEntry(application_id=int(ref[1:]), round=rnd, outcome=outcome, rank=rank,
-                                         state=DrawEntry.State.WAITING if won else "",
-                                         confirm_by=confirm_by if won else None))
-            DrawEntry.objects.bulk_create(entries, batch_size=5000)
+            digest = result.digest
             rnd.status, rnd.seed_values, rnd.seed_key = LotteryRound.Status.DRAWN, seed_values, key
-            rnd.drawn_at, rnd.confirm_deadline, rnd.result_digest = timezone.now(), confirm_by, result.digest
-            rnd.published = {**data, "digest": result.digest}
+            rnd.drawn_at, rnd.result_digest = timezone.now(), digest
+            rnd.confirm_deadline = today + timedelta(days=rnd.kind.confirm_days)
+            rnd.published = {**data, "digest": digest}
             rnd.save(update_fields=["status", "seed_values", "seed_key", "drawn_at", "confirm_deadline",
                                     "result_digest", "published"])
             counts = Counter(o for o, _r in result.outcomes.values())
             record_write(actor=actor, action="facilities.round_drawn", target=rnd,
-                         changes={"status": ["open", "drawn"], "digest": result.digest, "key": key},
-                         detail={"applications": len(entries), **counts})
-            _result_notices(rnd, result)
+                         changes={"status": ["open", "drawn"], "digest": digest, "key": key},
+                         detail={"applications": len(result.outcomes), **counts})
+            round_id = rnd.pk
+            transaction.on_commit(lambda: write_round_results.enqueue(round_id))
     except _Redraw as r:
         with transaction.atomic():
             record_refusal(actor=actor, action="facilities.redraw_refused", target=r.round,
@@ -326,8 +331,50 @@ class _Redraw(Exception):
         self.round = rnd
 
 
+def write_results(*, round_id: int) -> int:
+    """Write a drawn round's result rows (winners awaiting confirmation, ranked substitutes) and one notice per
+    registrant, once. The result is recomputed from the published data and must give the recorded digest.
+    Returns how many rows were written (0 if they were already)."""
+    with transaction.atomic():
+        rnd = LotteryRound.objects.select_for_update().get(pk=round_id)
+        if rnd.status != LotteryRound.Status.DRAWN or DrawEntry.objects.filter(round=rnd).exists():
+            return 0
+        result = lottery.redraw(rnd.published)
+        mismatch = result.digest != rnd.result_digest
+        if not mismatch:
+            _write_entries(rnd, result)
+    if mismatch:  # nothing written; the refusal is kept
+        with transaction.atomic():
+            record_refusal(actor=None, action="facilities.results_mismatch", target=rnd,
+                           detail={"recorded": rnd.result_digest, "redraw": result.digest})
+        raise ApplicationError(ErrorCode.CONFLICT, _("抽選結果を再現できませんでした。"))
+    return len(result.outcomes)
+
+
+def _write_entries(rnd: LotteryRound, result: lottery.Result) -> None:
+    """One row per result and a notice per registrant (inside the caller's transaction)."""
+    confirm_by = rnd.confirm_deadline
+    entries = []
+    for ref, (outcome, rank) in result.outcomes.items():
+        won = outcome == DrawEntry.Outcome.WON
+        entries.append(DrawEntry(application_id=int(ref[1:]), round_id=rnd.pk, outcome=outcome, rank=rank,
+                                 state=DrawEntry.State.WAITING if won else "",
+                                 confirm_by=confirm_by if won else None))
+    DrawEntry.objects.bulk_create(entries, batch_size=5000)
+    _result_notices(rnd, result)
+    record_write(actor=None, action="facilities.round_results_written", target=rnd,
+                 changes={"entries": len(entries), "digest": rnd.result_digest})
+
+
+@task
+def write_round_results(round_id: int) -> int:
+    """The task the draw queues: its result rows and the registrants' notices (run by the task worker)."""
+    with audit_context(channel="system", via="facilities.write_round_results"):
+        return write_results(round_id=round_id)
+
+
 def _result_notices(rnd: LotteryRound, result: lottery.Result) -> None:
-    """One notice per registrant: how many slots won and on the substitute lists (queued, mailed after commit)."""
+    """One notice per registrant: how many slots won and on the substitute lists (mailed after commit)."""
     per: dict[int, Counter[str]] = {}
     ids = {f"A{pk}": reg for pk, reg in Application.objects.filter(round=rnd).values_list("id", "registrant_id")}
     for ref, (outcome, _rank) in result.outcomes.items():

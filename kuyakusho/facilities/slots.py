@@ -73,12 +73,14 @@ def closure_covers(closures: Iterable[Closure], room: Room, day: date) -> Closur
 
 
 def open_periods(room: Room, day: date, *, facility: Facility, closures: Iterable[Closure] = (),
-                 calendar: Calendar | None = None) -> list[Period]:
-    """The units of ``room`` offered on ``day`` (none on a closed day)."""
+                 calendar: Calendar | None = None,
+                 intervals: list[tuple[datetime, datetime]] | None = None) -> list[Period]:
+    """The units of ``room`` offered on ``day`` (none on a closed day). ``intervals``: the day's opening hours
+    when the caller has them already (a month grid asks once per day, not once per room)."""
     if closure_covers(closures, room, day) is not None:
         return []
-    cal = calendar or Calendar.load(facility.schedule)
-    intervals = cal.intervals(day)
+    if intervals is None:
+        intervals = (calendar or Calendar.load(facility.schedule)).intervals(day)
     result = []
     for p in SCHEMES[room.scheme]:
         start, end = slot_times(day, p)

@@ -114,27 +114,38 @@ def test_applications_outside_the_window_over_the_cap_on_closed_days_and_by_smal
     assert Application.objects.count() == 3
 
 
-def _drawn(round_open, halls, supervisor, n=6):
+@pytest.fixture
+def drawn(round_open, halls, supervisor, django_capture_on_commit_callbacks):
+    """Six groups apply for one slot, the first also for another; the draw runs and its queued task writes the
+    result rows and notices after the commit."""
     _fac, (hall, _room) = halls
-    groups = [make_registrant() for _ in range(n)]
+    groups = [make_registrant() for _ in range(6)]
     for g in groups:
         _apply(g, hall, date(2027, 2, 6))
     _apply(groups[0], hall, date(2027, 2, 7))
-    return services.run_draw(actor=supervisor, round=round_open, seed_values="1234\n5 6 7 8 9 10",
-                             today=date(2026, 12, 11)), groups
+    with django_capture_on_commit_callbacks(execute=True):
+        rnd = services.run_draw(actor=supervisor, round=round_open, seed_values="1234\n5 6 7 8 9 10",
+                                today=date(2026, 12, 11))
+    return rnd, groups
 
 
-def test_the_draw_once_then_a_second_draw_is_refused_and_audited(halls, round_open, supervisor):
-    with pytest.raises(ApplicationError) as e:  # not before the window closes
+def test_the_draw_cannot_run_before_the_window_closes(round_open, supervisor):
+    with pytest.raises(ApplicationError) as e:
         services.run_draw(actor=supervisor, round=round_open, seed_values="1", today=date(2026, 12, 10))
     assert e.value.code == "closed"
-    rnd, _groups = _drawn(round_open, halls, supervisor)
+    assert LotteryRound.objects.get(pk=round_open.pk).status == "open"
+
+
+def test_the_draw_once_then_a_second_draw_is_refused_and_audited(drawn, supervisor):
+    rnd, _groups = drawn
     assert rnd.status == "drawn" and rnd.seed_key == "1234./5.6.7.8.9.10./"
     outcomes = sorted(DrawEntry.objects.filter(round=rnd).values_list("outcome", flat=True))
     assert outcomes == ["substitute"] * 5 + ["won"] * 2
     assert list(DrawEntry.objects.filter(outcome="substitute").order_by("rank").values_list("rank", flat=True)) == \
         [1, 2, 3, 4, 5]
     assert AuditEvent.objects.filter(action="facilities.round_drawn").count() == 1
+    assert AuditEvent.objects.filter(action="facilities.round_results_written").count() == 1
+    assert services.write_results(round_id=rnd.pk) == 0  # written once
     assert Notice.objects.filter(subject__startswith="施設の抽選結果").count() == 6
     with pytest.raises(ApplicationError) as e:
         services.run_draw(actor=supervisor, round=rnd, seed_values="9999", today=date(2026, 12, 12))
@@ -144,10 +155,10 @@ def test_the_draw_once_then_a_second_draw_is_refused_and_audited(halls, round_op
     assert LotteryRound.objects.get(pk=rnd.pk).result_digest == rnd.result_digest
 
 
-def test_redraw_reproduces_the_winners_from_the_published_file(halls, round_open, supervisor, tmp_path, capsys):
+def test_redraw_reproduces_the_winners_from_the_published_file(drawn, tmp_path, capsys):
     import json
 
-    rnd, _groups = _drawn(round_open, halls, supervisor)
+    rnd, _groups = drawn
     published = tmp_path / "published.json"
     published.write_text(json.dumps(rnd.published, ensure_ascii=False), encoding="utf-8")
     call_command("facilities_redraw", str(published))
@@ -161,8 +172,8 @@ def test_redraw_reproduces_the_winners_from_the_published_file(halls, round_open
         call_command("facilities_redraw", str(published))
 
 
-def test_winner_confirms_unconfirmed_wins_lapse_to_the_next_substitute(halls, round_open, supervisor):
-    rnd, groups = _drawn(round_open, halls, supervisor)
+def test_winner_confirms_unconfirmed_wins_lapse_to_the_next_substitute(drawn):
+    rnd, groups = drawn
     winner = DrawEntry.objects.get(outcome="won", application__date=date(2027, 2, 6))
     b = booking.confirm_win(actor=winner.application.registrant.account, entry=winner, today=date(2026, 12, 12))
     assert b.status == "provisional" and b.fee == 900 and b.pay_by == date(2026, 12, 26)
@@ -183,8 +194,7 @@ def test_winner_confirms_unconfirmed_wins_lapse_to_the_next_substitute(halls, ro
     assert e.value.code == "conflict"
 
 
-def test_a_lapsed_win_promotes_the_first_substitute(halls, round_open, supervisor):
-    _rnd, _groups = _drawn(round_open, halls, supervisor)
+def test_a_lapsed_win_promotes_the_first_substitute(drawn):
     winner = DrawEntry.objects.get(outcome="won", application__date=date(2027, 2, 6))
     services.lapse_unconfirmed(today=date(2026, 12, 19))
     assert DrawEntry.objects.get(pk=winner.pk).state == "lapsed"
@@ -211,3 +221,19 @@ def test_a_ward_event_displaces_applications_only_before_the_draw(halls, round_o
         booking.book_ward_event(actor=supervisor, room=hall, day=date(2027, 2, 7), period="am", purpose="行事",
                                 today=date(2026, 12, 12))
     assert "抽選後" in str(e.value.message)
+
+
+def test_results_are_written_only_if_the_redraw_gives_the_recorded_digest(round_open, halls, supervisor):
+    _fac, (hall, _room) = halls
+    for g in [make_registrant() for _ in range(3)]:
+        _apply(g, hall, date(2027, 2, 6))
+    rnd = services.run_draw(actor=supervisor, round=round_open, seed_values="77", today=date(2026, 12, 11))
+    assert not DrawEntry.objects.exists()  # queued, not yet run (no commit in this test)
+    published = dict(rnd.published)
+    published["tickets"] = published["tickets"][1:]  # one application dropped after the draw
+    LotteryRound.objects.filter(pk=rnd.pk).update(published=published)
+    with pytest.raises(ApplicationError):
+        services.write_results(round_id=rnd.pk)
+    assert not DrawEntry.objects.exists()
+    LotteryRound.objects.filter(pk=rnd.pk).update(published=rnd.published)
+    assert services.write_results(round_id=rnd.pk) == 3
