@@ -61,6 +61,7 @@ from .models import (
     Room,
 )
 from .notices import queue_mail
+from .permissions import acts_for, may_handle_booking
 from .services import add_months, check_group_rules, round_for
 from .slots import closure_covers, find_period, open_periods, slot_times
 
@@ -151,7 +152,7 @@ def book_first_come(*, actor: PortalAccount, registrant: Registrant, room: Room,
                     attendees: int, purpose: str, today: date | None = None) -> Booking:
     """A first-come booking (先着) of a free slot, once the slot's month is open to it."""
     today = today or timezone.localdate()
-    if registrant.account_id != actor.pk:
+    if not acts_for(actor, registrant):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この利用者番号では予約できません。"))
     purpose = check_text(purpose or "", field="purpose", max_length=100)
     check_group_rules(registrant, room.facility.kind, today)
@@ -204,7 +205,7 @@ def confirm_win(*, actor: PortalAccount, entry: DrawEntry, today: date | None = 
             "application__registrant", "application__room__facility__kind")
              .get(pk=entry.pk))
         app = e.application
-        if app.registrant.account_id != actor.pk:
+        if not acts_for(actor, app.registrant):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この当選は確認できません。"))
         if e.state != DrawEntry.State.WAITING:
             raise ApplicationError(ErrorCode.CONFLICT, _("この当選は確認できる状態ではありません。"))
@@ -228,7 +229,7 @@ def bill_for(booking: Booking) -> Bill | None:
 
 def start_payment(*, actor: PortalAccount | Staff, booking: Booking) -> Bill:
     """The bill of a provisional booking (raised once; the same bill on every call)."""
-    if isinstance(actor, PortalAccount) and (booking.registrant is None or booking.registrant.account_id != actor.pk):
+    if isinstance(actor, PortalAccount) and not may_handle_booking(actor, booking):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この予約の支払はできません。"))
     if booking.status != Booking.Status.PROVISIONAL:
         raise ApplicationError(ErrorCode.CONFLICT, _("仮予約の状態の予約だけ支払えます。"))
@@ -303,7 +304,7 @@ def cancel_booking(*, actor: PortalAccount | Staff, booking: Booking, reason: st
     with transaction.atomic():
         b = (Booking.objects.select_for_update(of=("self",)).select_related("room__facility__kind", "registrant")
              .get(pk=booking.pk))
-        if isinstance(actor, PortalAccount) and (b.registrant is None or b.registrant.account_id != actor.pk):
+        if isinstance(actor, PortalAccount) and not may_handle_booking(actor, b):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この予約は取り消せません。"))
         if b.status not in LIVE:
             raise ApplicationError(ErrorCode.CONFLICT, _("この予約はすでに取消または失効しています。"))
@@ -448,7 +449,7 @@ def ics(bookings: Iterable[Booking], *, now: datetime | None = None) -> bytes:
         ev.add("location", b.room.facility.address)
         ev.add("status", "CONFIRMED" if b.status == Booking.Status.CONFIRMED else "TENTATIVE")
         cal.add_component(ev)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def closed_reason(room: Room, day: date) -> str:

@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -130,7 +131,7 @@ def create_demo_facilities(today: date | None = None) -> int:
             min_ward_share=share, lottery=has_lottery, stages=[str(s) for s in stages], senior_waiver=waiver,
             sort_order=i)
     towns = _towns()
-    plan: list[tuple[str, str, str, list]] = []
+    plan: list[tuple[str, str, str, list[Any]]] = []
     plan += [("kuminkan", t, f"{t}地区区民館", KUMINKAN_ROOMS) for t in KUMINKAN_TOWNS]
     plan += [("shukaijo", t, f"{t}地域集会所", SHUKAIJO_ROOMS) for t in SHUKAIJO_TOWNS]
     plan += [("gym", t, name, GYM_ROOMS) for t, name in GYM_TOWNS]

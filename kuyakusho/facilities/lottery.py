@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 ALGORITHM = "kuyakusho-facilities-draw-1 (RFC 3797 key, SHA-256 scores)"
 
@@ -102,12 +103,12 @@ def draw(tickets: Iterable[Ticket], *, key: str, one_win_per_period: bool) -> Re
     return result
 
 
-def tickets_from_published(data: dict) -> list[Ticket]:
+def tickets_from_published(data: dict[str, Any]) -> list[Ticket]:
     return [Ticket(ref=r, applicant=a, slot=s, day_period=s.split("/", 1)[1], stage=int(st), eligible=bool(e))
             for r, a, s, st, e in data["tickets"]]
 
 
-def redraw(data: dict) -> Result:
+def redraw(data: dict[str, Any]) -> Result:
     """Re-run a published draw from its own data (the key is rebuilt from the announced values)."""
     key = seed_key(data["seed_values"])
     if key != data["key"]:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -38,6 +39,7 @@ from .models import (
     Stage,
 )
 from .notices import queue_mail
+from .permissions import acts_for
 from .slots import find_period, open_periods
 
 Actor = Staff | PortalAccount | None
@@ -208,7 +210,7 @@ def apply(*, actor: PortalAccount, registrant: Registrant, room: Room, day: date
           today: date | None = None) -> Application:
     """Apply for one slot in its month's lottery."""
     today = today or timezone.localdate()
-    if registrant.account_id != actor.pk:
+    if not acts_for(actor, registrant):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この利用者番号では申し込めません。"))
     facility = room.facility
     kind = facility.kind
@@ -243,7 +245,7 @@ def withdraw(*, actor: PortalAccount, application: Application) -> None:
     """Withdraw an application while the window is open."""
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("round", "registrant").get(pk=application.pk)
-        if app.registrant.account_id != actor.pk:
+        if not acts_for(actor, app.registrant):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この申込は取り下げられません。"))
         if app.round.status != LotteryRound.Status.OPEN or timezone.localdate() > app.round.window_closes:
             raise ApplicationError(ErrorCode.CLOSED, _("申込期間が終わった申込は取り下げられません。"))
@@ -252,7 +254,7 @@ def withdraw(*, actor: PortalAccount, application: Application) -> None:
         app.delete()
 
 
-def published_data(rnd: LotteryRound, key: str, seed_values: str) -> dict:
+def published_data(rnd: LotteryRound, key: str, seed_values: str) -> dict[str, Any]:
     """The draw's input as published: no names, pseudonymous applicants (an HMAC of the registrant under the
     ward's secret, different in every round), opaque references."""
     kind = rnd.kind
