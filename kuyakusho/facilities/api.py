@@ -87,12 +87,11 @@ def vacancy(request, code: str, response: HttpResponse, q: Query[MonthQuery]):
     today = timezone.localdate()
     month = today.replace(day=1)
     if q.month:
-        try:
-            y, m = (int(x) for x in q.month.split("-", 1))
-            month = date(y, m, 1)
-        except ValueError:
-            raise ApplicationError(ErrorCode.INVALID_INPUT, _("月は YYYY-MM で指定してください。"),
-                                   field="month") from None
+        parsed = selectors.parse_month(q.month)
+        if parsed is None:
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("月は YYYY-MM（2000〜2099年）で指定してください。"),
+                                   field="month")
+        month = parsed
     patch_cache_control(response, public=True, max_age=30)
     grid = selectors.vacancy(fac, month, today=today)
     return {"facility": fac.code, "month": month.strftime("%Y-%m"), "mode": grid.mode,

@@ -93,6 +93,19 @@ class MonthGrid:
     next_month: date
 
 
+FIRST_MONTH, LAST_MONTH = date(2000, 1, 1), date(2099, 12, 1)
+
+
+def parse_month(value: str) -> date | None:
+    """``YYYY-MM`` (years 2000–2099) as the first day of the month, or None."""
+    try:
+        y, m = (int(x) for x in value.split("-", 1))
+        month = date(y, m, 1)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return month if FIRST_MONTH <= month <= LAST_MONTH else None
+
+
 def month_mode(kind: FacilityKind, month: date, today: date, rnd: LotteryRound | None) -> str:
     """How the month's free slots may be taken today."""
     this_month = today.replace(day=1)

@@ -31,11 +31,7 @@ C = Capability
 
 
 def _month(value: str, today: date) -> date:
-    try:
-        y, m = (int(x) for x in value.split("-", 1))
-        return date(y, m, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
+    return selectors.parse_month(value[:7]) or today.replace(day=1)
 
 
 def _account(request: HttpRequest) -> PortalAccount:

@@ -50,7 +50,9 @@ def test_facility_list_filters_and_the_api(client, halls):
     assert r.status_code == 200
     cells = r.json()["rooms"][0]["cells"]
     assert {"date": "2026-12-20", "period": "pm", "state": "free"} in cells
-    assert client.get(f"/api/facilities/{fac.code}/vacancy?month=2026-13").status_code == 400
+    for bad in ("2026-13", "9999-12", "0-1", "x"):
+        assert client.get(f"/api/facilities/{fac.code}/vacancy?month={bad}").status_code == 400, bad
+        assert client.get(f"/facilities/f/{fac.code}/?month={bad}").status_code == 200, bad
     assert client.get("/api/facilities/nope/vacancy").status_code == 404
 
 
