@@ -401,6 +401,30 @@ def mark_no_show(*, actor: Staff, booking: Booking) -> Booking:
     return b
 
 
+def set_fee(*, actor: Staff, room: Room, period: str, resident: int, group: int, nonresident: int) -> Fee:
+    """Set one slot's fees of a room (integer yen; the change is audited with its before and after)."""
+    if find_period(room.scheme, period) is None:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("この部屋にない利用区分です。"), field="period")
+    amounts = {"resident": resident, "group": group, "nonresident": nonresident}
+    for name, value in amounts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("使用料は0円以上100万円以下の整数で入力してください。"),
+                                   field=name)
+    with transaction.atomic():
+        fee = Fee.objects.select_for_update().filter(room=room, period=period).first()
+        before = {k: getattr(fee, k) for k in amounts} if fee else {}
+        if fee is None:
+            fee = Fee.objects.create(room=room, period=period, **amounts)
+        else:
+            for k, v in amounts.items():
+                setattr(fee, k, v)
+            fee.save(update_fields=list(amounts))
+        record_write(actor=actor, action="facilities.fee_set", target=fee,
+                     changes={k: [before.get(k), v] for k, v in amounts.items() if before.get(k) != v},
+                     detail={"room": room.pk, "period": period})
+    return fee
+
+
 # --- Documents ---------------------------------------------------------------------------------------------
 
 PERMIT_KIND = cast(CertificateKind, "facility_permit")  # not a certificate of the register: its own kind label

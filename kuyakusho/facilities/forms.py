@@ -73,3 +73,11 @@ class WardEventForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = TextField(label=_("取消の理由"), max_length=200, required=False)
+
+
+class FeeForm(forms.Form):
+    room = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    period = forms.CharField(max_length=8, widget=forms.HiddenInput)
+    resident = forms.IntegerField(label=_("区民"), min_value=0, max_value=1_000_000)
+    group = forms.IntegerField(label=_("登録団体"), min_value=0, max_value=1_000_000)
+    nonresident = forms.IntegerField(label=_("区外"), min_value=0, max_value=1_000_000)

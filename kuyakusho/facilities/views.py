@@ -23,7 +23,17 @@ from kuyakusho.payments.selectors import bill_link_token
 
 from . import booking as bookings
 from . import selectors, services
-from .forms import CancelForm, ClosureForm, DrawForm, RegistrantForm, ReviewForm, RoundForm, SlotForm, WardEventForm
+from .forms import (
+    CancelForm,
+    ClosureForm,
+    DrawForm,
+    FeeForm,
+    RegistrantForm,
+    ReviewForm,
+    RoundForm,
+    SlotForm,
+    WardEventForm,
+)
 from .models import Booking, DrawEntry, LotteryRound, Registrant, Room
 from .slots import find_period
 
@@ -305,6 +315,21 @@ def console_facility(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("facilities:console_facility", code=code)
         except ApplicationError as e:
             event_form.add_error(e.field if e.field in event_form.fields else None, e.message)
+    if request.method == "POST" and request.POST.get("form") == "fee":
+        fee_form = FeeForm(request.POST)
+        room = fac.rooms.filter(pk=request.POST.get("room", "0")).first() if \
+            request.POST.get("room", "").isdigit() and len(request.POST["room"]) < 19 else None
+        if room is None or not fee_form.is_valid():
+            messages.error(request, _("使用料は0円以上100万円以下の整数で入力してください。"))
+        else:
+            d = fee_form.cleaned_data
+            try:
+                bookings.set_fee(actor=request.user, room=room, period=d["period"], resident=d["resident"],  # type: ignore[arg-type]
+                                 group=d["group"], nonresident=d["nonresident"])
+                messages.success(request, _("使用料を変更しました。"))
+                return redirect("facilities:console_facility", code=code)
+            except ApplicationError as e:
+                messages.error(request, e.message)
     today = timezone.localdate()
     return render(request, "facilities/console_facility.html", {
         "facility": fac, "closure_form": closure_form, "event_form": event_form, "today": today,

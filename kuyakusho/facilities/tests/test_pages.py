@@ -148,3 +148,26 @@ def test_permit_verification_page(client, halls):
     assert r.status_code == 200 and "有効なもの" in r.content.decode()
     assert g.name not in r.content.decode()  # the page names no one
     assert client.get("/facilities/verify/F-0000").status_code == 404
+
+
+def test_staff_change_a_fee_audited_and_bad_amounts_are_refused(client, halls, supervisor):
+    from kuyakusho.audit.models import AuditEvent
+    from kuyakusho.facilities.models import Fee
+
+    fac, (hall, _room) = halls
+    client.force_login(supervisor)
+    url = f"/console/facilities/f/{fac.code}/"
+    r = client.post(url, {"form": "fee", "room": hall.pk, "period": "night", "resident": "1500", "group": "1100",
+                          "nonresident": "2200"})
+    assert r.status_code == 302
+    fee = Fee.objects.get(room=hall, period="night")
+    assert (fee.resident, fee.group, fee.nonresident) == (1500, 1100, 2200)
+    event = AuditEvent.objects.get(action="facilities.fee_set")
+    assert event.changes["resident"] == [1200, 1500] and event.actor == supervisor
+    r = client.post(url, {"form": "fee", "room": hall.pk, "period": "night", "resident": "-1", "group": "0",
+                          "nonresident": "0"}, follow=True)
+    assert "0円以上100万円以下" in r.content.decode()
+    r = client.post(url, {"form": "fee", "room": hall.pk, "period": "h09", "resident": "1", "group": "1",
+                          "nonresident": "1"}, follow=True)
+    assert "この部屋にない利用区分です" in r.content.decode()
+    assert Fee.objects.get(room=hall, period="night").resident == 1500
