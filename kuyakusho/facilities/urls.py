@@ -16,6 +16,7 @@ urlpatterns = [
     path("facilities/my/register", views.register, name="register"),
     path("facilities/my/slot", views.slot, name="slot"),
     path("facilities/my/entries/<int:pk>/confirm", views.confirm, name="confirm"),
+    path("facilities/my/applications/<int:pk>/withdraw", views.withdraw, name="withdraw"),
     path("facilities/my/bookings/<int:pk>/pay", views.pay, name="pay"),
     path("facilities/my/bookings/<int:pk>/permit.pdf", views.permit, name="permit"),
     path("facilities/my/bookings/<int:pk>/cancel", views.cancel, name="cancel"),

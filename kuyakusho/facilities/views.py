@@ -34,7 +34,7 @@ from .forms import (
     SlotForm,
     WardEventForm,
 )
-from .models import Booking, DrawEntry, LotteryRound, Registrant, Room
+from .models import Application, Booking, DrawEntry, LotteryRound, Registrant, Room
 from .slots import find_period
 
 C = Capability
@@ -158,6 +158,18 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         bookings.confirm_win(actor=_account(request), entry=entry)
         messages.success(request, _("当選を確認しました。仮予約になりました。使用料をお支払いください。"))
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return redirect("facilities:my")
+
+
+@resident
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_object_or_404(Application, pk=pk, registrant__account_id=_account(request).pk)
+    try:
+        services.withdraw(actor=_account(request), application=app)
+        messages.success(request, _("申込を取り下げました。"))
     except ApplicationError as e:
         messages.error(request, e.message)
     return redirect("facilities:my")

@@ -237,3 +237,17 @@ def test_results_are_written_only_if_the_redraw_gives_the_recorded_digest(round_
     assert not DrawEntry.objects.exists()
     LotteryRound.objects.filter(pk=rnd.pk).update(published=rnd.published)
     assert services.write_results(round_id=rnd.pk) == 3
+
+
+def test_a_card_holder_linked_to_the_register_is_identified_online():
+    from kuyakusho.identity.models import PortalAccount, ResidentLink
+    from kuyakusho.residents.tests.factories import ResidentFactory
+
+    account = PortalAccount.objects.create(kind="card", issuer="https://idp.example", subject="sub-1")
+    ResidentLink.objects.create(account=account, resident=ResidentFactory())
+    account = PortalAccount.objects.get(pk=account.pk)
+    r = services.register(actor=account, kind="person", name="練馬 太郎", kana="ネリマ タロウ", activity="",
+                          member_count=1, ward_member_count=1, senior_member_count=0,
+                          representative_name="練馬 太郎", representative_birth_date=date(1990, 5, 5),
+                          representative_in_ward=True, phone="03-0000-1111", email="")
+    assert r.identity_check == "card"

@@ -87,6 +87,13 @@ def test_apply_in_the_window_and_first_come_outside_it(halls, supervisor):
     r = c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2027-02-06", "period": "am",
                                        "attendees": "8"})
     assert r.status_code == 302 and Application.objects.filter(registrant=g).count() == 1
+    app = Application.objects.get(registrant=g)
+    assert resident_client(make_account()).post(f"/facilities/my/applications/{app.pk}/withdraw").status_code == 404
+    assert "取り下げる" in c.get("/facilities/my/").content.decode()
+    c.post(f"/facilities/my/applications/{app.pk}/withdraw")
+    assert not Application.objects.filter(registrant=g).exists()
+    c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2027-02-06", "period": "am",
+                                   "attendees": "8"})
     r = c.post("/facilities/my/slot", {"registrant": g.pk, "room": hall.pk, "date": "2027-02-06", "period": "am",
                                        "attendees": "8"})
     assert "すでに申し込んでいます" in r.content.decode()
@@ -135,6 +142,15 @@ def test_console_review_and_draw_pages(client, halls, supervisor, clerk):
     assert client.get(f"/console/facilities/f/{fac.code}/day?date=2026-12-21").status_code == 200
     assert client.get("/console/facilities/report?date=2026-12-03").status_code == 200
     assert client.get(f"/console/facilities/f/{fac.code}/").status_code == 200
+    r = client.post(f"/console/facilities/f/{fac.code}/", {"form": "event", "event-room": hall.pk,
+                                                           "event-date": "令和8年12月23日", "event-period": "pm",
+                                                           "event-purpose": "区民まつり"})
+    assert r.status_code == 302
+    assert Booking.objects.get(source="staff").purpose == "区民まつり"
+    r = client.post(f"/console/facilities/f/{fac.code}/", {"form": "closure", "closure-date_from": "令和8年12月23日",
+                                                           "closure-date_to": "令和8年12月23日",
+                                                           "closure-reason": "点検"})
+    assert r.status_code == 302 and Booking.objects.get(source="staff").status == "cancelled"
 
 
 def test_permit_verification_page(client, halls):
