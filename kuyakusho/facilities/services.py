@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -89,7 +90,7 @@ def register(*, actor: PortalAccount, kind: str, name: str, kana: str, activity:
     try:
         with transaction.atomic():
             r = Registrant.objects.create(
-                number=f"tmp-{actor.pk}-{timezone.now().timestamp()}"[:12], kind=kind, account=actor, name=name,
+                number=f"t{secrets.token_hex(5)}", kind=kind, account=actor, name=name,
                 kana=kana, activity=activity, member_count=member_count, ward_member_count=ward_member_count,
                 senior_member_count=senior_member_count, representative_name=representative_name,
                 representative_birth_date=representative_birth_date,

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kuyakusho.audit.services import record_read
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -243,6 +245,9 @@ def console_index(request: HttpRequest) -> HttpResponse:
 @staff(C.MANAGE_FACILITIES)
 def console_registrant(request: HttpRequest, pk: int) -> HttpResponse:
     r = get_object_or_404(Registrant, pk=pk)
+    with transaction.atomic():  # a registration holds personal data: the read is recorded, or the page fails
+        record_read(actor=request.user, action="facilities.registrant_viewed", subject_id="", target=r,
+                    purpose="利用者登録の審査")
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -368,8 +373,11 @@ def console_day(request: HttpRequest, code: str) -> HttpResponse:
         except ApplicationError as e:
             messages.error(request, e.message)
         return redirect(reverse("facilities:console_day", args=[code]) + f"?date={day.isoformat()}")
-    return render(request, "facilities/console_day.html", {"facility": fac, "day": day,
-                                                           "bookings": selectors.day_bookings(fac, day)})
+    day_list = list(selectors.day_bookings(fac, day))
+    with transaction.atomic():  # the list names the users: the read is recorded, or the page fails
+        record_read(actor=request.user, action="facilities.day_list_viewed", subject_id="", target=fac,
+                    purpose="当日の予約一覧", detail={"date": day.isoformat(), "bookings": len(day_list)})
+    return render(request, "facilities/console_day.html", {"facility": fac, "day": day, "bookings": day_list})
 
 
 @staff(C.MANAGE_FACILITIES)

@@ -140,6 +140,10 @@ def test_console_review_and_draw_pages(client, halls, supervisor, clerk):
     r = client.post(f"/console/facilities/lottery/{rnd.pk}/", {"seed_values": "1234"})
     assert "申込期間が終わるまで抽選できません" in r.content.decode()
     assert client.get(f"/console/facilities/f/{fac.code}/day?date=2026-12-21").status_code == 200
+    from kuyakusho.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="facilities.registrant_viewed", actor=supervisor).count() == 2
+    assert AuditEvent.objects.filter(action="facilities.day_list_viewed", kind="read").count() == 1
     assert client.get("/console/facilities/report?date=2026-12-03").status_code == 200
     assert client.get(f"/console/facilities/f/{fac.code}/").status_code == 200
     r = client.post(f"/console/facilities/f/{fac.code}/", {"form": "event", "event-room": hall.pk,
