@@ -109,7 +109,8 @@ def test_a_group_wins_the_lottery_pays_and_prints_its_permit(browser, live_serve
     _axe(page)
     page.get_by_role("button", name="抽選に申し込む").click()
     expect(page.get_by_text("抽選に申し込みました。")).to_be_visible()
-    expect(page.get_by_test_id("application-result")).to_have_text("抽選前")
+    expect(page.get_by_test_id("application-result")).to_contain_text("抽選前")
+    expect(page.get_by_role("button", name="取り下げる")).to_be_visible()
 
     # 4. The window closes; staff run the draw with the announced numbers.
     LotteryRound.objects.filter(pk=rnd.pk).update(window_opens=today - timedelta(days=5),
