@@ -24,7 +24,7 @@ from kuyakusho.identity.sessions import resident
 from kuyakusho.payments.selectors import bill_link_token
 
 from . import booking as bookings
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     CancelForm,
     ClosureForm,
@@ -201,7 +201,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
 def permit(request: HttpRequest, pk: int) -> HttpResponse:
     b = _own_booking(request, pk)
     try:
-        pdf = bookings.permit_pdf(b)
+        pdf = documents.permit_pdf(b)
     except ApplicationError as e:
         messages.error(request, e.message)
         return redirect("facilities:my")
@@ -228,7 +228,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @resident
 def calendar(request: HttpRequest) -> HttpResponse:
     live = selectors.bookings_of(_account(request).pk).filter(status__in=("provisional", "confirmed"))
-    response = HttpResponse(bookings.ics(live), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(documents.ics(live), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="facility-bookings.ics"'
     return response
 

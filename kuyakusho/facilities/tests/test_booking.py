@@ -14,7 +14,7 @@ from django.utils import timezone
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.certificates.documents import verify_pdf
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.facilities import booking
+from kuyakusho.facilities import booking, documents
 from kuyakusho.facilities.models import Booking, Notice
 from kuyakusho.payments import services as payments
 from kuyakusho.payments.models import Bill, Payment
@@ -90,13 +90,13 @@ def test_paid_at_the_counter_the_booking_is_confirmed_with_a_signed_permit(halls
     assert booking.start_payment(actor=g.account, booking=b).pk == bill.pk  # the same bill on a retry
     assert (bill.amount, bill.source, bill.due_on) == (900, "facilities.booking", date(2026, 12, 17))
     with pytest.raises(ApplicationError):
-        booking.permit_pdf(b)  # not before payment
+        documents.permit_pdf(b)  # not before payment
     with django_capture_on_commit_callbacks(execute=True):  # the listener runs after the payment commits
         payments.record_counter_payment(actor=supervisor, bill=bill)
     b.refresh_from_db()
     assert b.status == "confirmed" and b.permit_number and b.permit_code.startswith("F-")
     assert AuditEvent.objects.filter(action="facilities.booking_confirmed", target_id=str(b.pk)).count() == 1
-    pdf = booking.permit_pdf(b)
+    pdf = documents.permit_pdf(b)
     result = verify_pdf(pdf)
     assert result.valid and result.verification_code == b.permit_code
     assert Notice.objects.filter(registrant=g, subject="本予約の完了").exists()
@@ -173,7 +173,7 @@ def test_bookings_export_to_a_calendar(halls):
 
     _fac, (hall, _room) = halls
     b = _book(make_registrant(), hall)
-    cal = Calendar.from_ical(booking.ics([b], now=timezone.now()))
+    cal = Calendar.from_ical(documents.ics([b], now=timezone.now()))
     events = list(cal.walk("VEVENT"))
     assert len(events) == 1
     assert events[0]["SUMMARY"] == "豊玉北地区区民館 集会室"
