@@ -13,6 +13,8 @@ wanted), then times:
   one notice per registrant;
 * the redraw from the published data alone (``lottery.redraw``, what ``manage.py facilities_redraw`` runs), which
   must give the same digest;
+* 50 first-come bookings of one slot at once (50 threads on PostgreSQL; in turn on SQLite, which has one
+  writer): exactly one must win, the others get the clear refusal, and no overlapping bookings exist;
 * the vacancy month grid of one facility (``selectors.vacancy``, 100 calls over different facilities and
   months) with a year of bookings for every facility (about 60 % of slots taken).
 
@@ -118,6 +120,56 @@ def _build(run: str, facilities: int, applications: int, month: date, seed: int,
     return rnd, facs
 
 
+def _parallel(facs, threads: bool) -> dict:
+    """50 bookings of one free slot at once: one wins, 49 are refused with the message, none overlap."""
+    import threading
+
+    from django.db import connections
+
+    from kuyakusho.core.errors import ApplicationError
+    from kuyakusho.facilities import booking
+    from kuyakusho.facilities.models import Booking, Registrant, Room
+
+    room = Room.objects.select_related("facility__kind", "facility__schedule").filter(facility=facs[0]).first()
+    regs = list(Registrant.objects.filter(status="approved")[:50])
+    day = date(2031, 1, 10)
+    won, refused, errors = [], [], []
+    barrier = threading.Barrier(len(regs)) if threads else None
+
+    def one(r):
+        try:
+            if barrier:
+                barrier.wait()
+            won.append(booking.create_booking(actor=None, registrant=r, room=room, day=day, period="night",
+                                              attendees=5, purpose="", source="first_come",
+                                              today=date(2030, 12, 1)).pk)
+        except ApplicationError as e:
+            refused.append(str(e.message))
+        except Exception as e:
+            errors.append(repr(e)[:80])
+        finally:
+            if barrier:
+                connections.close_all()
+
+    start = time.perf_counter()
+    if threads:
+        workers = [threading.Thread(target=one, args=(r,)) for r in regs]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    else:
+        for r in regs:
+            one(r)
+    seconds = time.perf_counter() - start
+    live = Booking.objects.filter(room=room, date=day, status__in=["provisional", "confirmed"]).count()
+    ok = len(won) == 1 and len(refused) == len(regs) - 1 and live == 1 and not errors
+    return {"benchmark": f"{len(regs)} bookings of one slot at once ({'threads' if threads else 'in turn'})",
+            "n": len(regs), "total_s": round(seconds, 3),
+            "note": (f"{len(won)} success, {len(refused)} clear refusals, {live} live booking"
+                     + (f"; errors {errors[:2]}" if errors else "") + ("" if ok else "; WRONG"))}
+
+
 def run(args, ctx) -> list[dict]:
     import logging
 
@@ -173,6 +225,9 @@ def run(args, ctx) -> list[dict]:
                  "note": ("identical winners and substitutes" if same else "DIFFERENT RESULT")
                  + f"; cpu {redraw_cpu:.2f} s"
                  + ("; within the 2 s target" if redraw_s < 2 else "; OVER the 2 s target")})
+    print(rows[-1], flush=True)
+
+    rows.append(_parallel(facs, threads=connection.vendor == "postgresql"))
     print(rows[-1], flush=True)
 
     samples: list[float] = []
