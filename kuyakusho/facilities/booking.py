@@ -50,7 +50,7 @@ from .models import (
 )
 from .notices import queue_mail
 from .permissions import acts_for, may_handle_booking
-from .services import add_months, check_group_rules, round_for
+from .services import add_months, check_group_rules, notice_date, round_for
 from .slots import closure_covers, find_period, open_periods, slot_times
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def book_ward_event(*, actor: Staff, room: Room, day: date, period: str, purpose
                              changes={"room": room.pk, "date": day, "period": period}, detail={"event": purpose})
                 _notice(app.registrant, str(_("抽選の申込の取消（区の行事）")),
                         str(_("%(date)s %(room)sは区の行事に使うため、申込を取り消しました。"))
-                        % {"date": day.isoformat(), "room": room.name_ja})
+                        % {"date": notice_date(day), "room": room.name_ja})
                 app.delete()
         return create_booking(actor=actor, registrant=None, room=room, day=day, period=period,
                               attendees=1, purpose=purpose, source=Booking.Source.STAFF, today=today)
@@ -340,7 +340,7 @@ def lapse_unpaid(*, today: date | None = None) -> int:
             if b.registrant is not None:
                 _notice(b.registrant, str(_("仮予約の失効")),
                         str(_("支払期限までに使用料の納付がなかったため、%(date)sの仮予約は失効しました。"))
-                        % {"date": b.date.isoformat()})
+                        % {"date": notice_date(b.date)})
             count += 1
     return count
 
@@ -373,7 +373,7 @@ def close(*, actor: Staff, facility: Facility, room: Room | None, date_from: dat
                 _notice(b.registrant, str(_("休館による予約の取消")),
                         str(_("%(date)s %(facility)sは休館（%(reason)s）となるため、予約を取り消しました。"
                               "納付済の使用料は全額返金します。"))
-                        % {"date": b.date.isoformat(), "facility": facility.name_ja, "reason": reason})
+                        % {"date": notice_date(b.date), "facility": facility.name_ja, "reason": reason})
             cancelled += 1
     return closure, cancelled
 

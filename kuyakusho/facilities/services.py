@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
@@ -25,6 +25,7 @@ from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.services import record_refusal, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
+from kuyakusho.core.wareki import format_wareki
 from kuyakusho.identity.models import PortalAccount
 
 from . import lottery
@@ -49,6 +50,11 @@ Actor = Staff | PortalAccount | None
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     return date(d.year + y, m + 1, 1)
+
+
+def notice_date(d: date) -> str:
+    """A date in a notice's text: 和暦 in Japanese (the default), ISO otherwise."""
+    return format_wareki(d) if (translation.get_language() or "ja").startswith("ja") else d.isoformat()
 
 
 def age_on(birth: date, on: date) -> int:
@@ -386,7 +392,7 @@ def _result_notices(rnd: LotteryRound, result: lottery.Result) -> None:
     template = str(_("当選%(won)s件、補欠%(sub)s件、落選・対象外%(lost)s件です。当選は%(by)sまでに確認してください。"))
     notices = [Notice(registrant_id=reg, subject=subject,
                       body=template % {"won": c["won"], "sub": c["substitute"], "lost": c["excluded"],
-                                       "by": rnd.confirm_deadline.isoformat() if rnd.confirm_deadline else ""})
+                                       "by": notice_date(rnd.confirm_deadline) if rnd.confirm_deadline else ""})
                for reg, c in per.items()]
     Notice.objects.bulk_create(notices, batch_size=5000)
     with_email = set(Registrant.objects.filter(pk__in=list(per)).exclude(email="").values_list("pk", flat=True))
@@ -431,4 +437,4 @@ def _promote_next(e: DrawEntry, today: date) -> None:
                  changes={"state": ["", "waiting"], "rank": nxt.rank, "after": e.pk})
     _notice(nxt.application.registrant, str(_("補欠からの繰り上げ当選")),
             str(_("補欠から繰り上げで当選しました。%(by)sまでに当選を確認してください。"))
-            % {"by": nxt.confirm_by.isoformat()})
+            % {"by": notice_date(nxt.confirm_by)})
