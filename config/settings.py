@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kuyakusho.guide",
     "kuyakusho.opendata",  # open data catalogue (CKAN action API, DCAT)
     "kuyakusho.identity",
+    "kuyakusho.facilities",  # public facilities: vacancy, registration, lottery, booking
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",

@@ -51,6 +51,9 @@ MENU: list[MenuItem] = [
     # --- open data ---
     MenuItem("opendata:console_index", _("オープンデータ"),
              _("データセットの公開・更新・公開終了と標準データセットの生成"), C.MANAGE_OPEN_DATA),
+    # Public facilities
+    MenuItem("facilities:console_index", _("公共施設"),
+             _("利用者登録の審査・抽選・休館・当日の予約一覧・使用料の日報"), C.MANAGE_FACILITIES),
 ]
 
 

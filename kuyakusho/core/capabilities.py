@@ -28,3 +28,5 @@ class Capability(StrEnum):
     PLAN = "plan"
     # --- open data (kuyakusho.opendata) ---
     MANAGE_OPEN_DATA = "manage_open_data"
+    # Public facilities: facilities and fees, registrations, the lottery, bookings, closures.
+    MANAGE_FACILITIES = "manage_facilities"

@@ -11,6 +11,7 @@ from kuyakusho.demo.offices import create_offices
 from kuyakusho.demo.planning import ensure_spring_traffic
 from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
 from kuyakusho.demo.staff import create_demo_staff, save_demo_devices
+from kuyakusho.facilities.demo import create_demo_facilities
 from kuyakusho.guide.demo import create_demo_notices
 from kuyakusho.residents.models import Resident, Status
 from kuyakusho.seals.demo import create_demo_seals
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         with audit_context(channel="system", via="demo_ward"):
             offices = create_offices()
             create_demo_notices(options["as_of"] or date.today())
+            create_demo_facilities(options["as_of"] or date.today())  # public facilities and their lotteries
             create_demo_staff()
             self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
             if options["residents"]:
