@@ -410,6 +410,9 @@ AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
                             .split(",") if n.strip()]
+# The ward's signing key (certificates, audit checkpoints): a folder with key.pem and cert.pem (kuyakusho.core.wardkey).
+if os.environ.get("KUYAKUSHO_WARD_KEY_DIR"):
+    KUYAKUSHO_WARD_KEY_DIR = Path(os.environ["KUYAKUSHO_WARD_KEY_DIR"])
 # Backups (manage.py backup, manage.py restore_check): where they are written and kept.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # --- end of production ---------------------------------------------------------------------------------------
