@@ -65,7 +65,7 @@ def start_server(env: Mapping[str, str], *, log_dir: Path, workers: int = 1, por
                "--port", str(port), "--lifespan", "off", "--no-access-log", "--timeout-keep-alive", "75",
                "--workers", str(workers)]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out,
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out,  # noqa: S603 (our own argv)
                                    stderr=subprocess.STDOUT)
     server = Server(port, process, log)
     deadline = time.monotonic() + timeout

@@ -33,7 +33,8 @@ def two_servers(tmp_path, isolated_ward_key, settings):
         pytest.skip("several processes share one PostgreSQL (SQLite is the embedded, one-machine default)")
     ward_key()  # one key for both processes
     env = {"DATABASE_URL": database_url(connection.settings_dict), "SECRET_KEY": settings.SECRET_KEY,
-           "KUYAKUSHO_WARD_KEY_DIR": str(settings.VAR_DIR / "certificates" / "ward-key"), "KUYAKUSHO_DEMO": "1", "DATABASE_POOL_MAX_SIZE": "4",
+           "KUYAKUSHO_WARD_KEY_DIR": str(settings.VAR_DIR / "certificates" / "ward-key"), "KUYAKUSHO_DEMO": "1",
+           "DATABASE_POOL_MAX_SIZE": "4",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
     servers = []
     try:
