@@ -39,8 +39,6 @@ SSE_CLIENTS = Gauge("kuyakusho_sse_clients", "Server-sent event streams open now
                     multiprocess_mode="livesum")
 UNAVAILABLE = Counter("kuyakusho_unavailable_answers", "Answers 503 because the database could not serve.")
 JOB_RUNS = Counter("kuyakusho_job_runs", "Periodic jobs run, by job and outcome.", ["job", "outcome"])
-JOB_LAST_SUCCESS = Gauge("kuyakusho_job_last_success_timestamp_seconds", "When each periodic job last succeeded.",
-                         ["job"], multiprocess_mode="max")
 
 
 class DatabaseCollector(Collector):
@@ -70,6 +68,15 @@ class DatabaseCollector(Collector):
         head = ChainHead.objects.filter(id=1).values_list("seq", flat=True).first()
         yield GaugeMetricFamily("kuyakusho_audit_chain_length", "Events in the audit trail's hash chain.",
                                 value=head or 0)
+        from django.core.cache import cache
+
+        from .schedule import JOBS, last_success_key
+
+        last = GaugeMetricFamily("kuyakusho_job_last_success_timestamp_seconds",
+                                 "When each periodic job last succeeded (any worker).", labels=["job"])
+        for job, at in cache.get_many([last_success_key(j.name) for j in JOBS]).items():
+            last.add_metric([job.rsplit(":", 1)[-1]], float(at))
+        yield last
         age = _checkpoint_age()
         if age is not None:
             yield GaugeMetricFamily("kuyakusho_audit_checkpoint_age_seconds",
