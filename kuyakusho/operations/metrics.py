@@ -45,6 +45,7 @@ class DatabaseCollector(Collector):
     """Figures read from the database at scrape time (one short query each)."""
 
     def collect(self) -> Iterable[Any]:
+        from django.tasks import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
         from kuyakusho.audit.models import ChainHead
@@ -52,7 +53,7 @@ class DatabaseCollector(Collector):
 
         waiting = GaugeMetricFamily("kuyakusho_task_queue_depth", "Tasks waiting to run, by queue.",
                                     labels=["queue"])
-        for queue, n in (DBTaskResult.objects.ready().values_list("queue_name")
+        for queue, n in (DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list("queue_name")
                          .annotate(n=_count()).order_by("queue_name")):
             waiting.add_metric([queue], n)
         yield waiting
@@ -106,11 +107,11 @@ def exposition() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         from prometheus_client import REGISTRY
 
-        registry = REGISTRY  # type: ignore[assignment]
+        registry = REGISTRY
         return generate_latest(registry) + generate_latest(_database_registry())
     registry.register(DatabaseCollector())
     return generate_latest(registry)

@@ -33,7 +33,7 @@ def smoke(base: str, *, verify: bool | str = True, timeout: float = 20.0) -> lis
         assert events.status_code == 200, f"/congestion/events {events.status_code}"
         assert events.headers.get("Content-Type", "").startswith("text/event-stream")
         # The stream's first line arrives at once (nothing between holds it back): the reconnection delay.
-        first = next(line for line in events.iter_lines(decode_unicode=True) if line)
+        first = next(str(line) for line in events.iter_lines(decode_unicode=True) if line)
         assert first.startswith(("retry:", "data:", "event:")), first[:100]
     done.append("live congestion stream")
     return done

@@ -67,4 +67,5 @@ def error_500(request: HttpRequest) -> HttpResponse:
     if exc is not None and unavailable.is_unavailable(exc):
         metrics.UNAVAILABLE.inc()
         return unavailable.response_for(request)
-    return core_views.error_500(request)
+    response: HttpResponse = core_views.error_500(request)  # type: ignore[no-untyped-call]
+    return response
