@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kuyakusho.guide",
     "kuyakusho.identity",
     "kuyakusho.portal",
+    "kuyakusho.reports",  # street reports (ねりまちレポーター), Open311
     "kuyakusho.console",
     "kuyakusho.kiosk",
     "kuyakusho.demo",

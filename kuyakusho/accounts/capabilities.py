@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("窓口責任者")
     ADMIN = "admin", _("管理者")
     AUDITOR = "auditor", _("監査")
+    # Street reports: the sections that fix roads, lights, parks and facilities (ねりまちレポーター).
+    REPORTS = "reports", _("レポート対応")
 
 
 C = Capability
@@ -43,6 +45,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # browse residents' records.
     Role.ADMIN: frozenset({C.USE_CONSOLE, C.MANAGE_OFFICES, C.MANAGE_POLICY, C.MANAGE_STAFF}),
     Role.AUDITOR: frozenset({C.USE_CONSOLE, C.VIEW_AUDIT}),
+    # Street reports: staff of the sections that handle them; they see reporters' contact details.
+    Role.REPORTS: frozenset({C.USE_CONSOLE, C.HANDLE_REPORTS, C.PUBLISH_REPORTS}),
 }
 
 # A role holding any of these reads personal data (residents' records, the audit trail of who read them) or
@@ -68,4 +72,10 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.VIEW_AUDIT: _("監査記録の検索"),
     C.VIEW_PAYMENTS: _("請求・収納の閲覧"),
     C.MANAGE_PAYMENTS: _("請求・返金・収納データの消込"),
+    # Street reports
+    C.HANDLE_REPORTS: _("レポートの受付・対応"),
+    C.PUBLISH_REPORTS: _("レポートの公開・写真の非公開やぼかし"),
 }
+
+# Street reports: their handlers read reporters' contact details.
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.HANDLE_REPORTS}

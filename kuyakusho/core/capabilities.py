@@ -24,3 +24,6 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"
+    # Street reports (ねりまちレポーター): triage and work; the 公開基準 (publication, photos, public text).
+    HANDLE_REPORTS = "handle_reports"
+    PUBLISH_REPORTS = "publish_reports"
