@@ -45,6 +45,9 @@ MENU: list[MenuItem] = [
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
     MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
              _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
+    # Street reports
+    MenuItem("reports:console_queue", _("まちのレポート"), _("道路・街路灯・公園などの報告の受付・対応・公開"),
+             C.HANDLE_REPORTS),
 ]
 
 

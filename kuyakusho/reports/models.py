@@ -49,6 +49,9 @@ class Category(models.Model):
     sla_days = models.PositiveSmallIntegerField(_("対応の目安（日）"), default=14)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(_("受付中"), default=True)
+    # Open311 attributes asked with this category: [{"code", "datatype", "required", "description_ja",
+    # "description_en", "order", "values": [{"key", "name_ja", "name_en"}]}] (datatypes of GeoReport v2)
+    attributes = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("レポートの種類")
@@ -73,6 +76,7 @@ class Report(models.Model):
     town = models.CharField(_("町丁目"), max_length=40, blank=True)  # the nearest 町丁目 (statistics, filters)
     address = models.CharField(_("場所の説明"), max_length=200, blank=True)
     description = models.TextField(_("内容"), max_length=4000)
+    attributes = models.JSONField(default=dict, blank=True)  # answers to the category's attributes
     public_text = models.TextField(_("公開する内容"), max_length=4000)  # staff may edit it for publication
     # Who reported: a resident's account (card or e-mail); contact kept by the ward, never published.
     reporter = models.ForeignKey("identity.PortalAccount", null=True, blank=True, on_delete=models.PROTECT,

@@ -189,3 +189,11 @@ def export_rows(*, since: date | None = None, until: date | None = None):
                                           "fixed_at").iterator(chunk_size=5000)):
         yield [pk, code, status, "open" if status in OPEN else "closed", town, round(lat, 5), round(lon, 5),
                created.isoformat(), fixed.isoformat() if fixed else ""]
+
+
+def own_report(report_id: int, account_id: int) -> Report | None:
+    """A report before publication, for its reporter and those who follow it (no contact details shown)."""
+    return (Report.objects.filter(pk=report_id).filter(Q(reporter_id=account_id) | Q(followers__account_id=account_id))
+            .select_related("category", "duplicate_of").prefetch_related(
+                _public_photos(), Prefetch("changes", queryset=StatusChange.objects.order_by("created_at", "id")))
+            .distinct().first())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +72,7 @@ class NewReport:
     contact_phone: str = ""
     nickname: str = ""
     anonymous: bool = True
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 def _position(new: NewReport, gps: tuple[float, float] | None) -> tuple[float, float]:
@@ -103,11 +104,51 @@ def _position(new: NewReport, gps: tuple[float, float] | None) -> tuple[float, f
     return lat, lon
 
 
+def resolve_place(*, lat: float | None, lon: float | None, town: str) -> tuple[float, float]:
+    """The place a reporter chose (map pin, phone position or 町丁目), checked as a report's would be: the
+    details step asks this before anything is typed."""
+    return _position(NewReport(category="", description="", lat=lat, lon=lon, town=town), None)
+
+
 def _category(code: str) -> Category:
     category = Category.objects.filter(code=code or "", active=True).first()
     if category is None:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("レポートの種類を一覧から選んでください。"), field="category")
     return category
+
+
+def _attributes(category: Category, given: Mapping[str, str]) -> dict[str, str]:
+    """The answers to the category's attributes (Open311 ``attribute[code]``), checked against their definition."""
+    defined = {a["code"]: a for a in category.attributes}
+    unknown = sorted(set(given) - set(defined))
+    if unknown:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, format_lazy(_("この種類にない項目です：{codes}"),
+                                                                    codes=", ".join(unknown)[:100]),
+                               field="attribute")
+    answers: dict[str, str] = {}
+    for code, a in defined.items():
+        value = check_text(str(given.get(code, "") or ""), field=f"attribute[{code}]", max_length=200, font=False)
+        if not value:
+            if a.get("required"):
+                en = (translation.get_language() or "").startswith("en")
+                name = a.get("description_en" if en else "description_ja", code)
+                raise ApplicationError(ErrorCode.INVALID_INPUT,
+                                       format_lazy(_("「{name}」を入力してください。"), name=name),
+                                       field=f"attribute[{code}]")
+            continue
+        if a.get("datatype") in ("singlevaluelist", "multivaluelist"):
+            keys = {v["key"] for v in a.get("values", [])}
+            chosen = value.split(",") if a["datatype"] == "multivaluelist" else [value]
+            if not set(chosen) <= keys:
+                raise ApplicationError(ErrorCode.INVALID_INPUT, _("一覧にない値です。"), field=f"attribute[{code}]")
+        elif a.get("datatype") == "number":
+            try:
+                float(value)
+            except ValueError:
+                raise ApplicationError(ErrorCode.INVALID_INPUT, _("数値を入力してください。"),
+                                       field=f"attribute[{code}]") from None
+        answers[code] = value
+    return answers
 
 
 def _rate_limit(actor: Actor, client_address: str) -> None:
@@ -130,6 +171,7 @@ def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, cl
                   now: datetime | None = None) -> Report:
     """A new report (受付), its photos (stripped and resized) and the reporter as its first follower."""
     category = _category(new.category)
+    answers = _attributes(category, new.attributes)
     description = check_text(new.description or "", field="description", max_length=MAX_DESCRIPTION,
                              multiline=True, font=False)
     if not description:
@@ -157,7 +199,7 @@ def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, cl
     with transaction.atomic():
         report = Report.objects.create(
             category=category, status=Status.RECEIVED, lat=lat, lon=lon, town=town.label if town else "",
-            address=address, description=description, public_text=description,
+            address=address, description=description, public_text=description, attributes=answers,
             reporter=actor if isinstance(actor, PortalAccount) else None,
             api_client=actor if isinstance(actor, ApiClient) else None,
             source="open311" if isinstance(actor, ApiClient) else "web",
