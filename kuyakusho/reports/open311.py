@@ -318,8 +318,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         address=request.POST.get("address_string", ""), attributes=attributes, contact_name=name[:60],
         contact_email=request.POST.get("email", ""), contact_phone=request.POST.get("phone", "")[:20])
     report = services.submit_report(actor=client, new=new, client_address=client_address(request))
-    rows = [{"service_request_id": str(report.pk), "token": report.token,
-             "service_notice": str(Status(report.status).label), "account_id": None}]
+    # A realtime service answers with the id (the specification returns either the id or a token, not both); the
+    # token kept with the report still answers at tokens/{token}.
+    rows = [{"service_request_id": str(report.pk), "service_notice": str(Status(report.status).label),
+             "account_id": None}]
     return _answer(fmt, rows, root="service_requests", item="request", status=201)
 
 
