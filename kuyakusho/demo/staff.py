@@ -22,6 +22,7 @@ DEMO_STAFF = [
     ("supervisor", "責任者 一郎", Role.SUPERVISOR, ["nerima", "hikarigaoka"]),
     ("admin", "管理 太郎", Role.ADMIN, []),
     ("auditor", "監査 桜", Role.AUDITOR, []),
+    ("roads", "道路 公園", Role.REPORTS, []),  # street reports
 ]
 
 

@@ -29,6 +29,19 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+#: The fixed grid of the public map (about 280 m × 270 m in Tokyo): cell = row · CELL_ROW + column.
+CELL_LAT, CELL_LON, CELL_ROW = 0.0025, 0.003, 1_000_000
+
+
+def cell(lat: float, lon: float) -> int:
+    return math.floor(lat / CELL_LAT) * CELL_ROW + math.floor(lon / CELL_LON)
+
+
+def cell_centre(value: int) -> tuple[float, float]:
+    row, column = divmod(value, CELL_ROW)
+    return (row + 0.5) * CELL_LAT, (column + 0.5) * CELL_LON
+
+
 def box(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
     """(lat_min, lat_max, lon_min, lon_max) of a square around the point that holds the circle of ``metres``."""
     dlat = metres / M_PER_DEG_LAT

@@ -73,6 +73,8 @@ class Report(models.Model):
     status = models.CharField(_("状況"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     lat = models.FloatField(_("緯度"))
     lon = models.FloatField(_("経度"))
+    # A fixed grid cell (``geo.cell``): the public map counts reports per cell from an index alone.
+    cell = models.BigIntegerField(default=0)
     town = models.CharField(_("町丁目"), max_length=40, blank=True)  # the nearest 町丁目 (statistics, filters)
     address = models.CharField(_("場所の説明"), max_length=200, blank=True)
     description = models.TextField(_("内容"), max_length=4000)
@@ -120,7 +122,8 @@ class Report(models.Model):
         indexes = [
             # the 50 m duplicate check: same category, a band of latitude
             models.Index(fields=["category", "lat"], name="reports_category_lat"),
-            models.Index(fields=["published", "status"], name="reports_published_status"),
+            models.Index(fields=["published", "cell", "status"], name="reports_published_cell"),
+            models.Index(fields=["published", "lat", "lon"], name="reports_published_place"),
             models.Index(fields=["status", "due_at"], name="reports_status_due"),
             models.Index(fields=["reporter", "created_at"], name="reports_reporter"),
         ]

@@ -205,31 +205,41 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
 # --- requests ------------------------------------------------------------------------------------------------
 
 def _rows(qs: QuerySet[Report], base: str) -> list[dict[str, Any]]:
+    """The service requests of ``qs`` in the specification's fields (one query: columns, the last public note
+    and the first public photo as subqueries; labels and categories looked up once)."""
     last_note = StatusChange.objects.filter(report=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
     first_photo = Photo.objects.filter(report=OuterRef("pk"), hidden=False).order_by("id")
-    rows = qs.select_related("category").annotate(
-        notes=Subquery(last_note.values("note")[:1]), photo_id=Subquery(first_photo.values("id")[:1]))
-    out = []
     en = (translation.get_language() or "").startswith("en")
-    for r in rows:
-        notes = r.notes or None
-        if r.status == Status.REFERRED and r.referred_to:
-            notes = f"{Status(r.status).label}: {r.referred_to}" + (f" — {notes}" if notes else "")
-        elif r.status == Status.NOT_FIXABLE and r.reason:
-            notes = f"{Status(r.status).label}: {r.reason}" + (f" — {notes}" if notes else "")
-        elif r.status == Status.DUPLICATE and r.duplicate_of_id:
-            notes = f"{Status(r.status).label}: #{r.duplicate_of_id}" + (f" — {notes}" if notes else "")
+    categories = {c.pk: (c.code, c.name_en if en else c.name_ja, c.section) for c in Category.objects.all()}
+    labels = {s.value: str(s.label) for s in Status}
+    photo_url = base + reverse("reports:photo", args=[1, 2, "full"]).replace("/1/photos/2/", "/{r}/photos/{p}/")
+    tz = timezone.get_current_timezone()
+
+    def w3c_fast(value: datetime) -> str:
+        return value.astimezone(tz).replace(microsecond=0).isoformat()
+
+    rows = qs.annotate(notes=Subquery(last_note.values("note")[:1]),
+                       photo_id=Subquery(first_photo.values("id")[:1])).values_list(
+        "pk", "status", "category_id", "public_text", "referred_to", "reason", "duplicate_of_id", "created_at",
+        "updated_at", "due_at", "town", "address", "lat", "lon", "notes", "photo_id")
+    out = []
+    for (pk, status, category_id, text, referred_to, reason, duplicate_of, created, updated, due, town, address,
+         lat, lon, notes, photo_id) in rows:
+        code, name, section = categories[category_id]
+        label = labels[status]
+        notes = notes or None
+        prefix = (referred_to if status == Status.REFERRED else reason if status == Status.NOT_FIXABLE
+                  else f"#{duplicate_of}" if status == Status.DUPLICATE and duplicate_of else "")
+        if prefix:
+            notes = f"{label}: {prefix}" + (f" — {notes}" if notes else "")
         out.append({
-            "service_request_id": str(r.pk), "status": "open" if r.status in OPEN else "closed",
-            "status_notes": notes, "service_name": r.category.name_en if en else r.category.name_ja,
-            "service_code": r.category.code, "description": r.public_text,
-            "agency_responsible": r.referred_to if r.status == Status.REFERRED and r.referred_to
-            else r.category.section,
-            "service_notice": str(Status(r.status).label), "requested_datetime": w3c(r.created_at),
-            "updated_datetime": w3c(r.updated_at), "expected_datetime": w3c(r.due_at),
-            "address": " ".join(x for x in (r.town, r.address) if x) or None, "address_id": None, "zipcode": None,
-            "lat": round(r.lat, 6), "long": round(r.lon, 6),
-            "media_url": base + reverse("reports:photo", args=[r.pk, r.photo_id, "full"]) if r.photo_id else None})
+            "service_request_id": str(pk), "status": "open" if status in OPEN else "closed", "status_notes": notes,
+            "service_name": name, "service_code": code, "description": text,
+            "agency_responsible": referred_to if status == Status.REFERRED and referred_to else section,
+            "service_notice": label, "requested_datetime": w3c_fast(created), "updated_datetime": w3c_fast(updated),
+            "expected_datetime": w3c_fast(due), "address": " ".join(x for x in (town, address) if x) or None,
+            "address_id": None, "zipcode": None, "lat": round(lat, 6), "long": round(lon, 6),
+            "media_url": photo_url.format(r=pk, p=photo_id) if photo_id else None})
     return out
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Floor
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import geo
@@ -90,32 +89,33 @@ def public_report(report_id: int) -> Report | None:
 
 
 def map_data(f: Filters, *, bbox: tuple[float, float, float, float] | None = None) -> dict[str, Any]:
-    """The public map's data: points when few are in view, otherwise clusters (counts per cell of a grid whose
-    size follows the view), each with its count per open/closed."""
+    """The public map's data: points when few are in view, otherwise clusters: the reports counted per cell of
+    the fixed grid (``geo.cell``, from the index on published, cell and status alone), merged into about 40
+    cells across the view, each with its count of open and closed reports."""
     qs = _filtered(Report.objects.filter(published=True), f)
     if bbox is not None:
         south, west, north, east = bbox
         qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
-    span = (bbox[2] - bbox[0]) if bbox else 0.1
+    span = max((bbox[2] - bbox[0]) if bbox else 0.1, geo.CELL_LAT)
     if bbox is not None and span < 0.01:
-        rows = list(qs.values_list("pk", "lat", "lon", "status", "category__code")[:MAP_POINTS_MAX + 1])
+        rows = list(qs.values_list("pk", "lat", "lon", "status", "category_id")[:MAP_POINTS_MAX + 1])
         if len(rows) <= MAP_POINTS_MAX:
+            codes = dict(Category.objects.values_list("pk", "code"))
             return {"kind": "points", "points": [
-                {"id": pk, "lat": round(a, 6), "lon": round(b, 6), "status": s, "category": c,
+                {"id": pk, "lat": round(a, 6), "lon": round(b, 6), "status": s, "category": codes.get(c, ""),
                  "open": s in OPEN} for pk, a, b, s, c in rows]}
-    cells = 40 / max(span, 0.005)  # about 40 cells across the view
-    grouped = qs.annotate(cy=Floor(_scaled("lat", cells)), cx=Floor(_scaled("lon", cells)))
+    size = max(span / 40, geo.CELL_LAT)
     counts: dict[tuple[int, int], list[float]] = {}
-    for cy, cx, status, n in grouped.values_list("cy", "cx", "status").annotate(n=Count("id")).order_by():
-        cell = counts.setdefault((int(cy), int(cx)), [0, 0])
-        cell[0 if status in OPEN else 1] += n
+    for cell, status, n in qs.values_list("cell", "status").annotate(n=Count("*")).order_by():
+        lat, lon = geo.cell_centre(cell)
+        key = (math.floor(lat / size), math.floor(lon / size))
+        entry = counts.setdefault(key, [0, 0, 0.0, 0.0])
+        entry[0 if status in OPEN else 1] += n
+        entry[2] += lat * n
+        entry[3] += lon * n
     return {"kind": "clusters", "cells": [
-        {"lat": round((cy + 0.5) / cells, 6), "lon": round((cx + 0.5) / cells, 6), "open": o, "closed": c,
-         "count": o + c} for (cy, cx), (o, c) in sorted(counts.items())]}
-
-
-def _scaled(field: str, factor: float) -> CombinedExpression:
-    return F(field) * Value(factor, output_field=FloatField())
+        {"lat": round(sy / (o + c), 6), "lon": round(sx / (o + c), 6), "open": o, "closed": c, "count": o + c}
+        for _key, (o, c, sy, sx) in sorted(counts.items())]}
 
 
 def queue(*, section: str = "", status: str = "", overdue: bool = False, assigned_to: int | None = None

@@ -198,7 +198,8 @@ def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, cl
     town = geo.nearest_town(lat, lon)
     with transaction.atomic():
         report = Report.objects.create(
-            category=category, status=Status.RECEIVED, lat=lat, lon=lon, town=town.label if town else "",
+            category=category, status=Status.RECEIVED, lat=lat, lon=lon, cell=geo.cell(lat, lon),
+            town=town.label if town else "",
             address=address, description=description, public_text=description, attributes=answers,
             reporter=actor if isinstance(actor, PortalAccount) else None,
             api_client=actor if isinstance(actor, ApiClient) else None,

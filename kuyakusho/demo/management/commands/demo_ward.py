@@ -8,6 +8,7 @@ from kuyakusho.demo.offices import create_offices
 from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
 from kuyakusho.demo.staff import create_demo_staff
 from kuyakusho.guide.demo import create_demo_notices
+from kuyakusho.reports.demo import create_demo_reports
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             offices = create_offices()
             create_demo_notices(options["as_of"] or date.today())
             create_demo_staff()
+            create_demo_reports()  # street reports (ねりまちレポーター)
             self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
             if options["residents"]:
                 self._population(options)
