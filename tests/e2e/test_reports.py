@@ -102,7 +102,8 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     page2.get_by_label("町丁目から選ぶ（地図を使わない方法）").select_option(label="豊玉北6丁目")
     page2.get_by_role("button", name="次へ").click()
     expect(page2.get_by_role("heading", name="近くに同じ種類の報告があります")).to_be_visible()
-    expect(page2.get_by_role("img", name=f"報告 #{report.pk} の写真")).to_be_visible()
+    # not yet approved for publication: its text and photos stay with the ward until staff publish it
+    expect(page2.get_by_text("区が確認中のため、内容と写真はまだ公開していません。")).to_be_visible()
     shot(page2, "reports-4-duplicate-suggested")
     page2.get_by_role("button", name=f"#{report.pk} に「わたしも」").click()
     expect(page2.get_by_text("「わたしも」を受け付けました")).to_be_visible()
@@ -143,7 +144,9 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     expect(timeline).to_contain_text("受付")
     expect(timeline).to_contain_text("電球の交換を業者に依頼しました。")
     expect(timeline).to_contain_text("電球を交換し、点灯を確認しました。")
-    expect(pp.get_by_role("img", name="対応後の写真 1")).to_be_visible()
+    fix_photo = pp.get_by_role("img", name="対応後の写真 1")
+    expect(fix_photo).to_be_visible()
+    assert fix_photo.evaluate("img => img.complete && img.naturalWidth > 0")  # loaded, not a broken image
     problems += _axe(pp)
     shot(pp, "reports-6-public-timeline")
     pp.goto("/reports/")

@@ -54,13 +54,17 @@ def test_outside_the_ward_is_refused_on_the_page_and_nothing_is_stored(resident_
     assert response.status_code == 400
 
 
-def test_second_report_nearby_sees_the_first_and_says_me_too(resident_client, submit, neighbour):
+def test_second_report_nearby_sees_the_first_and_says_me_too(resident_client, submit, neighbour, handler):
     first = submit(photos=[jpeg()])
     c = resident_client(neighbour)
-    step2 = c.get(reverse("reports:details"), {"category": "streetlight", "lat": f"{LAT + 0.0002:.6f}",
-                                               "lon": f"{LON:.6f}"})
-    html = step2.content.decode()
+    place = {"category": "streetlight", "lat": f"{LAT + 0.0002:.6f}", "lon": f"{LON:.6f}"}
+    html = c.get(reverse("reports:details"), place).content.decode()
     assert f"#{first.pk}" in html and "近くに同じ種類の報告があります" in html
+    photo_url = reverse("reports:photo", args=[first.pk, first.photos.get().pk, "thumb"])
+    assert photo_url not in html and "まだ公開していません" in html  # not approved yet: no text, no photo
+    services.publish(actor=handler, report_id=first.pk, published=True)
+    html = c.get(reverse("reports:details"), place).content.decode()
+    assert photo_url in html and c.get(photo_url).status_code == 200
     assert c.post(reverse("reports:me_too", args=[first.pk])).status_code == 302
     first.refresh_from_db()
     assert first.me_too == 1
