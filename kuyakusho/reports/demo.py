@@ -111,7 +111,7 @@ def generate(*, count: int, seed: int = 1, now: datetime | None = None, with_pho
                 published=rng.random() < 0.85, published_at=created, me_too=rng.choice([0, 0, 0, 1, 2, 5]),
                 created_at=created, updated_at=fixed or created, due_at=created + timedelta(days=category.sla_days),
                 fixed_at=fixed, referred_to="東京都第四建設事務所" if status == Status.REFERRED else "",
-                reason="私有地のため" if status == Status.NOT_FIXABLE else ""))
+                reason="私有地のため" if status == Status.NOT_FIXABLE else "", status_note=NOTES.get(status, "")))
         with transaction.atomic():
             created_rows = Report.objects.bulk_create(rows, batch_size=1000)
             for r in created_rows:

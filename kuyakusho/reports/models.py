@@ -95,6 +95,8 @@ class Report(models.Model):
 
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    # the public note of the last change (the timeline's newest entry; Open311's status_notes)
+    status_note = models.TextField(_("公開するコメント"), max_length=2000, blank=True)
     reason = models.CharField(_("対応不可の理由"), max_length=200, blank=True)
     referred_to = models.CharField(_("引継ぎ先"), max_length=100, blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -124,6 +126,8 @@ class Report(models.Model):
             models.Index(fields=["category", "lat"], name="reports_category_lat"),
             models.Index(fields=["published", "cell", "status"], name="reports_published_cell"),
             models.Index(fields=["published", "lat", "lon"], name="reports_published_place"),
+            # newest first: the public list and Open311's GET requests
+            models.Index(fields=["published", "created_at", "id"], name="reports_published_created"),
             models.Index(fields=["status", "due_at"], name="reports_status_due"),
             models.Index(fields=["reporter", "created_at"], name="reports_reporter"),
         ]

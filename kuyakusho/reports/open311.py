@@ -21,7 +21,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +35,7 @@ from kuyakusho.core.net import client_address
 from kuyakusho.core.ward import ward
 
 from . import services
-from .models import OPEN, ApiClient, Category, Photo, Report, Status, StatusChange
+from .models import OPEN, ApiClient, Category, Photo, Report, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -207,8 +207,6 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
 def _rows(qs: QuerySet[Report], base: str) -> list[dict[str, Any]]:
     """The service requests of ``qs`` in the specification's fields (one query: columns, the last public note
     and the first public photo as subqueries; labels and categories looked up once)."""
-    last_note = StatusChange.objects.filter(report=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
-    first_photo = Photo.objects.filter(report=OuterRef("pk"), hidden=False).order_by("id")
     en = (translation.get_language() or "").startswith("en")
     categories = {c.pk: (c.code, c.name_en if en else c.name_ja, c.section) for c in Category.objects.all()}
     labels = {s.value: str(s.label) for s in Status}
@@ -218,13 +216,18 @@ def _rows(qs: QuerySet[Report], base: str) -> list[dict[str, Any]]:
     def w3c_fast(value: datetime) -> str:
         return value.astimezone(tz).replace(microsecond=0).isoformat()
 
-    rows = qs.annotate(notes=Subquery(last_note.values("note")[:1]),
-                       photo_id=Subquery(first_photo.values("id")[:1])).values_list(
+    rows = list(qs.values_list(
         "pk", "status", "category_id", "public_text", "referred_to", "reason", "duplicate_of_id", "created_at",
-        "updated_at", "due_at", "town", "address", "lat", "lon", "notes", "photo_id")
+        "updated_at", "due_at", "town", "address", "lat", "lon", "status_note"))
+    first_photo: dict[int, int] = {}
+    if rows:
+        for report_id, photo_id in (Photo.objects.filter(report_id__in=[r[0] for r in rows], hidden=False)
+                                    .order_by("-id").values_list("report_id", "id")):
+            first_photo[report_id] = photo_id  # ordered newest first: the first photo is written last
     out = []
     for (pk, status, category_id, text, referred_to, reason, duplicate_of, created, updated, due, town, address,
-         lat, lon, notes, photo_id) in rows:
+         lat, lon, notes) in rows:
+        photo_id = first_photo.get(pk)
         code, name, section = categories[category_id]
         label = labels[status]
         notes = notes or None

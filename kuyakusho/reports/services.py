@@ -291,8 +291,8 @@ def reopen(*, actor: PortalAccount, report_id: int, note: str, now: datetime | N
         before = report.status
         report.status, report.updated_at, report.reopened = Status.RECEIVED, now, report.reopened + 1
         report.due_at = now + timedelta(days=report.category.sla_days)
-        report.version += 1
-        report.save(update_fields=["status", "updated_at", "reopened", "due_at", "version"])
+        report.version, report.status_note = report.version + 1, note
+        report.save(update_fields=["status", "updated_at", "reopened", "due_at", "version", "status_note"])
         StatusChange.objects.create(report=report, from_status=before, to_status=Status.RECEIVED, note=note,
                                     by_reporter=True, created_at=now)
         record_write(actor=actor, action="reports.reopen", target=report, subject_id=_audit_subject(report),
@@ -333,11 +333,13 @@ def change_status(*, actor: Staff, report_id: int, status: str, note: str, reaso
             raise ApplicationError(ErrorCode.CONFLICT, _("重複として統合したレポートは変更できません。"))
         before = report.status
         report.status, report.updated_at, report.version = status, now, report.version + 1
+        report.status_note = note
         report.reason = reason if status == Status.NOT_FIXABLE else ""
         report.referred_to = referred_to if status == Status.REFERRED else ""
         if status == Status.FIXED:
             report.fixed_at = now
-        report.save(update_fields=["status", "updated_at", "version", "reason", "referred_to", "fixed_at"])
+        report.save(update_fields=["status", "updated_at", "version", "reason", "referred_to", "fixed_at",
+                                   "status_note"])
         StatusChange.objects.create(report=report, from_status=before, to_status=status, note=note,
                                     by_staff=actor, created_at=now)
         record_write(actor=actor, action="reports.status", target=report, subject_id=_audit_subject(report),
@@ -463,8 +465,8 @@ def merge(*, actor: Staff, report_id: int, into_id: int, note: str, now: datetim
         before = report.status
         text = note or f"#{target.pk} と同じ内容のため、そちらで対応します。"
         report.status, report.duplicate_of, report.updated_at = Status.DUPLICATE, target, now
-        report.version += 1
-        report.save(update_fields=["status", "duplicate_of", "updated_at", "version"])
+        report.version, report.status_note = report.version + 1, text
+        report.save(update_fields=["status", "duplicate_of", "updated_at", "version", "status_note"])
         StatusChange.objects.create(report=report, from_status=before, to_status=Status.DUPLICATE, note=text,
                                     by_staff=actor, created_at=now)
         followers = _followers(report.pk)

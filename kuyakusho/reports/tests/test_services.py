@@ -274,3 +274,14 @@ def test_boundary_and_towns():
     assert geo.in_ward(LAT, LON)
     assert not geo.in_ward(35.6812, 139.7671)
     assert geo.nearest_town(LAT, LON).town.startswith("豊玉")
+
+
+def test_a_photo_taken_sideways_is_stored_upright(submit):
+    image = Image.new("RGB", (800, 600), (10, 10, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: show rotated 90° clockwise
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    photo = submit(photos=[out.getvalue()]).photos.get()
+    assert (photo.width, photo.height) == (600, 800)
+    assert not Image.open(io.BytesIO(bytes(photo.data))).getexif()
