@@ -25,6 +25,12 @@ from .models import OPEN, Photo, Report, Status
 from .views import STATUS_COLOURS, _map_settings
 
 C = Capability
+
+
+class ConsoleRequest(HttpRequest):
+    """The request of a page declared ``@staff``: its user is the member of staff signed in."""
+
+    user: Staff
 PER_PAGE = 50
 
 
@@ -38,7 +44,7 @@ def _int(value: str | None) -> int | None:
 
 @staff(C.HANDLE_REPORTS)
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: ConsoleRequest) -> HttpResponse:
     section = request.GET.get("section", "")
     status = request.GET.get("status", "open")
     overdue = request.GET.get("overdue") == "1"
@@ -53,7 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "colours": STATUS_COLOURS, "open": OPEN, "map": _map_settings()})
 
 
-def _detail(request: HttpRequest, pk: int, *, error: ApplicationError | None = None, status: int = 200
+def _detail(request: ConsoleRequest, pk: int, *, error: ApplicationError | None = None, status: int = 200
             ) -> HttpResponse:
     report = selectors.staff_report(pk)
     if report is None:
@@ -73,13 +79,13 @@ def _detail(request: HttpRequest, pk: int, *, error: ApplicationError | None = N
 
 @staff(C.HANDLE_REPORTS)
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: ConsoleRequest, pk: int) -> HttpResponse:
     return _detail(request, pk)
 
 
 @staff(C.HANDLE_REPORTS)
 @require_POST
-def act(request: HttpRequest, pk: int) -> HttpResponse:
+def act(request: ConsoleRequest, pk: int) -> HttpResponse:
     """One action on a report (the form's ``action``): status, assign, note, fix photo, publish, photo, merge."""
     p, user = request.POST, request.user
     action = p.get("action", "")
@@ -128,7 +134,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(C.HANDLE_REPORTS)
 @require_GET
-def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+def photo(request: ConsoleRequest, photo_id: int) -> HttpResponse:
     p = Photo.objects.filter(pk=photo_id).only("id", "data").first()
     if p is None:
         raise Http404

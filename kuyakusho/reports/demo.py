@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import shapely
+import shapely  # type: ignore[import-untyped]  # shapely 2 ships no type information
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -32,7 +32,7 @@ DESCRIPTIONS = {
     "other": ["道路標識が見えにくくなっています。", "側溝のふたが外れています。"],
     "good-deed": ["町会で公園の清掃をしました。", "通学路の花壇に花を植えました。"],
 }
-NOTES = {
+NOTES: dict[str, str] = {
     Status.CHECKING: "現地を確認します。", Status.PLANNED: "補修の手配をしました。", Status.IN_PROGRESS: "作業中です。",
     Status.FIXED: "対応しました。ご報告ありがとうございました。",
     Status.NOT_FIXABLE: "私有地のため区では対応できません。",

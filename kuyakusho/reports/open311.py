@@ -145,20 +145,19 @@ def _handled(view):
 @_handled
 def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri(reverse("reports:open311_services", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
-    data = {
-        "changeset": w3c(_changeset()), "contact": ward().contact_ja, "key_service": ward().contact_ja,
-        "endpoints": [{"specification": SPECIFICATION, "url": base, "changeset": w3c(_changeset()),
-                       "type": "production", "formats": ["text/xml", "application/json"]}]}
+    head = {"changeset": w3c(_changeset()), "contact": ward().contact_ja, "key_service": ward().contact_ja}
+    endpoint = {"specification": SPECIFICATION, "url": base, "changeset": w3c(_changeset()) or "",
+                "type": "production"}
+    formats = ["text/xml", "application/json"]
+    data = {**head, "endpoints": [{**endpoint, "formats": formats}]}
     if fmt == "xml":
-        root = _element("discovery", {k: v for k, v in data.items() if k != "endpoints"})
-        endpoints = ET.SubElement(root, "endpoints")
-        for ep in data["endpoints"]:
-            el = ET.SubElement(endpoints, "endpoint")
-            for k in ("specification", "url", "changeset", "type"):
-                ET.SubElement(el, k).text = ep[k]
-            formats = ET.SubElement(el, "formats")
-            for f in ep["formats"]:
-                ET.SubElement(formats, "format").text = f
+        root = _element("discovery", head)
+        el = ET.SubElement(ET.SubElement(root, "endpoints"), "endpoint")
+        for k, v in endpoint.items():
+            ET.SubElement(el, k).text = v
+        wrapper = ET.SubElement(el, "formats")
+        for f in formats:
+            ET.SubElement(wrapper, "format").text = f
         return HttpResponse(b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8"),
                             content_type=FORMATS["xml"])
     return _answer(fmt, data, root="discovery", item="")
@@ -221,16 +220,16 @@ def _rows(qs: QuerySet[Report], base: str) -> list[dict[str, Any]]:
         "updated_at", "due_at", "town", "address", "lat", "lon", "status_note"))
     first_photo: dict[int, int] = {}
     if rows:
-        for report_id, photo_id in (Photo.objects.filter(report_id__in=[r[0] for r in rows], hidden=False)
-                                    .order_by("-id").values_list("report_id", "id")):
-            first_photo[report_id] = photo_id  # ordered newest first: the first photo is written last
+        for report_id, some_photo in (Photo.objects.filter(report_id__in=[r[0] for r in rows], hidden=False)
+                                      .order_by("-id").values_list("report_id", "id")):
+            first_photo[report_id] = some_photo  # newest first: the first photo is written last
     out = []
     for (pk, status, category_id, text, referred_to, reason, duplicate_of, created, updated, due, town, address,
-         lat, lon, notes) in rows:
+         lat, lon, note) in rows:
         photo_id = first_photo.get(pk)
         code, name, section = categories[category_id]
         label = labels[status]
-        notes = notes or None
+        notes: str | None = note or None
         prefix = (referred_to if status == Status.REFERRED else reason if status == Status.NOT_FIXABLE
                   else f"#{duplicate_of}" if status == Status.DUPLICATE and duplicate_of else "")
         if prefix:
@@ -323,7 +322,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, "lat and long, or address_string, are required")
     if lat is None or lon is None:
         raise Open311Error(400, "address_string alone cannot be placed: send lat and long")
-    attributes = {k[len("attribute["):-1]: v for k, v in request.POST.items()
+    attributes = {k[len("attribute["):-1]: request.POST.get(k, "") for k in request.POST
                   if k.startswith("attribute[") and k.endswith("]")}
     name = " ".join(x for x in (request.POST.get("last_name", ""), request.POST.get("first_name", "")) if x)
     new = services.NewReport(

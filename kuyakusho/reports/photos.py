@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import pillow_heif
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
@@ -28,6 +29,9 @@ QUALITY = 82
 
 
 
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class Processed:
     data: bytes
@@ -37,7 +41,7 @@ class Processed:
     gps: tuple[float, float] | None  # (lat, lon) read from the EXIF before it was dropped
 
 
-def _refuse(message) -> ApplicationError:
+def _refuse(message: StrOrPromise) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, field="photos")
 
 
@@ -47,8 +51,8 @@ def _gps(image: Image.Image) -> tuple[float, float] | None:
     except Exception:
         return None
     try:
-        def degrees(values, ref) -> float:
-            d, m, s = (float(v) for v in values)
+        def degrees(values: tuple[object, object, object], ref: str) -> float:
+            d, m, s = (float(v) for v in values)  # type: ignore[arg-type]  # EXIF rationals
             value = d + m / 60 + s / 3600
             return -value if ref in ("S", "W") else value
 
@@ -71,7 +75,7 @@ def process(raw: bytes) -> Processed:
     if len(raw) > MAX_BYTES:
         raise _refuse(_("写真は1枚20MBまでです。"))
     try:
-        image = Image.open(io.BytesIO(raw))
+        image: Image.Image = Image.open(io.BytesIO(raw))
         if image.format not in FORMATS:
             raise _refuse(_("写真はJPEG・PNG・HEICの画像を選んでください。"))
         width, height = image.size

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -29,9 +30,15 @@ def sections() -> list[str]:
     return sorted(set(Category.objects.values_list("section", flat=True)))
 
 
-def _public_photos() -> Prefetch:
+def _public_photos() -> Prefetch[str, QuerySet[Photo], str]:
     return Prefetch("photos", queryset=Photo.objects.filter(hidden=False).only(
         "id", "report_id", "kind", "hidden", "blurred", "width", "height").order_by("id"), to_attr="public_photos")
+
+
+def public_photos_of(report: Report) -> list[Photo]:
+    """The photos the public may see, as prefetched by ``public_report``/``own_report``/``duplicates``."""
+    photos: list[Photo] = getattr(report, "public_photos", [])
+    return photos
 
 
 def duplicates(*, category: str, lat: float, lon: float, radius_m: float = DUPLICATE_RADIUS_M,
@@ -169,7 +176,8 @@ def statistics_for(*, since: date | None = None, until: date | None = None) -> d
     fix_days: dict[str, list[float]] = defaultdict(list)
     for code, created, fixed in (qs.filter(status=Status.FIXED, fixed_at__isnull=False)
                                  .values_list("category__code", "created_at", "fixed_at").iterator(chunk_size=5000)):
-        fix_days[code].append((fixed - created).total_seconds() / 86400)
+        if fixed is not None:
+            fix_days[code].append((fixed - created).total_seconds() / 86400)
     return {
         "total": qs.count(),
         "months": sorted(by_month.items()),
@@ -180,7 +188,7 @@ def statistics_for(*, since: date | None = None, until: date | None = None) -> d
     }
 
 
-def export_rows(*, since: date | None = None, until: date | None = None):
+def export_rows(*, since: date | None = None, until: date | None = None) -> Iterator[list[object]]:
     """One row per published report for the open-data catalogue: no reporter, contact, free text or photo."""
     qs = _filtered(Report.objects.filter(published=True), Filters(since=since, until=until))
     yield ["id", "category", "status", "open311_status", "town", "lat", "lon", "created_at", "fixed_at"]

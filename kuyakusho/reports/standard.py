@@ -3,6 +3,10 @@ SLA days are the defaults of a ward's 土木部 and 環境部; a ward changes th
 
 from __future__ import annotations
 
+from typing import Any
+
+from .models import Category
+
 CATEGORIES: list[dict[str, object]] = [
     {"code": "streetlight", "name_ja": "街路灯", "name_en": "Street light", "group_ja": "道路・街路灯",
      "description_ja": "街路灯・防犯灯が点かない、ちらつく、傾いている",
@@ -43,8 +47,8 @@ CATEGORIES: list[dict[str, object]] = [
 ]
 
 
-def ensure_categories(model: type | None = None) -> None:
-    if model is None:
-        from .models import Category as model
+def ensure_categories(model: Any = None) -> None:
+    """Create the standard categories that do not exist (``model``: a migration's historical model)."""
+    target = Category if model is None else model
     for order, row in enumerate(CATEGORIES):
-        model.objects.get_or_create(code=row["code"], defaults={**row, "order": order * 10})
+        target.objects.get_or_create(code=row["code"], defaults={**row, "order": order * 10})

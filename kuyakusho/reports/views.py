@@ -19,10 +19,18 @@ from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.net import client_address
 from kuyakusho.identity import sessions
+from kuyakusho.identity.models import ResidentSession
 from kuyakusho.identity.sessions import resident
 
 from . import geo, selectors, services
 from .models import OPEN, Photo, Report, Status
+
+
+class ResidentRequest(HttpRequest):
+    """The request of a page declared ``@resident``: the signed-in resident's session is attached."""
+
+    resident_session: ResidentSession
+
 
 STATUS_COLOURS = {  # a class per status; the status is always written too, never colour alone
     Status.RECEIVED: "received", Status.CHECKING: "checking", Status.PLANNED: "planned",
@@ -90,14 +98,14 @@ def _map_settings() -> dict:
 
 @resident
 @require_GET
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: ResidentRequest) -> HttpResponse:
     """Step 1: what and where (a 町丁目, the phone's position or a pin on the map)."""
     return render(request, "reports/new.html", {**_place_context(request), "values": request.GET})
 
 
 @resident
 @require_http_methods(["GET", "POST"])
-def details(request: HttpRequest) -> HttpResponse:
+def details(request: ResidentRequest) -> HttpResponse:
     """Step 2: open reports of the same kind nearby (say 「わたしも」 instead), then photos and the description."""
     data = request.POST if request.method == "POST" else request.GET
     category = data.get("category", "")
@@ -123,13 +131,13 @@ def details(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/details.html", context)
     files = request.FILES.getlist("photos")
     if len(files) > services.MAX_PHOTOS:
-        e = ApplicationError(ErrorCode.INVALID_INPUT, _("写真は5枚までです。"), field="photos")
-        return render(request, "reports/details.html", {**context, "error": e}, status=400)
+        too_many = ApplicationError(ErrorCode.INVALID_INPUT, _("写真は5枚までです。"), field="photos")
+        return render(request, "reports/details.html", {**context, "error": too_many}, status=400)
     raws = []
     for f in files:
         if f.size and f.size > 20 * 1024 * 1024:
-            e = ApplicationError(ErrorCode.INVALID_INPUT, _("写真は1枚20MBまでです。"), field="photos")
-            return render(request, "reports/details.html", {**context, "error": e}, status=400)
+            too_big = ApplicationError(ErrorCode.INVALID_INPUT, _("写真は1枚20MBまでです。"), field="photos")
+            return render(request, "reports/details.html", {**context, "error": too_big}, status=400)
         raws.append(f.read())
     new_report = services.NewReport(
         category=cat.code, description=data.get("description", ""), lat=lat, lon=lon, town=data.get("town", ""),
@@ -147,7 +155,7 @@ def details(request: HttpRequest) -> HttpResponse:
 
 @resident
 @require_POST
-def me_too(request: HttpRequest, pk: int) -> HttpResponse:
+def me_too(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
         services.add_me_too(actor=request.resident_session.account, report_id=pk)
     except ApplicationError as e:
@@ -157,7 +165,7 @@ def me_too(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident
 @require_POST
-def follow(request: HttpRequest, pk: int) -> HttpResponse:
+def follow(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
         services.follow(actor=request.resident_session.account, report_id=pk, on=request.POST.get("on") == "1")
     except ApplicationError as e:
@@ -167,7 +175,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
         services.reopen(actor=request.resident_session.account, report_id=pk, note=request.POST.get("note", ""))
     except ApplicationError as e:
@@ -177,7 +185,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: ResidentRequest) -> HttpResponse:
     reports = selectors.my_reports(request.resident_session.account.pk)[:100]
     return render(request, "reports/mine.html", {"reports": reports, "colours": STATUS_COLOURS})
 
@@ -203,16 +211,17 @@ def _visible_report(request: HttpRequest, pk: int) -> tuple[Report, bool]:
 
 def _report_page(request: HttpRequest, pk: int, *, error: ApplicationError | None = None) -> HttpResponse:
     report, is_public = _visible_report(request, pk)
-    viewer = _viewer(request)
-    account = sessions.current(request).account if viewer else None
+    session = sessions.current(request)
+    viewer = session.account_id if session is not None else None
+    account = session.account if session is not None else None
     context = {
         "report": report, "is_public": is_public, "colours": STATUS_COLOURS, "viewer": viewer,
         "is_reporter": viewer is not None and report.reporter_id == viewer,
         "following": selectors.is_following(report, viewer), "said_me_too": selectors.said_me_too(report, viewer),
         "can_reopen": services.can_reopen(report, account), "reopen_days": services.REOPEN_DAYS,
         "is_open": report.status in OPEN, "error": error, "map": _map_settings(),
-        "report_photos": [p for p in report.public_photos if p.kind == Photo.Kind.REPORT],
-        "fix_photos": [p for p in report.public_photos if p.kind == Photo.Kind.FIX],
+        "report_photos": [p for p in selectors.public_photos_of(report) if p.kind == Photo.Kind.REPORT],
+        "fix_photos": [p for p in selectors.public_photos_of(report) if p.kind == Photo.Kind.FIX],
     }
     response = render(request, "reports/report.html", context, status=error.http_status if error else 200)
     if viewer:
