@@ -128,6 +128,8 @@ class Report(models.Model):
             models.Index(fields=["published", "lat", "lon"], name="reports_published_place"),
             # newest first: the public list and Open311's GET requests
             models.Index(fields=["published", "created_at", "id"], name="reports_published_created"),
+            # newest first in one category (Open311's service_code, the list's category filter)
+            models.Index(fields=["published", "category", "created_at"], name="reports_published_category"),
             models.Index(fields=["status", "due_at"], name="reports_status_due"),
             models.Index(fields=["reporter", "created_at"], name="reports_reporter"),
         ]
