@@ -165,7 +165,8 @@ def stats(request: HttpRequest) -> HttpResponse:
         "month_chart": charts.bars([(m, n) for m, n in data["months"]], title=_("月別の件数")),
         "category_chart": charts.bars([(c.name(), n) for c, n, _m in data["categories"]], title=_("種類別の件数")),
         "status_chart": charts.bars([(s.label, n) for s, n in data["statuses"]], title=_("状況別の件数")),
-        "town_chart": charts.bars([(t, n) for t, n in data["towns"]], title=_("町丁目別の件数（上位20）"))})
+        "town_chart": charts.bars([(t, n) for t, n in data["towns"]], title=_("町丁目別の件数（上位20）"),
+                                  label_lang="ja")})
     patch_cache_control(response, public=True, max_age=300)
     return response
 
