@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -22,7 +23,7 @@ class Kind(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("受付")
+    RECEIVED = "received", pgettext_lazy("report status", "受付")  # not the counter (受付) of other areas
     CHECKING = "checking", _("確認中")
     PLANNED = "planned", _("対応予定")
     IN_PROGRESS = "in_progress", _("対応中")
