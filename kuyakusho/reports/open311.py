@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -68,10 +69,26 @@ def w3c(value: datetime | None) -> str | None:
 
 
 def _xml(root: str, item: str, rows: Iterable[Mapping[str, Any]]) -> bytes:
-    top = ET.Element(root)
+    rows = list(rows)
+    if any(isinstance(v, (Mapping, list)) for row in rows for v in row.values()):
+        top = ET.Element(root)
+        for row in rows:
+            top.append(_element(item, row))
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
+    # Flat rows (service requests, services, errors): written directly, a fraction of ElementTree's cost for
+    # 1,000 requests. Text is escaped as ElementTree escapes it; an empty value is an empty element.
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<', root, ">"]
     for row in rows:
-        top.append(_element(item, row))
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
+        out += ["<", item, ">"]
+        for k, v in row.items():
+            if v is None:
+                out += ["<", k, " />"]
+            else:
+                text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+                out += ["<", k, ">", escape(text), "</", k, ">"]
+        out += ["</", item, ">"]
+    out += ["</", root, ">"]
+    return "".join(out).encode()
 
 
 def _element(name: str, value: Any) -> ET.Element:

@@ -209,3 +209,11 @@ def test_unknown_format_is_404_in_xml(client):
     response = client.get("/open311/v2/services.csv")
     assert response.status_code == 404
     assert xml(response).findtext("error/code") == "404"
+
+
+def test_xml_text_is_escaped(client, published):
+    report = published(description='街路灯 <b> & "穴"')
+    doc = xml(client.get(url("requests", "xml")))
+    assert doc.findtext("request/description") == '街路灯 <b> & "穴"'
+    assert doc.find("request/address_id") is not None and doc.findtext("request/address_id") == ""
+    assert doc.findtext("request/service_request_id") == str(report.pk)
