@@ -1,9 +1,9 @@
 """Every write of the reports area: keyword-only, typed, one transaction each with its audit event; notices to
 followers after the commit (``notices.notify``).
 
-Residents act through their portal account (``PortalAccount``: card or e-mail); staff through ``Staff``; an
-Open311 client through its ``ApiClient``. Nothing is stored when a report is refused: every check (category,
-place, text, photos, rate limits) runs before the transaction.
+Residents act through their account on the resident site (``hooks.ResidentAccount``: card or e-mail); staff
+through ``Staff``; an Open311 client through its ``ApiClient``. Nothing is stored when a report is refused:
+every check (category, place, text, photos, rate limits) runs before the transaction.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.ratelimit import over_budget
 from kuyakusho.core.text import check_text
-from kuyakusho.identity.models import PortalAccount
 
 from . import geo, notices, photos
+from .hooks import ResidentAccount
 from .models import (
     OPEN,
     ApiClient,
@@ -51,7 +51,7 @@ REOPEN_DAYS = 30
 LIMIT_PER_REPORTER = (5, 600)
 LIMIT_PER_ADDRESS = (20, 600)
 
-Actor = Staff | PortalAccount | ApiClient | None
+Actor = Staff | ResidentAccount | ApiClient | None
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _audit_subject(report: Report) -> str:
     return f"portal:{report.reporter_id}" if report.reporter_id else ""
 
 
-def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, client_address: str,
+def submit_report(*, actor: ResidentAccount | ApiClient | None, new: NewReport, client_address: str,
                   now: datetime | None = None) -> Report:
     """A new report (受付), its photos (stripped and resized) and the reporter as its first follower."""
     category = _category(new.category)
@@ -201,7 +201,7 @@ def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, cl
             category=category, status=Status.RECEIVED, lat=lat, lon=lon, cell=geo.cell(lat, lon),
             town=town.label if town else "",
             address=address, description=description, public_text=description, attributes=answers,
-            reporter=actor if isinstance(actor, PortalAccount) else None,
+            reporter_id=None if actor is None or isinstance(actor, ApiClient) else actor.pk,
             api_client=actor if isinstance(actor, ApiClient) else None,
             source="open311" if isinstance(actor, ApiClient) else "web",
             token=secrets.token_hex(16) if isinstance(actor, ApiClient) else "",
@@ -212,8 +212,8 @@ def submit_report(*, actor: PortalAccount | ApiClient | None, new: NewReport, cl
                                    for p in processed])
         StatusChange.objects.create(report=report, from_status="", to_status=Status.RECEIVED,
                                     note="", created_at=now)
-        if isinstance(actor, PortalAccount):
-            Follower.objects.create(report=report, account=actor)
+        if actor is not None and not isinstance(actor, ApiClient):
+            Follower.objects.create(report=report, account_id=actor.pk)
         record_write(actor=actor, action="reports.submit", target=report, subject_id=_audit_subject(report),
                      detail={"category": category.code, "photos": len(processed), "source": report.source})
     return report
@@ -239,42 +239,42 @@ def _status_text(status: str) -> str:
     return str(Status(status).label)
 
 
-def add_me_too(*, actor: PortalAccount, report_id: int) -> Report:
+def add_me_too(*, actor: ResidentAccount, report_id: int) -> Report:
     """「わたしも」: counted once per account; she follows the report from then on."""
     with transaction.atomic():
         report = _locked(report_id)
         if report.status not in OPEN:
             raise ApplicationError(ErrorCode.CONFLICT, _("このレポートはすでに対応を終えています。"))
-        if report.reporter_id == actor.pk or MeToo.objects.filter(report=report, account=actor).exists():
+        if report.reporter_id == actor.pk or MeToo.objects.filter(report=report, account_id=actor.pk).exists():
             return report
-        MeToo.objects.create(report=report, account=actor)
-        Follower.objects.get_or_create(report=report, account=actor)
+        MeToo.objects.create(report=report, account_id=actor.pk)
+        Follower.objects.get_or_create(report=report, account_id=actor.pk)
         Report.objects.filter(pk=report.pk).update(me_too=F("me_too") + 1)
         record_write(actor=actor, action="reports.me_too", target=report, subject_id=_audit_subject(report))
     report.refresh_from_db()
     return report
 
 
-def follow(*, actor: PortalAccount, report_id: int, on: bool) -> bool:
+def follow(*, actor: ResidentAccount, report_id: int, on: bool) -> bool:
     with transaction.atomic():
         report = _locked(report_id)
         if on:
-            _, created = Follower.objects.get_or_create(report=report, account=actor)
+            _, created = Follower.objects.get_or_create(report=report, account_id=actor.pk)
             changed = created
         else:
-            changed = Follower.objects.filter(report=report, account=actor).delete()[0] > 0
+            changed = Follower.objects.filter(report=report, account_id=actor.pk).delete()[0] > 0
         if changed:
             record_write(actor=actor, action="reports.follow" if on else "reports.unfollow", target=report)
     return on
 
 
-def can_reopen(report: Report, account: PortalAccount | None, *, now: datetime | None = None) -> bool:
+def can_reopen(report: Report, account: ResidentAccount | None, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return (account is not None and report.reporter_id == account.pk and report.status == Status.FIXED
             and report.fixed_at is not None and now - report.fixed_at <= timedelta(days=REOPEN_DAYS))
 
 
-def reopen(*, actor: PortalAccount, report_id: int, note: str, now: datetime | None = None) -> Report:
+def reopen(*, actor: ResidentAccount, report_id: int, note: str, now: datetime | None = None) -> Report:
     """The reporter says the problem persists, within 30 days of 対応済: back to 受付 with her note."""
     note = check_text(note or "", field="note", max_length=2000, multiline=True, font=False)
     if not note:

@@ -18,18 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.net import client_address
-from kuyakusho.identity import sessions
-from kuyakusho.identity.models import ResidentSession
-from kuyakusho.identity.sessions import resident
 
-from . import geo, selectors, services
+from . import geo, hooks, selectors, services
+from .hooks import ResidentAccount, resident
 from .models import OPEN, Photo, Report, Status
 
 
 class ResidentRequest(HttpRequest):
-    """The request of a page declared ``@resident``: the signed-in resident's session is attached."""
+    """The request of a page declared ``@resident``: the signed-in resident's account is attached."""
 
-    resident_session: ResidentSession
+    resident_account: ResidentAccount
 
 
 STATUS_COLOURS = {  # a class per status; the status is always written too, never colour alone
@@ -146,7 +144,7 @@ def details(request: ResidentRequest) -> HttpResponse:
         contact_phone=data.get("contact_phone", ""), nickname=data.get("nickname", ""),
         anonymous=data.get("anonymous", "1") == "1", attributes=_given_attributes(data))
     try:
-        report = services.submit_report(actor=request.resident_session.account, new=new_report,
+        report = services.submit_report(actor=request.resident_account, new=new_report,
                                          client_address=client_address(request))
     except ApplicationError as e:
         return render(request, "reports/details.html", {**context, "error": e}, status=e.http_status)
@@ -157,7 +155,7 @@ def details(request: ResidentRequest) -> HttpResponse:
 @require_POST
 def me_too(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
-        services.add_me_too(actor=request.resident_session.account, report_id=pk)
+        services.add_me_too(actor=request.resident_account, report_id=pk)
     except ApplicationError as e:
         return _report_page(request, pk, error=e)
     return redirect(reverse("reports:report", args=[pk]) + "?metoo=1")
@@ -167,7 +165,7 @@ def me_too(request: ResidentRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
-        services.follow(actor=request.resident_session.account, report_id=pk, on=request.POST.get("on") == "1")
+        services.follow(actor=request.resident_account, report_id=pk, on=request.POST.get("on") == "1")
     except ApplicationError as e:
         return _report_page(request, pk, error=e)
     return redirect("reports:report", pk)
@@ -177,7 +175,7 @@ def follow(request: ResidentRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: ResidentRequest, pk: int) -> HttpResponse:
     try:
-        services.reopen(actor=request.resident_session.account, report_id=pk, note=request.POST.get("note", ""))
+        services.reopen(actor=request.resident_account, report_id=pk, note=request.POST.get("note", ""))
     except ApplicationError as e:
         return _report_page(request, pk, error=e)
     return redirect(reverse("reports:report", args=[pk]) + "?reopened=1")
@@ -186,15 +184,15 @@ def reopen(request: ResidentRequest, pk: int) -> HttpResponse:
 @resident
 @require_GET
 def mine(request: ResidentRequest) -> HttpResponse:
-    reports = selectors.my_reports(request.resident_session.account.pk)[:100]
+    reports = selectors.my_reports(request.resident_account.pk)[:100]
     return render(request, "reports/mine.html", {"reports": reports, "colours": STATUS_COLOURS})
 
 
 # --- public ------------------------------------------------------------------------------------------------
 
 def _viewer(request: HttpRequest) -> int | None:
-    session = sessions.current(request)
-    return session.account_id if session is not None else None
+    account = hooks.current_account(request)
+    return int(account.pk) if account is not None else None
 
 
 def _visible_report(request: HttpRequest, pk: int) -> tuple[Report, bool]:
@@ -211,9 +209,8 @@ def _visible_report(request: HttpRequest, pk: int) -> tuple[Report, bool]:
 
 def _report_page(request: HttpRequest, pk: int, *, error: ApplicationError | None = None) -> HttpResponse:
     report, is_public = _visible_report(request, pk)
-    session = sessions.current(request)
-    viewer = session.account_id if session is not None else None
-    account = session.account if session is not None else None
+    account = hooks.current_account(request)
+    viewer = int(account.pk) if account is not None else None
     context = {
         "report": report, "is_public": is_public, "colours": STATUS_COLOURS, "viewer": viewer,
         "is_reporter": viewer is not None and report.reporter_id == viewer,
