@@ -217,3 +217,16 @@ def test_xml_text_is_escaped(client, published):
     assert doc.findtext("request/description") == '街路灯 <b> & "穴"'
     assert doc.find("request/address_id") is not None and doc.findtext("request/address_id") == ""
     assert doc.findtext("request/service_request_id") == str(report.pk)
+
+
+def test_an_api_key_from_the_command_posts(client):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("reports_api_key", "partner app", stdout=out)
+    key = out.getvalue().strip().rsplit("api_key=", 1)[1]
+    response = client.post(url("requests", "json"), {"api_key": key, "service_code": "road", "lat": LAT,
+                                                     "long": LON, "description": "段差があります"})
+    assert response.status_code == 201
