@@ -35,6 +35,12 @@ def _jpeg(color: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
+def _photos_one_at_a_time(context) -> None:
+    """The test server's threads share one in-memory SQLite connection (a real server has one per thread): the
+    photos a page shows are fetched one after the other so that two never use it at once."""
+    context.route("**/photos/**", lambda route: route.fulfill(response=route.fetch()))
+
+
 def _resident(browser, live_server, account):
     """A phone browser signed in as that resident account (the session is begun as the sign-in page would)."""
     from django.conf import settings
@@ -46,6 +52,7 @@ def _resident(browser, live_server, account):
     sessions.begin(response, account=account, card=False)
     context = browser.new_context(locale="ja-JP", viewport=PHONE, base_url=live_server.url)
     context.add_init_script(script=AXE)
+    _photos_one_at_a_time(context)
     name = settings.RESIDENT_SESSION_COOKIE_NAME
     context.add_cookies([{"name": name, "value": response.cookies[name].value, "url": live_server.url}])
     return context, context.new_page()
@@ -107,12 +114,14 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     shot(page2, "reports-4-duplicate-suggested")
     page2.get_by_role("button", name=f"#{report.pk} に「わたしも」").click()
     expect(page2.get_by_text("「わたしも」を受け付けました")).to_be_visible()
+    context2.unroute_all(behavior="wait")
     context2.close()
 
     # 3. Staff triage, fix with a photo of the repair, publish.
     from .conftest import log_in
 
     staff_context = browser.new_context(locale="ja-JP", viewport=PHONE, base_url=live_server.url)
+    _photos_one_at_a_time(staff_context)
     sp = staff_context.new_page()
     sp.goto("/console/reports/")
     log_in(sp, "roads")
@@ -133,11 +142,13 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     sp.get_by_role("button", name="公開の設定を保存").click()
     expect(sp.get_by_text("公開中")).to_be_visible()
     shot(sp, "reports-5-console")
+    staff_context.unroute_all(behavior="wait")
     staff_context.close()
 
     # 4. Anyone reads the public page with its timeline.
     public = browser.new_context(locale="ja-JP", viewport=PHONE, base_url=live_server.url)
     public.add_init_script(script=AXE)
+    _photos_one_at_a_time(public)
     pp = public.new_page()
     pp.goto(f"/reports/{report.pk}")
     timeline = pp.get_by_role("list", name="経過")
@@ -153,6 +164,7 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     expect(pp.get_by_role("link", name=f"#{report.pk}")).to_be_visible()
     problems += _axe(pp)
     shot(pp, "reports-7-public-list")
+    public.unroute_all(behavior="wait")
     public.close()
 
     # 5. Hanako finds the light out again and reopens the report.
@@ -162,6 +174,7 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     expect(page.get_by_text("再開を受け付けました")).to_be_visible()
     expect(page.get_by_role("list", name="経過")).to_contain_text("報告者による再開")
     shot(page, "reports-8-reopened")
+    context.unroute_all(behavior="wait")
     context.close()
     report.refresh_from_db()
     assert report.status == "received" and report.reopened == 1 and report.me_too == 1
