@@ -86,16 +86,21 @@ def _japanese_first():
 
 @pytest.fixture(autouse=True)
 def _standard_data(request):
-    """The reference data that migrations load (schedules, channel policies) is back after a flushed test."""
-    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+    """The reference data that migrations load (schedules, channel policies, report categories) is back after a
+    flushed test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
-    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames
-                            or "live_server" in request.fixturenames else "db")
+    transactional = ("transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+                     or (marker is not None and marker.kwargs.get("transaction", False)))
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from kuyakusho.certificates.standard import ensure_default_policies
     from kuyakusho.offices.standard import ensure_standard_schedules
+    from kuyakusho.reports.standard import ensure_categories
 
     ensure_standard_schedules()
     ensure_default_policies()
+    ensure_categories()
 
 
 @pytest.fixture(autouse=True)
