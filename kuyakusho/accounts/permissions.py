@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .actors import as_staff
 from .capabilities import Capability
 
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
 
-def can_work_at_office(user, office) -> bool:
+
+def can_work_at_office(user: object, office: Office) -> bool:
     """Staff limited to some offices may act only there; staff with no offices set may act anywhere."""
-    if not getattr(user, "is_authenticated", False) or not user.has_capability(Capability.USE_CONSOLE):
+    staff = as_staff(user)
+    if staff is None or not staff.has_capability(Capability.USE_CONSOLE):
         return False
-    codes = {o.pk for o in user.offices.all()}
+    codes = {o.pk for o in staff.offices.all()}
     return not codes or office.pk in codes

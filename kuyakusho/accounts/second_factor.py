@@ -25,6 +25,7 @@ from kuyakusho.audit.models import Kind
 from kuyakusho.audit.services import append, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
+from .actors import as_staff
 from .capabilities import ROLE_CAPABILITIES, SECOND_FACTOR_CAPABILITIES
 from .models import Staff
 
@@ -38,8 +39,8 @@ def role_requires_second_factor(role: str) -> bool:
 
 
 def requires_second_factor(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and isinstance(user, Staff)
-                and role_requires_second_factor(user.role))
+    staff = as_staff(user)
+    return staff is not None and role_requires_second_factor(staff.role)
 
 
 def has_second_factor(user) -> bool:
@@ -127,7 +128,7 @@ def verify(*, request, staff: Staff, code: str) -> bool:
 def reset(*, actor: Staff, staff: Staff) -> int:
     """An administrator removes every factor of a member of staff (a lost phone): they enrol again at their
     next login, and their sessions verified by the removed factors are no longer verified."""
-    if staff.pk == getattr(actor, "pk", None):
+    if staff.pk == actor.pk:
         raise ApplicationError(ErrorCode.REFUSED, _("自分自身の二要素認証はリセットできません。"))
     with transaction.atomic():
         removed = [f"{d.__class__.__name__}:{d.name}" for d in devices_for_user(staff, confirmed=None)]

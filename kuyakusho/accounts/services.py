@@ -37,7 +37,7 @@ def _offices_of(staff: Staff) -> list[str]:
     return sorted(o.code for o in staff.offices.all())
 
 
-def create_staff(*, actor: Staff, username: str, display_name: str, role: str, password: str,
+def create_staff(*, actor: Staff | None, username: str, display_name: str, role: str, password: str,
                  offices=()) -> Staff:
     """An administrator creates an account. The password is checked by Django's validators."""
     from django.contrib.auth.password_validation import validate_password

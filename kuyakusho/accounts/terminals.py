@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Terminal
@@ -19,7 +20,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def register_terminal(*, actor, code: str, kind: str, name: str, office=None) -> tuple[Terminal, str]:
+def register_terminal(*, actor: Actor, code: str, kind: str, name: str, office=None) -> tuple[Terminal, str]:
     """Create a terminal; returns it with its token (shown once, never stored)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

@@ -22,6 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from .actors import ActorKind, caller_kind
 from .errors import ApplicationError, ErrorCode
 
 if TYPE_CHECKING:
@@ -38,11 +39,13 @@ class Access:
     any_of: bool = False  # one of the capabilities suffices (e.g. statistics: supervisors or policy admins)
 
     def allows(self, user: Any) -> bool:
+        """``user``: the caller, ``request.user`` or ``request.auth`` (a member of staff, a terminal, anonymous)."""
         if self.audience == "public":
             return True
+        kind = caller_kind(user)
         if self.audience == "device":
-            return getattr(user, "kind", None) in self.terminal_kinds
-        if not getattr(user, "is_authenticated", False):
+            return kind is ActorKind.TERMINAL and user.kind in self.terminal_kinds
+        if kind is not ActorKind.STAFF:
             return False
         check = any if self.any_of else all
         return check(user.has_capability(c) for c in self.capabilities)

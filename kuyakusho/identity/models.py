@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import ActorKind
+
 
 class AccountKind(models.TextChoices):
     CARD = "card", _("マイナンバーカード")
@@ -46,8 +48,10 @@ class PortalAccount(models.Model):
     def __str__(self) -> str:
         return f"portal account #{self.pk}"
 
+    actor_kind = ActorKind.RESIDENT  # kuyakusho.core.actors: what this actor is
+
     @property
-    def username(self) -> str:
+    def actor_label(self) -> str:
         """The audit trail's label for this account (no personal data)."""
         return f"portal:{self.pk}"
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
@@ -30,7 +31,7 @@ def on_schedule_changed(listener: ScheduleListener) -> None:
         _schedule_listeners.append(listener)
 
 
-def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
+def add_special_day(*, actor: Staff, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
                     office: Office | None = None, services: list[Service] | tuple = (), opens: time | None = None,
                     closes: time | None = None, reason_ja: str, reason_en: str = "") -> SpecialDay:
     date_to = date_to or date_from
@@ -71,7 +72,7 @@ DEMO_REASON_JA = "デモ用の臨時開庁（終日）"
 DEMO_REASON_EN = "Open all day for the demo"
 
 
-def open_today_for_demo(*, actor) -> list[SpecialDay]:
+def open_today_for_demo(*, actor: Staff) -> list[SpecialDay]:
     """The demo ward only: every schedule (counters, kiosks, stores) open all of today, so that a newcomer
     trying the platform at night sees the ticket machine, the kiosk and the counter work. Each opening is an
     ordinary, audited extra opening, shown on the office guide and removable like any other; installations
@@ -91,7 +92,7 @@ def open_today_for_demo(*, actor) -> list[SpecialDay]:
     return days
 
 
-def remove_special_day(*, actor, special_day: SpecialDay) -> None:
+def remove_special_day(*, actor: Staff, special_day: SpecialDay) -> None:
     if special_day.annual:
         raise ApplicationError(ErrorCode.REFUSED,
                                _("毎年の閉庁日（年末年始など）はこの画面では削除できません。"))
@@ -113,7 +114,7 @@ def _changed(schedule: Schedule) -> None:
         transaction.on_commit(lambda listener=listener: listener(codes))
 
 
-def set_display_alternation(*, actor, office: Office, seconds: int) -> Office:
+def set_display_alternation(*, actor: Staff, office: Office, seconds: int) -> Office:
     """How the office's lobby display (呼出表示) shows its words: 0 in one language, otherwise Japanese and English
     in turn every ``seconds`` (5 to 600)."""
     if seconds and not 5 <= seconds <= 600:

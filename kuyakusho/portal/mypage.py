@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.capabilities import Role
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.models import AuditEvent, Kind
 from kuyakusho.audit.services import record_read, record_write
 from kuyakusho.certificates.forms import KIND_LABELS
@@ -172,7 +173,7 @@ def open_inquiries(status: str = InquiryStatus.OPEN):
             .order_by("created_at"))
 
 
-def answer_inquiry(*, actor, inquiry_id: int, answer: str) -> AccessInquiry:
+def answer_inquiry(*, actor: Staff, inquiry_id: int, answer: str) -> AccessInquiry:
     answer = check_text(answer or "", field="answer", max_length=2000, multiline=True)
     if not answer.strip():
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("回答を入力してください。"), field="answer")

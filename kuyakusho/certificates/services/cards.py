@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_refusal, record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..models import Alert, AlertKind, Card, CardLock
@@ -26,7 +27,7 @@ def pin_mac(card_number: str, pin: str) -> str:
     return hmac.new(key, f"{card_number}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_card(*, actor, kind: str, number: str, resident, pin: str) -> Card:
+def issue_card(*, actor: Actor, kind: str, number: str, resident, pin: str) -> Card:
     if not _PIN.fullmatch(pin or ""):
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("暗証番号は4桁の数字です。"), field="pin")
     with transaction.atomic():
@@ -116,7 +117,7 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
                            % {"left": MAX_PIN_FAILURES - lock.failures}, field="pin")
 
 
-def unlock_card(*, actor, card: Card, channel: str) -> None:
+def unlock_card(*, actor: Actor, card: Card, channel: str) -> None:
     with transaction.atomic():
         updated = CardLock.objects.filter(card=card, channel=channel).update(failures=0, locked_at=None)
         if updated:

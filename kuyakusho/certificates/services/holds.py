@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..models import HeldRequest, HoldStatus, Issuance, PostalRequest, PostalStatus
@@ -75,7 +76,7 @@ def decline_held(*, actor: Staff, held_id: int) -> HeldRequest:
     return held
 
 
-def _postal_back(held: HeldRequest, *, actor, status: str, **fields) -> None:
+def _postal_back(held: HeldRequest, *, actor: Actor, status: str, **fields) -> None:
     """The held postal request leaves 保留 (the desk sees a new version)."""
     updated = (PostalRequest.objects.filter(pk=held.postal_request_id, status=PostalStatus.HELD)
                .update(status=status, version=F("version") + 1, updated_at=timezone.now(), **fields))

@@ -22,8 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.accounts.models import Staff
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.text import check_printable
@@ -117,7 +118,7 @@ def _channel_label(req: IssueRequest, office) -> str:
     return f"{label}（{place}）" if place else label
 
 
-def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issuance:
+def issue(req: IssueRequest, *, actor: Actor = None, now: datetime | None = None) -> Issuance:
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -168,12 +169,13 @@ def fee_for(policy: ChannelPolicy, *, kind: str, requester: str, exemption: str 
     return 0 if (requester == Requester.OFFICIAL or exemption) else policy.fee_for(kind)
 
 
-def _office(req: IssueRequest, actor) -> Office | None:
+def _office(req: IssueRequest, actor: Actor) -> Office | None:
     """The office the certificate is issued at; staff must be allowed to work there (``permissions``).
     A released hold is served by the supervisor who released it, for the channel's office."""
     office = Office.objects.filter(pk=req.office_id).first() if req.office_id is not None else None
-    if req.office_id is not None and isinstance(actor, Staff) and req.release_id is None:
-        check_office(actor, office)  # an unknown office is one nobody may work at
+    staff = as_staff(actor)
+    if req.office_id is not None and staff is not None and req.release_id is None:
+        check_office(staff, office)  # an unknown office is one nobody may work at
     return office
 
 
@@ -238,7 +240,7 @@ def _check_printable(parts: _Parts, *texts: str) -> None:
     check_printable(*texts, field="subject")
 
 
-def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
+def _record(req: IssueRequest, *, actor: Actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
     """Number, draw and sign the document, then one short transaction: the record, its audit event, the notice.
 
     The number is taken first (its own tiny transaction) so that the document is drawn and signed outside
@@ -265,7 +267,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
         issuance = Issuance(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
-            issued_by=actor if isinstance(actor, Staff) else None,
+            issued_by=as_staff(actor),
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
             fee=fee, fee_exemption=req.fee_exemption, issued_at=now, number=number,
             verification_code=verification_code, idempotency_key=req.idempotency_key,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_read, record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import fiscal_year
@@ -129,7 +130,7 @@ def normalize_reference(reference: str) -> str:
     return text.replace("ー", "-").replace("−", "-")
 
 
-def create_request(*, actor, data: PostalInput) -> PostalRequest:
+def create_request(*, actor: Actor, data: PostalInput) -> PostalRequest:
     """Record a letter as received. Whether it can be served is decided at the check, not here:
     every letter the desk opens is entered, even one that will be returned."""
     today = timezone.localdate()
@@ -198,7 +199,7 @@ def _locked(reference: str, version: int, step: str) -> PostalRequest:
     return req
 
 
-def _advance(req: PostalRequest, *, actor, action: str, to: str | None = None, detail: dict | None = None,
+def _advance(req: PostalRequest, *, actor: Actor, action: str, to: str | None = None, detail: dict | None = None,
              **fields) -> PostalRequest:
     before = {"status": req.status, **{k: getattr(req, k) for k in fields}}
     if to:
@@ -212,7 +213,7 @@ def _advance(req: PostalRequest, *, actor, action: str, to: str | None = None, d
     return req
 
 
-def set_subject(*, actor, reference: str, version: int, subject_id: int) -> PostalRequest:
+def set_subject(*, actor: Actor, reference: str, version: int, subject_id: int) -> PostalRequest:
     """The clerk found the person the letter asks about in the register."""
     if not Resident.objects.filter(pk=subject_id).exists():
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
@@ -221,7 +222,7 @@ def set_subject(*, actor, reference: str, version: int, subject_id: int) -> Post
         return _advance(req, actor=actor, action="certificates.postal_subject", subject_id=subject_id)
 
 
-def check_request(*, actor, reference: str, version: int, letter_of_authority: bool = False) -> PostalRequest:
+def check_request(*, actor: Actor, reference: str, version: int, letter_of_authority: bool = False) -> PostalRequest:
     """received → checked: subject found, type and requester allowed by the policy, ID copy, fee enough."""
     with transaction.atomic():
         req = _locked(reference, version, "check")
@@ -236,7 +237,7 @@ def check_request(*, actor, reference: str, version: int, letter_of_authority: b
                                 "letter_of_authority": letter_of_authority})
 
 
-def issue_request(*, actor, reference: str, version: int, now: datetime | None = None) -> PostalRequest:
+def issue_request(*, actor: Actor, reference: str, version: int, now: datetime | None = None) -> PostalRequest:
     """checked → issued: one certificate per copy through the one issuance service (channel ``postal``)."""
     with transaction.atomic():
         req = _locked(reference, version, "issue")
@@ -271,13 +272,13 @@ def issue_request(*, actor, reference: str, version: int, now: datetime | None =
                         detail={"issuances": [i.number for i in issuances], "fee": sum(i.fee for i in issuances)})
 
 
-def mark_mailed(*, actor, reference: str, version: int) -> PostalRequest:
+def mark_mailed(*, actor: Actor, reference: str, version: int) -> PostalRequest:
     with transaction.atomic():
         req = _locked(reference, version, "mail")
         return _advance(req, actor=actor, action="certificates.postal_mail", to=S.MAILED)
 
 
-def return_request(*, actor, reference: str, version: int, reason: str) -> PostalRequest:
+def return_request(*, actor: Actor, reference: str, version: int, reason: str) -> PostalRequest:
     reason = check_text(reason or "", field="reason", max_length=200)
     if not reason:
         raise _invalid(_("返送の理由を入力してください。"), "reason")

@@ -10,7 +10,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.audit.services import append_many
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import resident_code_check_digit
 from kuyakusho.core.statements import next_in_year
@@ -258,7 +260,7 @@ def next_receipt(notified_on: date) -> tuple[int, int]:
 
 def record_event(
     *,
-    actor,
+    actor: Actor,
     kind: str,
     moved_on: date,
     notified_on: date,
@@ -293,7 +295,7 @@ def record_event(
     event = Event.objects.create(
         kind=kind, moved_on=moved_on, notified_on=notified_on, fiscal_year=fy, serial=serial,
         notifier_type=notifier.type, notifier_name=notifier.name, letter_of_authority=notifier.letter_of_authority,
-        reason=reason, late=late, clerk=actor if getattr(actor, "pk", None) else None, office=office,
+        reason=reason, late=late, clerk=as_staff(actor), office=office,
         details=details or {}, cancels=cancels,
     )
     EventEntry.objects.bulk_create([
@@ -353,7 +355,7 @@ def on_resident_removed(listener: RemovalListener) -> None:
         _removal_listeners.append(listener)
 
 
-def end_dependent_registrations(*, actor, resident: Resident, on) -> None:
+def end_dependent_registrations(*, actor: Actor, resident: Resident, on) -> None:
     """What a removal ends in other registers, in the same transaction (``on_resident_removed``)."""
     for listener in _removal_listeners:
         listener(actor=actor, resident=resident, on=on)

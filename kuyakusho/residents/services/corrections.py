@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import validate_my_number
 from kuyakusho.core.text import check_text
@@ -73,7 +74,7 @@ def _clean_change(resident: Resident, field: str, value: Any) -> Any:
 
 @transaction.atomic
 def correct_record(
-    *, actor, resident_id: int, version: int, changes: dict[str, Any], reason: str,
+    *, actor: Actor, resident_id: int, version: int, changes: dict[str, Any], reason: str,
     corrected_on: date | None = None, office=None,
 ) -> Event:
     """職権修正: change items of a record (``records.CORRECTABLE_FIELDS``) with the reason; removed records too."""
@@ -146,7 +147,7 @@ def _restore(resident: Resident, before: dict | None, event: Event) -> None:
 
 @transaction.atomic
 def cancel_event(
-    *, actor, event_id: int, reason: str, versions: dict[int, int] | None = None, office=None,
+    *, actor: Actor, event_id: int, reason: str, versions: dict[int, int] | None = None, office=None,
 ) -> Event:
     """取消: undo a wrongly entered event; each affected resident gets back their state before it.
 

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
@@ -53,7 +54,7 @@ def _apply(pairs, befores, household: Household | None = None):
 
 @transaction.atomic
 def change_head(
-    *, actor, household_id: int, members: Sequence[Mover], moved_on: date, notifier: Notifier,
+    *, actor: Actor, household_id: int, members: Sequence[Mover], moved_on: date, notifier: Notifier,
     notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯主変更: every active member listed with their 続柄 to the new head (exactly one 世帯主)."""
@@ -76,7 +77,7 @@ def change_head(
 
 @transaction.atomic
 def split_household(
-    *, actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
     remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯分離: some members form a new household at the same address (one of them its head)."""
@@ -100,7 +101,7 @@ def split_household(
 
 @transaction.atomic
 def merge_households(
-    *, actor, household_id: int, into_household_id: int, members: Sequence[Mover], moved_on: date,
+    *, actor: Actor, household_id: int, into_household_id: int, members: Sequence[Mover], moved_on: date,
     notifier: Notifier, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """世帯合併: every member of a household at the same address joins another household, which goes on."""

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.ward import ward
@@ -91,7 +92,7 @@ def _check_certificate(certificate: TransferCertificate | None, *, special: bool
 
 
 def _enter(
-    *, actor, kind: str, reason_code: str, people: Sequence[NewPerson], address: Address | None,
+    *, actor: Actor, kind: str, reason_code: str, people: Sequence[NewPerson], address: Address | None,
     join_household_id: int | None, moved_on: date, notified_on: date, notifier: Notifier, previous_address: str,
     details: dict, reason: str, office,
 ) -> Event:
@@ -137,7 +138,7 @@ def _enter(
 
 @transaction.atomic
 def file_move_in(
-    *, actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, certificate: TransferCertificate,
+    *, actor: Actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, certificate: TransferCertificate,
     address: Address | None = None, join_household_id: int | None = None, special: bool = False,
     notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
@@ -155,7 +156,7 @@ def file_move_in(
 
 @transaction.atomic
 def file_abroad_in(
-    *, actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, from_country: str,
+    *, actor: Actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, from_country: str,
     previous_address: str = "", address: Address | None = None, join_household_id: int | None = None,
     notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
@@ -176,7 +177,7 @@ def file_abroad_in(
 
 @transaction.atomic
 def file_move_within(
-    *, actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
     address: Address | None = None, join_household_id: int | None = None, remaining_head_id: int | None = None,
     notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
@@ -243,7 +244,7 @@ def file_move_within(
 
 
 def _leave(
-    *, actor, kind: str, removal: str, household_id: int, movers: Sequence[Mover], moved_on: date,
+    *, actor: Actor, kind: str, removal: str, household_id: int, movers: Sequence[Mover], moved_on: date,
     destination: str, notifier: Notifier, remaining_head_id: int | None, notified_on: date | None, reason: str,
     office, advance_days: int,
 ) -> tuple[Event, list[Resident]]:
@@ -280,7 +281,7 @@ def _leave(
 
 @transaction.atomic
 def file_move_out(
-    *, actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination: str,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination: str,
     notifier: Notifier, remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
     office=None,
 ) -> Event:
@@ -301,7 +302,7 @@ def file_move_out(
 
 @transaction.atomic
 def file_abroad_out(
-    *, actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination_country: str,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination_country: str,
     notifier: Notifier, remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
     office=None,
 ) -> Event:

@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
@@ -33,7 +34,7 @@ from .members import hand_over_head
 
 @transaction.atomic
 def file_birth(
-    *, actor, household_id: int, child: NewPerson, notifier: Notifier, notified_on: date | None = None,
+    *, actor: Actor, household_id: int, child: NewPerson, notifier: Notifier, notified_on: date | None = None,
     reason: str = "", office=None,
 ) -> Event:
     """出生: a child is entered in a household of the ward, as a resident from the day of birth."""
@@ -59,7 +60,7 @@ def file_birth(
 
 @transaction.atomic
 def file_death(
-    *, actor, resident_id: int, version: int, died_on: date, notifier: Notifier,
+    *, actor: Actor, resident_id: int, version: int, died_on: date, notifier: Notifier,
     remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "", office=None,
 ) -> Event:
     """死亡: the record is removed (除票) from the day of death; a new head is named if the head died."""

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import as_staff
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
@@ -32,7 +34,7 @@ from .common import (
 )
 
 
-def _register_in_person(*, actor, resident, seal: CheckedSeal, id_document: str, on: date,
+def _register_in_person(*, actor: Actor, resident, seal: CheckedSeal, id_document: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.REGISTERED,
                                        method=Method.IN_PERSON, id_document=id_document, proxy_name="", on=on,
@@ -46,7 +48,7 @@ def _register_in_person(*, actor, resident, seal: CheckedSeal, id_document: str,
     return registration
 
 
-def _register_by_letter(*, actor, resident, seal: CheckedSeal, proxy_name: str, on: date,
+def _register_by_letter(*, actor: Actor, resident, seal: CheckedSeal, proxy_name: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.PENDING,
                                        method=Method.LETTER, id_document="", proxy_name=proxy_name, on=on,
@@ -70,7 +72,7 @@ def _clean_proxy(proxy_name: str) -> str:
 
 
 @transaction.atomic
-def register_in_person(*, actor, resident_id: int, seal: CheckedSeal, id_document: str) -> SealRegistration:
+def register_in_person(*, actor: Actor, resident_id: int, seal: CheckedSeal, id_document: str) -> SealRegistration:
     """The person comes with a photo ID: the registration takes effect at once and a card is issued."""
     seal, id_document = clean_seal(seal), clean_id_document(id_document)
     on = today()
@@ -80,7 +82,7 @@ def register_in_person(*, actor, resident_id: int, seal: CheckedSeal, id_documen
 
 
 @transaction.atomic
-def register_by_letter(*, actor, resident_id: int, seal: CheckedSeal, proxy_name: str = "") -> SealRegistration:
+def register_by_letter(*, actor: Actor, resident_id: int, seal: CheckedSeal, proxy_name: str = "") -> SealRegistration:
     """No photo ID (or a proxy applies): pending until the 回答書 to the 照会書 comes back in time."""
     seal, proxy_name = clean_seal(seal), _clean_proxy(proxy_name)
     on = today()
@@ -89,7 +91,7 @@ def register_by_letter(*, actor, resident_id: int, seal: CheckedSeal, proxy_name
     return _register_by_letter(actor=actor, resident=resident, seal=seal, proxy_name=proxy_name, on=on)
 
 
-def _expire(*, actor, registration: SealRegistration, on: date) -> None:
+def _expire(*, actor: Actor, registration: SealRegistration, on: date) -> None:
     before = snapshot(registration)
     registration.status, registration.ended_on, registration.end_reason = (SealStatus.EXPIRED, on,
                                                                           EndReason.EXPIRED)
@@ -98,7 +100,7 @@ def _expire(*, actor, registration: SealRegistration, on: date) -> None:
         detail={"deadline": registration.inquiry.deadline})
 
 
-def enter_answer(*, actor, registration_id: int, received_on: date) -> SealRegistration:
+def enter_answer(*, actor: Actor, registration_id: int, received_on: date) -> SealRegistration:
     """The 回答書 came back: register and issue the card if it was received by the deadline.
 
     After the deadline the answer is refused and the application is marked expired (that much is kept even
@@ -124,7 +126,7 @@ def enter_answer(*, actor, registration_id: int, received_on: date) -> SealRegis
             require_can_register_again(registration, received_on)
             before = snapshot(registration)
             inquiry.answer_received_on, inquiry.answer_entered_at = received_on, timezone.now()
-            inquiry.answer_entered_by = actor if getattr(actor, "pk", None) else None
+            inquiry.answer_entered_by = as_staff(actor)
             inquiry.save(update_fields=["answer_received_on", "answer_entered_at", "answer_entered_by"])
             registration.status, registration.registered_on = SealStatus.REGISTERED, received_on
             registration.save(update_fields=["status", "registered_on", "updated_at"])
@@ -152,7 +154,7 @@ def require_can_register_again(registration: SealRegistration, on: date) -> None
 
 
 @transaction.atomic
-def reregister(*, actor, registration_id: int, seal: CheckedSeal, method: str, id_document: str = "",
+def reregister(*, actor: Actor, registration_id: int, seal: CheckedSeal, method: str, id_document: str = "",
                proxy_name: str = "") -> SealRegistration:
     """改印: the current registration is abolished and the new seal registered, in one transaction."""
     seal, method = clean_seal(seal), clean_method(method)
