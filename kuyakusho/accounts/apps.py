@@ -5,7 +5,7 @@ class AccountsConfig(AppConfig):
     name = "kuyakusho.accounts"
     label = "accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.core.checks import register
 
         from .throttling import check_limits

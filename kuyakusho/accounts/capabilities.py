@@ -8,10 +8,15 @@ capabilities; views and API routes declare the capability they need
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.core.capabilities import Capability  # the vocabulary is shared; roles are this app's
+from kuyakusho.core.capabilities import Capability as Capability  # the vocabulary is shared; roles are this app's
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -51,7 +56,7 @@ SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT
                                         C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
                                         C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
 
-CAPABILITY_LABELS: dict[Capability, str] = {
+CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
     C.VIEW_RESIDENT: _("住民記録の閲覧"),
     C.VIEW_REMOVED_RESIDENT: _("除票の閲覧"),

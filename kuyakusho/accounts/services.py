@@ -4,6 +4,9 @@ Failed logins are throttled by django-axes (``throttling.py``); the second facto
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,9 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Staff
 from .throttling import forget_failures
+
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
 
 
 def login_succeeded(*, staff: Staff) -> None:
@@ -38,7 +44,7 @@ def _offices_of(staff: Staff) -> list[str]:
 
 
 def create_staff(*, actor: Staff | None, username: str, display_name: str, role: str, password: str,
-                 offices=()) -> Staff:
+                 offices: Iterable[Office] = ()) -> Staff:
     """An administrator creates an account. The password is checked by Django's validators."""
     from django.contrib.auth.password_validation import validate_password
 
@@ -60,7 +66,7 @@ def create_staff(*, actor: Staff | None, username: str, display_name: str, role:
 
 
 def update_staff(*, actor: Staff, staff: Staff, display_name: str, role: str, is_active: bool,
-                 offices=()) -> Staff:
+                 offices: Iterable[Office] = ()) -> Staff:
     if staff.pk == actor.pk and (not is_active or role != staff.role):
         raise ApplicationError(ErrorCode.REFUSED, _("自分自身の役割の変更や無効化はできません。"), field="role")
     with transaction.atomic():

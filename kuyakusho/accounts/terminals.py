@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,12 +16,19 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Terminal
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from kuyakusho.core.access import Access
+    from kuyakusho.offices.models import Office
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def register_terminal(*, actor: Actor, code: str, kind: str, name: str, office=None) -> tuple[Terminal, str]:
+def register_terminal(*, actor: Actor, code: str, kind: str, name: str,
+                      office: Office | None = None) -> tuple[Terminal, str]:
     """Create a terminal; returns it with its token (shown once, never stored)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -40,19 +48,19 @@ def terminal_for_token(token: str) -> Terminal | None:
 class TerminalAuth(HttpBearer):
     """``Authorization: Bearer <token>`` for device routes."""
 
-    def authenticate(self, request, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> Terminal | None:
         return terminal_for_token(token)
 
 
 terminal_auth = TerminalAuth()
 
 
-def declared_device_access(access) -> TerminalAuth:
+def declared_device_access(access: Access) -> TerminalAuth:
     """The bearer-token check for an API operation declared ``@api_device(kind, …)``: a registered terminal of
     one of those kinds, refused (403) before the body is parsed (``core.api.enforce_declared_access``)."""
 
     class DeclaredDeviceAccess(TerminalAuth):
-        def authenticate(self, request, token):
+        def authenticate(self, request: HttpRequest, token: str) -> Terminal | None:
             terminal = super().authenticate(request, token)
             if terminal is not None and not access.allows(terminal):
                 raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))

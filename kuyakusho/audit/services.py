@@ -111,20 +111,22 @@ def append_many(entries: Iterable[Mapping[str, Any]], *, actor: Actor, kind: Kin
     return events
 
 
-def record_write(*, actor: Actor, action: str, target=None, subject_id: Any = "", changes=None, detail=None,
+def record_write(*, actor: Actor, action: str, target: models.Model | None = None, subject_id: Any = "",
+                 changes: Mapping[str, Any] | None = None, detail: Mapping[str, Any] | None = None,
                  purpose: str = "") -> AuditEvent:
     return append(actor=actor, kind=Kind.WRITE, action=action, target=target, subject_id=subject_id,
                   changes=changes, detail=detail, purpose=purpose)
 
 
-def record_read(*, actor: Actor, action: str, subject_id: Any, purpose: str, target=None, detail=None) -> AuditEvent:
+def record_read(*, actor: Actor, action: str, subject_id: Any, purpose: str, target: models.Model | None = None,
+                detail: Mapping[str, Any] | None = None) -> AuditEvent:
     """A member of staff saw a resident's personal data. Raises if it cannot be written: the read must fail."""
     return append(actor=actor, kind=Kind.READ, action=action, target=target, subject_id=subject_id,
                   purpose=purpose, detail=detail)
 
 
-def record_reads(*, actor: Actor, action: str, subject_ids: Iterable[Any], purpose: str, target=None,
-                 detail=None) -> list[AuditEvent]:
+def record_reads(*, actor: Actor, action: str, subject_ids: Iterable[Any], purpose: str,
+                 target: models.Model | None = None, detail: Mapping[str, Any] | None = None) -> list[AuditEvent]:
     """A member of staff saw several residents' personal data in one request (a household, a form that lists
     its members, a search result): one event per person, in order, under one lock of the chain head.
     Duplicates are recorded once. Raises if they cannot be written: the read must fail."""
@@ -133,16 +135,18 @@ def record_reads(*, actor: Actor, action: str, subject_ids: Iterable[Any], purpo
                          "detail": detail} for s in seen], actor=actor, kind=Kind.READ)
 
 
-def record_refusal(*, actor: Actor, action: str, subject_id: Any = "", detail=None, target=None) -> AuditEvent:
+def record_refusal(*, actor: Actor, action: str, subject_id: Any = "", detail: Mapping[str, Any] | None = None,
+                   target: models.Model | None = None) -> AuditEvent:
     return append(actor=actor, kind=Kind.REFUSAL, action=action, subject_id=subject_id, detail=detail,
                   target=target)
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict:
+def diff(before: Mapping[str, Any], after: Mapping[str, Any],
+         fields: Iterable[str] | None = None) -> dict[str, list[Any]]:
     """``{"field": [before, after]}`` for the fields whose value changed."""
     keys = list(fields) if fields is not None else sorted(set(before) | set(after))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: getattr(instance, f) for f in fields}
