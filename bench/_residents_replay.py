@@ -24,7 +24,7 @@ class Picker:
         from kuyakusho.residents.models import Household
 
         self.rng = rng
-        self.top = Household.objects.order_by("-id").values_list("id", flat=True).first()
+        self.top = Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
         self.used: set[int] = set()
         self.part, self.parts = part, parts
 
@@ -97,7 +97,7 @@ class Replay:
         self.today = date.today()
         self.rng = sample_rng(args, "replay" if parts == 1 else f"replay-{part}-of-{parts}")
         salt = Resident.objects.count()  # a new run on a reused database draws new numbers
-        self.codes = Codes(random.Random(f"replay-{args.seed}-{salt}"))
+        self.codes: Codes | _Strided = Codes(random.Random(f"replay-{args.seed}-{salt}"))
         if parts > 1:
             self.codes = _Strided(self.codes, part, parts)
         self.incoming = Ward(residents=10**9, seed=args.seed * 7919 + salt + 104_729 * part,

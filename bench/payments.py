@@ -47,7 +47,7 @@ def _deliveries(checkouts: list[str], total: int, seed: int) -> list[bytes]:
     return out
 
 
-def _post_all(bodies: list[bytes], threads: int) -> tuple[float, list[int]]:
+def _post_all(bodies: list[bytes], threads: int) -> tuple[float, float, list[int]]:
     from django.db import connections
     from django.test import Client
 

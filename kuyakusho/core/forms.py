@@ -78,3 +78,11 @@ class PlaceSelect(forms.Select):
         if value not in ("", None):
             option["attrs"]["lang"] = "ja"
         return option
+
+
+def field_of[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]``, checked to be a ``kind`` (a form that sets its choices or queryset from data)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field

@@ -52,11 +52,12 @@ def _opening(o) -> dict:
 @api_public
 def offices(request, response: HttpResponse):
     patch_cache_control(response, public=True, max_age=60)
-    out, calendars = [], {}
+    out: list[dict[str, object]] = []
+    calendars: dict[int, Calendar] = {}
     for o in Office.objects.select_related("schedule").prefetch_related("services", "counters__services"):
         opening = None
-        if o.schedule_id:
-            cal = calendars.setdefault(o.schedule_id, Calendar.load(o.schedule))
+        if o.schedule is not None:
+            cal = calendars.setdefault(o.schedule.pk, Calendar.load(o.schedule))
             opening = _opening(cal.status(office=o))
         out.append({"code": o.code, "name": o.name, "address": o.address,
                     "latitude": float(o.latitude) if o.latitude is not None else None,

@@ -7,7 +7,8 @@ registers one in its ``AppConfig.ready()`` to push the new state to congestion p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date, time
 
 from django.conf import settings
@@ -32,7 +33,7 @@ def on_schedule_changed(listener: ScheduleListener) -> None:
 
 
 def add_special_day(*, actor: Staff, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
-                    office: Office | None = None, services: list[Service] | tuple = (), opens: time | None = None,
+                    office: Office | None = None, services: Sequence[Service] = (), opens: time | None = None,
                     closes: time | None = None, reason_ja: str, reason_en: str = "") -> SpecialDay:
     date_to = date_to or date_from
     if kind not in SpecialDay.Kind.values:
@@ -111,7 +112,7 @@ def _changed(schedule: Schedule) -> None:
         return
     codes = list(schedule.offices.values_list("code", flat=True))
     for listener in _schedule_listeners:
-        transaction.on_commit(lambda listener=listener: listener(codes))
+        transaction.on_commit(functools.partial(listener, codes))
 
 
 def set_display_alternation(*, actor: Staff, office: Office, seconds: int) -> Office:

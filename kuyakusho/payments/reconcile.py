@@ -29,6 +29,7 @@ import csv
 import hashlib
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -43,6 +44,9 @@ from . import codes
 from .models import Bill, Payment, PaymentTransition, ProviderEvent, Reconciliation, ReconciliationLine
 from .providers import WebhookEvent
 from .services import _transition, apply_event
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Outcome = ReconciliationLine.Outcome
 State = Payment.State
@@ -205,7 +209,7 @@ def _provider_line(rec, n, row, seen, actor: Actor) -> ReconciliationLine:
     if payment.state == State.FAILED:
         return _line(rec, n, outcome=Outcome.DUPLICATE, bill=bill, payment=payment,
                      note=_("二重の支払です（返金の対象）。"), **common)
-    note = ""
+    note: StrOrPromise = ""
     if payment.state in (State.CREATED, State.AUTHORISED, State.EXPIRED):
         apply_event(provider_name=provider, event=WebhookEvent(f"settlement:capture:{checkout_id}",
                                                                "payment.captured", checkout_id, amount),

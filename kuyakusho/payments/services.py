@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,6 +34,9 @@ from kuyakusho.core.wareki import fiscal_year
 from . import codes
 from .models import TRANSITIONS, Bill, BillCounter, Payment, PaymentTransition, ProviderEvent
 from .providers import EVENT_STATES, WebhookEvent, WebhookRefused, get_provider
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 State = Payment.State
@@ -220,12 +224,12 @@ def start_checkout(*, actor: Actor, bill: Bill, return_url: str, provider_name: 
 
 
 class _Refuse(Exception):
-    def __init__(self, reason: str, message, code=ErrorCode.REFUSED):
+    def __init__(self, reason: str, message: StrOrPromise, code: ErrorCode = ErrorCode.REFUSED) -> None:
         super().__init__(reason)
         self.reason, self.message, self.code = reason, message, code
 
 
-def receive_webhook(*, provider_name: str, body: bytes, headers) -> str:
+def receive_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
     """Verify and apply a provider's notification. Returns ``"applied"``, ``"duplicate"`` (that event was
     applied before) or ``"unchanged"`` (the payment was already in that state). A notification that cannot
     be believed or applied is refused: nothing of it is written, the refusal is audited, and
@@ -340,7 +344,7 @@ def record_counter_payment(*, actor: Actor, bill: Bill) -> Payment:
     return payment
 
 
-def expire_due_payments(*, now=None) -> int:
+def expire_due_payments(*, now: datetime | None = None) -> int:
     """Expire the online checkouts nobody completed in time (the provider's checkout is closed first)."""
     now = now or timezone.now()
     expired = 0

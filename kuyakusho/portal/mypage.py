@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -40,6 +41,11 @@ from kuyakusho.residents.records import ViewPurpose
 
 from .models import AccessInquiry, InquiryStatus, PortalNotice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from kuyakusho.residents.models import Resident
+
 log = logging.getLogger(__name__)
 
 SELF_PURPOSE = "self"
@@ -49,7 +55,8 @@ CHANNEL_LABELS = {
     "console": _("区役所の業務端末"), "api": _("業務システム（API）"), "kiosk": _("自動交付機"),
     "portal": _("区民向けサイト"), "display": _("表示端末"), "system": _("システム処理"),
 }
-EVENT_KIND_LABELS = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"), Kind.REFUSAL: _("拒否")}
+EVENT_KIND_LABELS: dict[str, StrOrPromise] = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"),
+                                              Kind.REFUSAL: _("拒否")}
 #: What was done, by the audit action's area (first part) and a few actions of their own.
 ACTION_LABELS = {
     "residents.open": _("住民記録の表示"), "residents.open_household": _("世帯の表示"),
@@ -82,8 +89,8 @@ def _protected_ids(ids) -> set[int]:
 
 @dataclass(frozen=True)
 class MyRecord:
-    resident: object
-    members: list
+    resident: Resident
+    members: list[Resident]
 
 
 def my_record(*, session, resident_id: int, full: bool) -> MyRecord:

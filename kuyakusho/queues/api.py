@@ -135,7 +135,7 @@ class TicketOut(Schema):
 
 def _out(t: Ticket) -> dict:
     return {"id": t.pk, "label": t.label, "office": t.office.code, "service": t.service.code, "day": t.day,
-            "status": t.status, "priority": t.priority, "counter": t.counter.number if t.counter_id else None,
+            "status": t.status, "priority": t.priority, "counter": t.counter.number if t.counter else None,
             "issued_at": t.issued_at, "called_at": t.called_at, "serving_at": t.serving_at, "done_at": t.done_at,
             "status_url": reverse("queues:ticket_status", args=[t.token])}
 

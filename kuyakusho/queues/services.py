@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -36,7 +37,7 @@ def _fmt_opening(at: datetime | None) -> str:
     return f"{wareki(local)} {local:%H:%M}"
 
 
-def _audit(actor: Actor, action: str, ticket: Ticket, changes: dict) -> None:
+def _audit(actor: Actor, action: str, ticket: Ticket, changes: dict[str, Any]) -> None:
     record_write(actor=actor, action=action, target=ticket,
                  changes=changes, detail={"office": ticket.office.code, "label": ticket.label})
 
@@ -202,7 +203,7 @@ def _illegal(ticket: Ticket, to: str) -> ApplicationError:
         % {"label": ticket.label, "status": ticket.get_status_display(), "to": Status(to).label})
 
 
-def _step(*, actor: Actor, counter: Counter, ticket: Ticket, to: str, action: str, **fields) -> Ticket:
+def _step(*, actor: Actor, counter: Counter, ticket: Ticket, to: str, action: str, **fields: Any) -> Ticket:
     _check_counter(actor, counter)
     if ticket.counter_id != counter.pk:
         raise ApplicationError(ErrorCode.CONFLICT, _("番号札 %(label)s はこの窓口で呼び出されていません。")

@@ -39,7 +39,8 @@ from .schemas import (
 router = Router(tags=["residents"])
 C = Capability
 #: Why the record is read (閲覧の目的): the enumerated values appear in the OpenAPI schema.
-Purpose = StrEnum("Purpose", {p.upper(): p for p in records.ViewPurpose.values})
+# built from the register's purposes at import: mypy reads only literal members (the values are checked at run time)
+Purpose = StrEnum("Purpose", {p.upper(): p for p in records.ViewPurpose.values})  # type: ignore[misc]
 
 
 class MyNumberPurpose(StrEnum):
@@ -264,7 +265,7 @@ def merge(request, payload: MergeIn):
              summary="職権修正（理由が必要）/ Ex officio correction (reason required)")
 @api_staff(C.CORRECT_RECORD)
 def correction(request, resident_id: int, payload: CorrectionIn):
-    changes = dict(payload.changes)
+    changes: dict[str, object] = dict(payload.changes)
     for key in records.DATE_FIELDS & set(changes):
         if changes[key]:
             from kuyakusho.core.wareki import parse_date

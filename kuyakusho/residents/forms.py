@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -113,7 +115,7 @@ class PersonForm(forms.Form):
     residence_card_number = TextField(max_length=12, label=_("在留カード等の番号"), required=False)
 
     def person(self) -> NewPerson:
-        d = {k: (v or "") if k != "stay_expires_on" else v for k, v in self.cleaned_data.items()}
+        d: dict[str, Any] = {k: (v or "") if k != "stay_expires_on" else v for k, v in self.cleaned_data.items()}
         return NewPerson(**d)
 
 

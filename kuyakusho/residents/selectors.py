@@ -235,7 +235,8 @@ def history(resident: Resident) -> list[HistoryItem]:
         .select_related("event", "event__clerk", "event__cancels", "event__cancelled_by")
         .order_by("id")
     )
-    items, previous = [], {}
+    items: list[Any] = []
+    previous: dict[str, Any] = {}
     for entry in entries:
         changes = records.changed_fields(previous, entry.snapshot,
                                          fields=records.SNAPSHOT_FIELDS if previous else ("address", "relationship"))

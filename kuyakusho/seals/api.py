@@ -121,7 +121,7 @@ def _out(registration: SealRegistration) -> RegistrationOut:
 
 def _check(image: UploadedFile, px_per_mm) -> CheckedSeal:
     limit = conf.max_upload_bytes()
-    data = b"\0" * (limit + 1) if image.size > limit else image.read(limit + 1)
+    data = b"\0" * (limit + 1) if (image.size or 0) > limit else image.read(limit + 1)
     return check_seal_image(data, px_per_mm=px_per_mm)
 
 
@@ -185,7 +185,8 @@ def answer(request, registration_id: int, payload: AnswerIn):
 @api_staff(Capability.MANAGE_SEALS)
 def card_lost(request, registration_id: int):
     card = services.report_card_lost(actor=request.user, registration_id=registration_id)
-    return _out(card.registration)
+    # a registration whose card had already ended has no card to end: the answer is the registration itself
+    return _out(card.registration if card is not None else SealRegistration.objects.get(pk=registration_id))
 
 
 @router.post("/registrations/{registration_id}/card", response=RegistrationOut,

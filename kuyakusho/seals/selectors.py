@@ -116,7 +116,8 @@ def find_by_reference(*, user: Staff, reference: str) -> SealRegistration:
     match = _REFERENCE.fullmatch(text)
     registration = (registration_queryset().filter(pk=int(match.group(2)), inquiry__isnull=False).first()
                     if match else None)
-    if registration is None or registration.inquiry.reference != f"{match.group(1)}-{int(match.group(2)):06d}":
+    if (match is None or registration is None
+            or registration.inquiry.reference != f"{match.group(1)}-{int(match.group(2)):06d}"):
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この照会番号の申請はありません（例：2025-000123）。"),
                                field="reference")
     record_read(actor=user, action="seals.find_by_reference", subject_id=registration.resident_id,

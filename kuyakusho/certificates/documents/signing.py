@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
@@ -186,8 +187,8 @@ def _info_value(reader: PdfFileReader, key: str) -> str | None:
 
 def verify_pdf(pdf: bytes) -> VerificationResult:
     """Check the ward's signature on ``pdf``; see :class:`VerificationResult`."""
-    empty = dict(signed=False, intact=False, signature_valid=False, ward_key=False, whole_file=False,
-                 signing_time=None, verification_code=None, certificate_kind=None, signer=None)
+    empty: dict[str, Any] = dict(signed=False, intact=False, signature_valid=False, ward_key=False, whole_file=False,
+                                 signing_time=None, verification_code=None, certificate_kind=None, signer=None)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = [] if prepared_signature_hole(pdf) is not None else reader.embedded_regular_signatures

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,9 @@ from ..models import (
     SupportMeasure,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: How each channel can know who is asking (a store terminal cannot look at a photo).
 IDENTITIES: dict[str, tuple[str, ...]] = {
     Channel.COUNTER: (Identity.PHOTO_ID,),
@@ -48,7 +52,7 @@ MAX_FEE = 10_000
 POLICY_FIELDS = ("enabled", "schedule_id", "identity", "kinds", "options", "requesters", "fees")
 
 
-def _invalid(message, field: str | None = None) -> ApplicationError:
+def _invalid(message: StrOrPromise, field: str | None = None) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, field=field)
 
 
@@ -66,11 +70,11 @@ class PolicyInput:
     fees: dict[str, int]
 
 
-def _policy_values(policy: ChannelPolicy) -> dict:
+def _policy_values(policy: ChannelPolicy) -> dict[str, Any]:
     return {f: getattr(policy, f) for f in POLICY_FIELDS}
 
 
-def _clean_policy(channel: str, data: PolicyInput) -> dict:
+def _clean_policy(channel: str, data: PolicyInput) -> dict[str, Any]:
     kinds = [k.value for k in CertificateKind if k.value in set(data.kinds)]
     if len(kinds) != len(set(data.kinds)):
         raise _invalid(_("証明書の種類の指定が正しくありません。"), "kinds")

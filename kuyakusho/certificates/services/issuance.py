@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -35,7 +36,7 @@ from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
-from ..documents.model import CertificateKind
+from ..documents.model import CertificateKind, Item, Section
 from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
 from ..permissions import check_office
 from . import content
@@ -43,6 +44,9 @@ from .cards import authenticate_card
 from .offer import offer
 from .protections import check_support_measures, notice_for
 from .requests import CardIn, IssueRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = ["CardIn", "IssueRequest", "fee_for", "issue", "next_number"]
 
@@ -53,13 +57,13 @@ CARD_FOR_IDENTITY = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _refuse(message, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
+def _refuse(message: StrOrPromise, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
     return ApplicationError(code, message, field=field)
 
 
 def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None:
     """The card holder for card channels (PIN checked, lock counted), else None."""
-    card_kind = CARD_FOR_IDENTITY.get(policy.identity)
+    card_kind = CARD_FOR_IDENTITY.get(Identity(policy.identity))
     if card_kind:
         if req.card is None:
             raise _refuse(_("カードを読み取れませんでした。"), "card")
@@ -71,7 +75,7 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
     return None
 
 
-def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
+def _members(req: IssueRequest, subject: Resident, today: date) -> list[Resident]:
     """The people printed on the certificate."""
     if req.kind == CertificateKind.JOHYO or not subject.is_resident_on(today):
         return [subject]
@@ -87,7 +91,7 @@ def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
     return chosen
 
 
-def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today) -> None:
+def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today: date) -> None:
     removed = not subject.is_resident_on(today)
     if removed and req.kind != CertificateKind.JOHYO:
         raise _refuse(_("この方は住民登録が消除されているため、除票の写しのみ交付できます。"), "kind")
@@ -110,7 +114,7 @@ def _verification_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def _channel_label(req: IssueRequest, office) -> str:
+def _channel_label(req: IssueRequest, office: Office | None) -> str:
     """Printed on the certificate: Japanese, whatever the language of the page that asked for it."""
     with translation.override("ja"):
         label = str(Channel(req.channel).label)
@@ -128,6 +132,7 @@ def issue(req: IssueRequest, *, actor: Actor = None, now: datetime | None = None
     available.check(kind=req.kind, options=req.options, requester=req.requester,
                     hours_apply=req.release_id is None)
     policy = available.policy
+    assert policy is not None  # check() refused a channel without one
 
     if req.idempotency_key:
         done = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
@@ -140,7 +145,11 @@ def issue(req: IssueRequest, *, actor: Actor = None, now: datetime | None = None
     if holder is not None and subject_id == holder.pk:
         subject = holder  # read with the card, household included
     else:
-        subject = Resident.objects.select_related("household").filter(pk=subject_id).first()
+        found = (Resident.objects.select_related("household").filter(pk=subject_id).first()
+                 if subject_id is not None else None)
+        if found is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
+        subject = found
     if subject is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
     _check_subject(req, subject, holder, today)
@@ -189,13 +198,13 @@ def _same_request(existing: Issuance, req: IssueRequest) -> Issuance:
 @dataclass
 class _Parts:
     kind: str
-    header: tuple = ()
-    sections: tuple = ()
+    header: tuple[Item, ...] = ()
+    sections: tuple[Section, ...] = ()
     attestation: str = ""
     fiscal_year: int | None = None
 
 
-def _content(req: IssueRequest, subject: Resident, members: list[Resident], today) -> _Parts:
+def _content(req: IssueRequest, subject: Resident, members: list[Resident], today: date) -> _Parts:
     options = set(req.options)
     if req.kind in REGISTER_KINDS:
         header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
@@ -230,17 +239,18 @@ def _check_printable(parts: _Parts, *texts: str) -> None:
     The register's character policy keeps such characters out (``core.text``); this catches records stored before
     it. The refusal names code points only, never the record's text.
     """
-    texts = [*texts, parts.attestation]
+    printed = [*texts, parts.attestation]
     for section in parts.sections:
-        texts += [section.heading, section.image_label, *section.notes]
+        printed += [section.heading, section.image_label, *section.notes]
         if section.table is not None:
-            texts += [*section.table.columns, *(cell for row in section.table.rows for cell in row)]
+            printed += [*section.table.columns, *(cell for row in section.table.rows for cell in row)]
     for item in [*parts.header, *(item for section in parts.sections for item in section.items)]:
-        texts += [item.label, item.value]
-    check_printable(*texts, field="subject")
+        printed += [item.label, item.value]
+    check_printable(*printed, field="subject")
 
 
-def _record(req: IssueRequest, *, actor: Actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
+def _record(req: IssueRequest, *, actor: Actor, now: datetime, subject: Resident, members: list[Resident], fee: int,
+            office: Office | None, parts: _Parts) -> Issuance:
     """Number, draw and sign the document, then one short transaction: the record, its audit event, the notice.
 
     The number is taken first (its own tiny transaction) so that the document is drawn and signed outside
@@ -282,7 +292,7 @@ def _record(req: IssueRequest, *, actor: Actor, now, subject, members, fee, offi
     return issuance
 
 
-def next_number(issue_date) -> str:
+def next_number(issue_date: date) -> str:
     """The next 交付番号 of the fiscal year, ``<year>-<serial:08d>``, committed at once (a failed issue leaves a gap).
 
     Its own tiny transaction, which holds the counter row (or SQLite's write lock) for one statement.

@@ -20,12 +20,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_read, record_write
 from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -47,6 +49,9 @@ from ..models import (
 )
 from .issuance import IssueRequest, issue
 from .protections import IssueHeld
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_COPIES = 10
 MAX_FEE = 100_000
@@ -81,11 +86,11 @@ class PostalInput:
     source: str = PostalSource.LETTER
 
 
-def _invalid(message, field: str) -> ApplicationError:
+def _invalid(message: StrOrPromise, field: str) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, field=field)
 
 
-def _clean(data: PostalInput, today: date) -> dict:
+def _clean(data: PostalInput, today: date) -> dict[str, Any]:
     if data.kind not in {k.value for k in CertificateKind}:
         raise _invalid(_("証明書の種類を選んでください。"), "kind")
     if data.requester not in Requester.values:
@@ -160,7 +165,9 @@ def problems(req: PostalRequest, *, letter_of_authority: bool = True) -> list[Ap
     policy = ChannelPolicy.objects.filter(channel=Channel.POSTAL).first()
     if policy is None or not policy.enabled:
         return [ApplicationError(ErrorCode.REFUSED, _("現在、郵送請求は取り扱っていません。"))]
-    refuse = lambda message, field: found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))  # noqa: E731
+    def refuse(message: StrOrPromise, field: str) -> None:
+        found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))
+
     if req.subject_id is None:
         refuse(_("対象者を住民記録で特定してください。"), "subject")
     if req.kind not in policy.kinds:
@@ -199,8 +206,8 @@ def _locked(reference: str, version: int, step: str) -> PostalRequest:
     return req
 
 
-def _advance(req: PostalRequest, *, actor: Actor, action: str, to: str | None = None, detail: dict | None = None,
-             **fields) -> PostalRequest:
+def _advance(req: PostalRequest, *, actor: Actor, action: str, to: str | None = None,
+             detail: dict[str, Any] | None = None, **fields: Any) -> PostalRequest:
     before = {"status": req.status, **{k: getattr(req, k) for k in fields}}
     if to:
         fields["status"] = to
@@ -291,7 +298,7 @@ def return_request(*, actor: Actor, reference: str, version: int, reason: str) -
 # --- reads -------------------------------------------------------------------------------------
 
 
-def list_requests(*, status: str | None = None) -> QuerySet:
+def list_requests(*, status: str | None = None) -> QuerySet[Any]:
     """The desk's list (no register data on it: the requester's name is from the letter)."""
     qs = PostalRequest.objects.order_by("-received_on", "-id")
     return qs.filter(status=status) if status else qs
@@ -301,7 +308,7 @@ def find_request(reference: str) -> PostalRequest | None:
     return PostalRequest.objects.filter(reference=normalize_reference(reference)).first()
 
 
-def open_request(*, user, reference: str) -> PostalRequest:
+def open_request(*, user: Staff, reference: str) -> PostalRequest:
     """One request with its subject and certificates; seeing the subject is an audited read."""
     req = (PostalRequest.objects.select_related("subject", "subject__household")
            .prefetch_related("issuances").filter(reference=normalize_reference(reference)).first())

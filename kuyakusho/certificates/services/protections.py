@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,7 +27,7 @@ from kuyakusho.core.ward import ward
 from kuyakusho.core.wareki import format_wareki
 from kuyakusho.residents.models import Resident
 
-from ..documents.model import TITLES
+from ..documents.model import TITLES, CertificateKind
 from ..models import (
     SUPPORT_MEASURE_HANDLING,
     Alert,
@@ -95,7 +96,7 @@ def needs_protection_file_check(*, channel: str, requester: str, subject_id: int
 
 
 def who_asked(req: IssueRequest, *, actor: Actor, holder: Resident | None, subject: Resident,
-              printed: Sequence[int]) -> dict:
+              printed: Sequence[int]) -> dict[str, Any]:
     """What an alert records: who asked (card holder or stated name and address), where, and for what."""
     staff = as_staff(actor)
     device = as_terminal(actor)
@@ -157,7 +158,7 @@ def _released(req: IssueRequest, subject: Resident) -> bool:
                                       issuance__isnull=True).exists()
 
 
-def _hold(req: IssueRequest, *, subject: Resident, detail: dict, actor: Actor) -> HeldRequest:
+def _hold(req: IssueRequest, *, subject: Resident, detail: dict[str, Any], actor: Actor) -> HeldRequest:
     """The held request (the one already kept for a retry of the same request, or a new one with its alert)."""
     if req.idempotency_key:
         found = HeldRequest.objects.filter(channel=req.channel, terminal=req.terminal,
@@ -187,7 +188,7 @@ def notice_for(issuance: Issuance, *, subject_name: str) -> Notice | None:
         f"{subject_name} 様\n\n"
         f"本人通知制度に基づき、あなたの証明書が交付されたことをお知らせします。\n\n"
         f"交付日：{format_wareki(issuance.issued_at.date())}\n"
-        f"証明書：{TITLES.get(issuance.kind, issuance.kind)}\n"
+        f"証明書：{TITLES.get(CertificateKind(issuance.kind), issuance.kind)}\n"
         f"通数：1通\n"
         f"請求者の種別：{requester_kind}\n"
         f"交付番号：{issuance.number}\n\n"

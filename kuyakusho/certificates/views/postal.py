@@ -91,7 +91,7 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
             add_error(search_form, e)
     found = postal.problems(req) if req.status == PostalStatus.RECEIVED else []
     shortfall = next((p.extra.get("shortfall") for p in found if p.field == "fee_received"), None)
-    initial = {"version": req.version}
+    initial: dict[str, object] = {"version": req.version}
     if shortfall:
         initial["reason"] = _("手数料の不足（%(n)s円）") % {"n": f"{shortfall:,}"}
     step_form = PostalStepForm(initial={**initial, **{k: v for k, v in (kept or {}).items() if v}})

@@ -126,7 +126,8 @@ def verify_check(request, code: str):
     else:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return JsonResponse({"code": "invalid_input", "message": " ".join(form.errors["pdf"])}, status=400)
+            return JsonResponse({"code": "invalid_input", "message": " ".join(str(e) for e in form.errors["pdf"])},
+                                status=400)
         pdf = form.cleaned_data["pdf"]
     if not pdf:
         return JsonResponse({"code": "invalid_input", "message": _("ファイルが空です。")}, status=400)

@@ -152,6 +152,7 @@ def household(request, pk: int):
     reading, chooser = read_for(request, scopes=[household_scope(pk)], what="household")
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
     try:
         hh, members = selectors.open_household(user=request.user, household_id=pk, purpose=reading.purpose)
     except ApplicationError as e:
@@ -171,6 +172,7 @@ def receipt(request, pk: int):
                                 default=records.ViewPurpose.NOTIFICATION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
     event = Event.objects.select_related("clerk", "cancels").filter(pk=pk).first()
     if event is None:
         raise Http404

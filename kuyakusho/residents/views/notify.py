@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +36,9 @@ from ..purpose import FLOW_FIELD, event_scope, household_scope
 from ..services.preview import preview
 from .reading import Reading, implied, read_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _FIELD_ALIASES = {"join_household": "join_household_id", "into_household": "into_household_id"}
 
 
@@ -49,7 +53,7 @@ def _place_error(form, formset, error: ApplicationError) -> None:
     form.add_error(name if name in form.fields else None, str(error.message))
 
 
-def _flow(request, *, title: str, make_form: Callable, run: Callable, reading: Reading, formset=None,
+def _flow(request, *, title: StrOrPromise, make_form: Callable, run: Callable, reading: Reading, formset=None,
           back_url: str, household=None, resident=None, shown: Sequence[int] = ()):
     """Input → confirmation → commit. Every step that shows people records one read per person, once per
     form (``reading``): the members listed, and whoever the confirmation shows of those already registered."""
@@ -282,6 +286,7 @@ def correction(request, pk: int):
                                 default=records.ViewPurpose.CORRECTION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
 
     def run(form):
         d = form.cleaned_data
@@ -308,6 +313,7 @@ def cancel(request, pk: int):
                                 default=records.ViewPurpose.CORRECTION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
 
     def run(form):
         return services.cancel_event(actor=request.user, event_id=event.pk, reason=form.cleaned_data["reason"])

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect, render
 
+from kuyakusho.accounts.models import Staff
+
 from .. import selectors
 from ..forms import PurposeForm
 from ..purpose import FLOW_FIELD, GRANT_PARAM, Flow, flow_from, grant, granted_purpose
@@ -23,7 +25,7 @@ class Reading:
     """What a page may show and for which purpose: the member of staff, the purpose they gave for ``scope``,
     its grant token (carried in links and form actions) and the people already recorded in this form."""
 
-    user: object
+    user: Staff
     purpose: str
     scope: str
     token: str

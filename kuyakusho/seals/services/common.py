@@ -135,12 +135,12 @@ def end_card(registration: SealRegistration, status: str, on: date) -> SealCard 
     return card
 
 
-def snapshot(registration: SealRegistration) -> dict:
+def snapshot(registration: SealRegistration) -> dict[str, Any]:
     return {f: getattr(registration, f) for f in AUDITED_FIELDS}
 
 
-def log(*, actor: Actor, registration: SealRegistration, kind: str, on: date, action: str, before: dict | None = None,
-        detail: dict | None = None) -> None:
+def log(*, actor: Actor, registration: SealRegistration, kind: str, on: date, action: str,
+        before: dict[str, Any] | None = None, detail: dict[str, Any] | None = None) -> None:
     """One history row and one audit event (subject: the resident), in the caller's transaction."""
     from kuyakusho.audit.services import diff
 

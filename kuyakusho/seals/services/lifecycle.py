@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ REMOVAL_END_REASONS = {
 
 
 @transaction.atomic
-def report_card_lost(*, actor: Actor, registration_id: int) -> SealCard:
+def report_card_lost(*, actor: Actor, registration_id: int) -> SealCard | None:
     """亡失届: the card stops working at once (no certificate on it); the registration waits for a new card."""
     on = today()
     registration = lock_registration(registration_id)
@@ -65,7 +66,8 @@ def reissue_card(*, actor: Actor, registration_id: int, id_document: str) -> Sea
     return card
 
 
-def _abolish(*, actor: Actor, registration: SealRegistration, on: date, reason: str, action: str, detail: dict) -> None:
+def _abolish(*, actor: Actor, registration: SealRegistration, on: date, reason: str, action: str,
+             detail: dict[str, Any]) -> None:
     before = snapshot(registration)
     registration.status, registration.ended_on, registration.end_reason = SealStatus.ABOLISHED, on, reason
     registration.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
@@ -101,7 +103,7 @@ def abolish_for_removal(*, actor: Actor, resident: Resident, on: date) -> SealRe
                         .filter(resident_id=resident.pk, status__in=OPEN_STATUSES).first())
         if registration is None:
             return None
-        reason = REMOVAL_END_REASONS.get(resident.removal_reason, EndReason.REMOVAL)
+        reason = REMOVAL_END_REASONS.get(RemovalReason(resident.removal_reason), EndReason.REMOVAL)
         _abolish(actor=actor, registration=registration, on=min(on, today()), reason=reason,
                  action="seals.abolish_for_removal",
                  detail={"removal_reason": resident.removal_reason, "removed_on": on})

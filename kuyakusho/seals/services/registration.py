@@ -13,6 +13,7 @@ from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
+from kuyakusho.residents.models import Resident
 
 from .. import conf
 from ..imaging import CheckedSeal
@@ -34,7 +35,7 @@ from .common import (
 )
 
 
-def _register_in_person(*, actor: Actor, resident, seal: CheckedSeal, id_document: str, on: date,
+def _register_in_person(*, actor: Actor, resident: Resident, seal: CheckedSeal, id_document: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.REGISTERED,
                                        method=Method.IN_PERSON, id_document=id_document, proxy_name="", on=on,
@@ -48,7 +49,7 @@ def _register_in_person(*, actor: Actor, resident, seal: CheckedSeal, id_documen
     return registration
 
 
-def _register_by_letter(*, actor: Actor, resident, seal: CheckedSeal, proxy_name: str, on: date,
+def _register_by_letter(*, actor: Actor, resident: Resident, seal: CheckedSeal, proxy_name: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.PENDING,
                                        method=Method.LETTER, id_document="", proxy_name=proxy_name, on=on,

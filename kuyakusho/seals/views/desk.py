@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -58,7 +60,7 @@ def _impressions(registrations: list[SealRegistration]) -> dict[int, dict]:
 def person(request, resident_id: int):
     record = selectors.open_seal_record(user=request.user, resident_id=resident_id)
     images = _impressions(record.registrations)
-    rows = [{"registration": r, "image": images.get(r.pk), "cards": list(r.cards.all()),
+    rows: list[dict[str, Any]] = [{"registration": r, "image": images.get(r.pk), "cards": list(r.cards.all()),
              "events": list(r.events.all())} for r in record.registrations]
     try:
         resident_url = reverse("residents:detail", args=[resident_id]) + f"?purpose={ViewPurpose.CONSULTATION}"

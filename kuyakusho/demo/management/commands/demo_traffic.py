@@ -84,7 +84,7 @@ class OfficeDay:
         numbers: dict[int, int] = {}
         tickets: list[Ticket] = []
         # Per service: priority tickets and the others, each in arrival order.
-        queues = {sid: (deque(), deque()) for sid in self.services}
+        queues: dict[int, tuple[deque[Ticket], deque[Ticket]]] = {sid: (deque(), deque()) for sid in self.services}
         free_at = {c.pk: arrivals[0][0] for c in self.counters}
         handles = {c.pk: [s.pk for s in c.services.all() if s.pk in self.services] for c in self.counters}
         idx, never = 0, datetime.max.replace(tzinfo=TOKYO)
@@ -104,6 +104,7 @@ class OfficeDay:
                 break
             when, counter_id, h = min(ready, key=lambda r: r[0]) if ready else (never, None, None)
             if counter_id is not None and when < next_arrival:
+                assert h is not None  # a counter was ready
                 _ok, _queued, rank, sid = h
                 t = queues[sid][rank].popleft()
                 now = max(when, t.queued_at)
