@@ -32,3 +32,9 @@ def as_terminal(who: object) -> Terminal | None:
     if caller_kind(who) is ActorKind.TERMINAL and isinstance(who, Terminal):
         return who
     return None
+
+
+class DeviceRequest(HttpRequest):
+    """The request of an API operation declared ``@api_device``: ``auth`` is the terminal that called."""
+
+    auth: Terminal

@@ -6,13 +6,14 @@ annotations`` here: ninja reads the annotations.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import api_staff
@@ -73,7 +74,7 @@ def _issued(i: Issuance) -> dict:
 @router.post("/counter/issuances", response=IssuedOut,
              summary="窓口での証明書の交付 / Issue a certificate at the counter")
 @api_staff(C.ISSUE_CERTIFICATE)
-def counter_issue(request, payload: CounterIssueIn):
+def counter_issue(request: StaffRequest, payload: CounterIssueIn) -> dict:
     issuance = issue(IssueRequest(
         channel=Channel.COUNTER, kind=payload.kind, subject_id=payload.subject_id, members=tuple(payload.members),
         whole_household=payload.whole_household, options=frozenset(payload.options),
@@ -148,7 +149,7 @@ def _postal(req: PostalRequest) -> dict:
 
 @router.post("/postal", response=PostalOut, summary="郵送請求の受付 / Enter a postal request")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_create(request, payload: PostalIn):
+def postal_create(request: StaffRequest, payload: PostalIn) -> dict:
     req = postal.create_request(actor=request.user, data=postal.PostalInput(
         kind=payload.kind, requester=payload.requester, requester_name=payload.requester_name,
         requester_address=payload.requester_address, subject_id=payload.subject_id,
@@ -160,21 +161,21 @@ def postal_create(request, payload: PostalIn):
 
 @router.get("/postal", response=list[PostalOut], summary="郵送請求の一覧 / List postal requests")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_list(request, filters: Query[PostalFilter]):
+def postal_list(request: StaffRequest, filters: Query[PostalFilter]) -> list[Any]:
     limit = min(max(filters.limit, 1), 200)
     return [_postal(r) for r in postal.list_requests(status=filters.status).prefetch_related("issuances")[:limit]]
 
 
 @router.get("/postal/{reference}", response=PostalOut, summary="受付番号で郵送請求を開く / Look up a postal request")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_lookup(request, reference: str):
+def postal_lookup(request: StaffRequest, reference: str) -> dict:
     return _postal(postal.open_request(user=request.user, reference=reference))
 
 
 @router.post("/postal/{reference}/transition", response=PostalOut,
              summary="郵送請求の状態を進める（check / issue / mail / return / subject）/ Move a postal request on")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_transition(request, reference: str, payload: TransitionIn):
+def postal_transition(request: StaffRequest, reference: str, payload: TransitionIn) -> dict:
     user, v = request.user, payload.version
     if payload.action == "check":
         req = postal.check_request(actor=user, reference=reference, version=v,
@@ -219,7 +220,7 @@ def _alert(a: Alert) -> dict:
 
 @router.get("/alerts", response=list[AlertOut], summary="警告の一覧 / Supervisor alerts")
 @api_staff(C.SUPERVISE_COUNTER)
-def alerts_list(request, filters: Query[AlertFilter]):
+def alerts_list(request: StaffRequest, filters: Query[AlertFilter]) -> list[Any]:
     qs = Alert.objects.select_related("acknowledged_by").order_by("acknowledged_at", "-created_at")
     if not filters.include_acknowledged:
         qs = qs.filter(acknowledged_at__isnull=True)
@@ -232,7 +233,7 @@ def alerts_list(request, filters: Query[AlertFilter]):
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="警告を確認済みにする / Acknowledge")
 @api_staff(C.SUPERVISE_COUNTER)
-def alert_acknowledge(request, alert_id: int):
+def alert_acknowledge(request: StaffRequest, alert_id: int) -> dict:
     return _alert(admin.acknowledge_alert(actor=request.user, alert_id=alert_id))
 
 
@@ -255,14 +256,14 @@ def _held(held) -> dict:
 @router.post("/held/{held_id}/release", response=HeldDecisionOut,
              summary="保留中の請求の交付を承認（住民登録の住所へ郵送）/ Release a held request")
 @api_staff(C.SUPERVISE_COUNTER)
-def held_release(request, held_id: int):
+def held_release(request: StaffRequest, held_id: int) -> dict:
     return _held(holds.release_held(actor=request.user, held_id=held_id))
 
 
 @router.post("/held/{held_id}/decline", response=HeldDecisionOut,
              summary="保留中の請求を交付しない / Decline a held request")
 @api_staff(C.SUPERVISE_COUNTER)
-def held_decline(request, held_id: int):
+def held_decline(request: StaffRequest, held_id: int) -> dict:
     return _held(holds.decline_held(actor=request.user, held_id=held_id))
 
 
@@ -297,7 +298,7 @@ class StatsOut(Schema):
 
 @router.get("/stats", response=StatsOut, summary="交付統計（種類×交付方法×事務所×月）/ Issuance statistics")
 @api_staff(*STATS_CAPABILITIES, any_of=True)
-def statistics(request, filters: Query[StatsFilter]):
+def statistics(request: StaffRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
     result = issuance_stats(date_from=filters.date_from, date_to=filters.date_to, channel=filters.channel,
                             office_id=filters.office_id)
     return {"date_from": result.date_from, "date_to": result.date_to, "total_count": result.total_count,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,7 +95,7 @@ class CounterForm(forms.Form):
                                           choices=[("", _("選んでください")), *ID_DOCUMENTS])
     fee_exemption = TextField(max_length=100, label=_("手数料免除の理由（免除するとき）"), required=False)
 
-    def __init__(self, *args, policy, household, subject, offices, step: str = "identity", **kwargs):
+    def __init__(self, *args, policy, household, subject, offices, step: str = "identity", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "office", forms.ModelChoiceField).queryset = offices
         field_of(self, "kind", forms.ChoiceField).choices = kind_choices(policy.kinds)
@@ -119,7 +120,7 @@ class CounterForm(forms.Form):
             self.add_error("requester_name", _("本人以外の請求では、請求者の氏名を入力してください。"))
         return data
 
-    def bound_groups(self):
+    def bound_groups(self) -> tuple[list[BoundField], list[BoundField]]:
         """(choose fields, requester fields) as bound fields, for the templates."""
         return ([self[n] for n in CHOOSE_FIELDS if n in self.fields],
                 [self[n] for n in REQUESTER_FIELDS if n in self.fields])
@@ -210,7 +211,7 @@ class PolicyForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, channel: str, **kwargs):
+    def __init__(self, *args, channel: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "identity", forms.ChoiceField).choices = _labelled(Identity, IDENTITIES[channel])
         for kind in CertificateKind:
@@ -218,7 +219,7 @@ class PolicyForm(forms.Form):
                 label=_("%(kind)sの手数料（円）") % {"kind": KIND_LABELS[kind]}, min_value=0, max_value=MAX_FEE,
                 required=False)
 
-    def fee_fields(self):
+    def fee_fields(self) -> list[BoundField]:
         return [self[f"fee_{k.value}"] for k in CertificateKind]
 
     def fees(self) -> dict[str, int]:

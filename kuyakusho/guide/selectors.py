@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -116,11 +117,11 @@ def procedure_page(procedure: Procedure) -> dict:
     return {"procedure": procedure, "services": services, "offices": offices}
 
 
-def procedures():
+def procedures() -> QuerySet[Procedure]:
     return Procedure.objects.prefetch_related("services")
 
 
-def notices(limit: int | None = None):
+def notices(limit: int | None = None) -> QuerySet[Notice]:
     qs = Notice.objects.filter(published=True, published_on__lte=timezone.localdate())
     return qs[:limit] if limit else qs
 

@@ -60,7 +60,7 @@ class PortalClient:
     token_endpoint_auth_method = "private_key_jwt"  # noqa: S105 (a method name)
     id_token_signed_response_alg = "ES256"  # noqa: S105 (an algorithm)
 
-    def __init__(self, client_id: str, issuer: str):
+    def __init__(self, client_id: str, issuer: str) -> None:
         self.client_id = client_id
         self.callback = issuer.rsplit("/identity/sandbox", 1)[0] + "/identity/callback"
 
@@ -97,7 +97,7 @@ class PortalClient:
 class PrivateKeyJWTAuth(JWTBearerClientAssertion):
     CLIENT_AUTH_METHOD = "private_key_jwt"
 
-    def __init__(self, audiences):
+    def __init__(self, audiences) -> None:
         super().__init__(validate_jti=True)
         self._audiences = audiences
 
@@ -123,13 +123,13 @@ class StrictCodeChallenge(CodeChallenge):
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
-    def validate_code_challenge(self, grant, redirect_uri):
+    def validate_code_challenge(self, grant, redirect_uri) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("PKCE with code_challenge_method=S256 is required")
         super().validate_code_challenge(grant, redirect_uri)
 
-    def validate_code_verifier(self, grant, result):
+    def validate_code_verifier(self, grant, result) -> None:
         if not grant.request.form.get("code_verifier"):
             raise InvalidRequestError("Missing 'code_verifier'")
         super().validate_code_verifier(grant, result)
@@ -159,7 +159,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             return None
         return found
 
-    def delete_authorization_code(self, authorization_code):
+    def delete_authorization_code(self, authorization_code) -> None:
         # Used once: a second exchange of the same code finds nothing.
         SandboxCode.objects.filter(pk=authorization_code.pk).delete()
 
@@ -168,7 +168,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
 
 class SandboxOpenIDCode(OpenIDCode):
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str) -> None:
         super().__init__(require_nonce=True)
         self.issuer = issuer
 
@@ -200,7 +200,7 @@ class SandboxOpenIDCode(OpenIDCode):
 
 
 class SandboxServer(AuthorizationServer):
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str) -> None:
         super().__init__(client_model=None, token_model=None)
         self.issuer = issuer
         self.register_grant(CodeGrant, [StrictCodeChallenge(required=True), SandboxOpenIDCode(issuer)])

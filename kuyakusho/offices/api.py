@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -50,7 +50,7 @@ def _opening(o) -> dict:
 @router.get("/", response=list[OfficeOut], auth=None,
             summary="事務所の一覧と現在の開庁状況（公開）/ Offices and whether they are open now (public)")
 @api_public
-def offices(request, response: HttpResponse):
+def offices(request: HttpRequest, response: HttpResponse):
     patch_cache_control(response, public=True, max_age=60)
     out: list[dict[str, object]] = []
     calendars: dict[int, Calendar] = {}
@@ -73,7 +73,8 @@ def offices(request, response: HttpResponse):
 @router.get("/schedules/{schedule}/status", response=OpeningOut, auth=None,
             summary="開いているか・次はいつ開くか（公開）/ Open at a time, and when next (public)")
 @api_public
-def schedule_status(request, schedule: str, at: datetime | None = None, office: str = "", service: str = ""):
+def schedule_status(request: HttpRequest, schedule: str, at: datetime | None = None, office: str = "",
+                    service: str = "") -> dict:
     """``schedule``: ``offices`` (with ``office`` and optionally ``service``), ``kiosk``, ``konbini`` …"""
     found = Schedule.objects.filter(code=schedule).first()
     if found is None:

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.errors import ApplicationError
@@ -20,12 +22,12 @@ from .selectors import office_guide
 
 
 @public
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "offices/index.html", office_guide())
 
 
 @staff(Capability.MANAGE_OFFICES)
-def manage(request):
+def manage(request: StaffRequest) -> HttpResponse:
     form = SpecialDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -51,7 +53,7 @@ def manage(request):
 
 @staff(Capability.MANAGE_OFFICES)
 @require_POST
-def display_languages(request):
+def display_languages(request: StaffRequest) -> HttpResponse:
     """The lobby display's languages for one office (a wall screen has no language switch)."""
     form = DisplayLanguagesForm(request.POST, prefix="display")
     if form.is_valid():
@@ -69,7 +71,7 @@ def display_languages(request):
 
 @staff(Capability.MANAGE_OFFICES)
 @require_POST
-def open_for_demo(request):
+def open_for_demo(request: StaffRequest) -> HttpResponse:
     try:
         opened = services.open_today_for_demo(actor=request.user)
     except ApplicationError as e:
@@ -82,7 +84,7 @@ def open_for_demo(request):
 
 @staff(Capability.MANAGE_OFFICES)
 @require_POST
-def remove(request, pk: int):
+def remove(request: StaffRequest, pk: int) -> HttpResponse:
     day = get_object_or_404(SpecialDay, pk=pk)
     try:
         services.remove_special_day(actor=request.user, special_day=day)

@@ -23,7 +23,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,7 +139,7 @@ def _entry(e: AuditEvent, asked: set[int]) -> AccessEntry:
                        channel=str(CHANNEL_LABELS.get(e.channel, e.channel)), own=own, inquired=e.pk in asked)
 
 
-def access_log(*, resident_id: int, page: int = 1, per_page: int = ACCESS_LOG_PER_PAGE) -> tuple[Page, list]:
+def access_log(*, resident_id: int, page: int | str = 1, per_page: int = ACCESS_LOG_PER_PAGE) -> tuple[Page, list]:
     """Every audited event about her, newest first, a page at a time (the audit index on subject and seq)."""
     qs = (AuditEvent.objects.filter(subject_id=str(resident_id)).order_by("-seq")
           .select_related("actor").prefetch_related("actor__offices"))
@@ -175,7 +175,7 @@ def my_inquiries(*, account) -> list[AccessInquiry]:
 
 # --- the auditors' side (console) ---------------------------------------------------------------------------
 
-def open_inquiries(status: str = InquiryStatus.OPEN):
+def open_inquiries(status: str = InquiryStatus.OPEN) -> QuerySet[AccessInquiry]:
     return (AccessInquiry.objects.filter(status=status).select_related("event", "event__actor")
             .order_by("created_at"))
 

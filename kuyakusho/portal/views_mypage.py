@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError
 from kuyakusho.identity.models import AccountKind
-from kuyakusho.identity.sessions import needs_card, resident
+from kuyakusho.identity.sessions import ResidentRequest, needs_card, resident
 
 from . import download_pdf, mypage
 from .models import AccessInquiry, InquiryStatus
@@ -33,7 +34,7 @@ def _needs_link(request):
 
 
 @resident
-def home(request):
+def home(request: ResidentRequest) -> HttpResponse:
     session = request.resident_session
     rid = _resident_id(request)
     context = {"account": session.account, "linked": rid is not None,
@@ -45,7 +46,7 @@ def home(request):
 
 
 @resident
-def record(request):
+def record(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -56,7 +57,7 @@ def record(request):
 
 
 @resident
-def access(request):
+def access(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -65,7 +66,7 @@ def access(request):
 
 
 @resident
-def inquiry(request, seq: int):
+def inquiry(request: ResidentRequest, seq: int) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -84,13 +85,13 @@ def inquiry(request, seq: int):
 
 
 @resident
-def inquiries(request):
+def inquiries(request: ResidentRequest) -> HttpResponse:
     return render(request, "portal/mypage_inquiries.html",
                   {"inquiries": mypage.my_inquiries(account=request.resident_session.account)})
 
 
 @resident
-def certificates(request):
+def certificates(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -98,7 +99,7 @@ def certificates(request):
 
 
 @resident
-def notices(request):
+def notices(request: ResidentRequest) -> HttpResponse:
     return render(request, "portal/mypage_notices.html",
                   {"notices": mypage.notices(account=request.resident_session.account),
                    "email": request.resident_session.account.notify_email})
@@ -106,7 +107,7 @@ def notices(request):
 
 @resident
 @require_POST
-def notify_email(request):
+def notify_email(request: ResidentRequest) -> HttpResponse:
     try:
         mypage.set_notify_email(account=request.resident_session.account, email=request.POST.get("email", ""))
     except ApplicationError as e:
@@ -117,7 +118,7 @@ def notify_email(request):
 
 
 @resident
-def download(request, fmt: str):
+def download(request: ResidentRequest, fmt: str) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -136,7 +137,7 @@ def download(request, fmt: str):
 # --- console: the auditors answer -------------------------------------------------------------------------
 
 @staff(Capability.VIEW_AUDIT)
-def console_inquiries(request):
+def console_inquiries(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or InquiryStatus.OPEN
     if status not in InquiryStatus.values:
         status = InquiryStatus.OPEN
@@ -146,7 +147,7 @@ def console_inquiries(request):
 
 
 @staff(Capability.VIEW_AUDIT)
-def console_inquiry(request, pk: int):
+def console_inquiry(request: StaffRequest, pk: int) -> HttpResponse:
     inquiry = AccessInquiry.objects.select_related("event", "event__actor").filter(pk=pk).first()
     if inquiry is None:
         return render(request, "portal/console_inquiry.html", {"missing": True}, status=404)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,7 @@ def closed_headline(cal: Calendar, office: Office, now: datetime) -> str:
     return _("ただいま受付時間外です")
 
 
-def office_queryset():
+def office_queryset() -> QuerySet[Office]:
     return Office.objects.filter(services__isnull=False).distinct().select_related("schedule") \
         .prefetch_related("services")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -14,7 +15,7 @@ from kuyakusho.core.forms import MyNumberField, PlaceSelect, ResidentCodeField, 
 from . import records
 from .addresses import towns
 from .deadlines import DEADLINES
-from .models import NotifierType, Sex
+from .models import NotifierType, Resident, Sex
 from .services import Address, Mover, NewPerson, Notifier, TransferCertificate
 
 
@@ -154,7 +155,7 @@ class MembersForm(NotifierMixin):
     the notification does not concern (a 転居 usually moves the whole household)."""
 
     def __init__(self, *args, members, select_label, relationship_label=None, all_selected=False,
-                 preselected=False, **kwargs):
+                 preselected=False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
         self.member_rows = []
@@ -181,7 +182,7 @@ class MembersForm(NotifierMixin):
         return {m.pk: self.cleaned_data[f"v{m.pk}"] for m in self.members}
 
 
-def remaining_head_field(members):
+def remaining_head_field(members: Iterable[Resident]) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=_("残る世帯の新しい世帯主（世帯主が移るとき）"), coerce=int, empty_value=None, required=False,
         choices=[("", "—")] + [(m.pk, m.name) for m in members])
@@ -205,7 +206,7 @@ class MoveWithinForm(MembersForm, AddressMixin):
     join_household_id = forms.IntegerField(label=_("移る先の世帯の番号（既存の世帯に入るとき）"), required=False,
                                            min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("town", "banchi"):
             self.fields[name].required = False

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +63,7 @@ def verify_card(card_number: str, *, on: date | None = None) -> SealRegistration
     return registration
 
 
-def registration_queryset():
+def registration_queryset() -> QuerySet[SealRegistration]:
     return SealRegistration.objects.select_related("resident", "resident__household", "inquiry").prefetch_related(
         Prefetch("cards", queryset=SealCard.objects.order_by("id")),
         Prefetch("events", queryset=SealEvent.objects.select_related("actor").order_by("id")),

@@ -47,7 +47,7 @@ class _WardCertificateAttribute(attributes.CMSAttributeProvider):
 
     attribute_type = "signing_certificate_v2"
 
-    def __init__(self, signing_cert: asn1_x509.Certificate):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
         self._der = _run(lambda: attributes.SigningCertificateV2Provider(signing_cert).get_attribute()).dump()
 
     async def get_attribute(self, dry_run: bool = False) -> asn1_cms.CMSAttribute:
@@ -57,7 +57,7 @@ class _WardCertificateAttribute(attributes.CMSAttributeProvider):
 class _WardAttributes(SignedAttributeProviderSpec):
     """PAdES B-B signed attributes (pyHanko's CAdES spec for a PDF signature, with no signing time)."""
 
-    def __init__(self, signing_cert: asn1_x509.Certificate):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
         self._certificate = _WardCertificateAttribute(signing_cert)
 
     def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
@@ -68,7 +68,7 @@ class _WardSigner(signers.SimpleSigner):
     """SimpleSigner that keeps the parsed private key (pyHanko re-parses it for every signature) and the
     signing-certificate attribute (see :class:`_WardCertificateAttribute`)."""
 
-    def __init__(self, key: WardKey):
+    def __init__(self, key: WardKey) -> None:
         cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
         der = key.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                             serialization.NoEncryption())

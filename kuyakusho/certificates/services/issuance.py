@@ -53,7 +53,7 @@ __all__ = ["CardIn", "IssueRequest", "fee_for", "issue", "next_number"]
 REGISTER_KINDS = {CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI, CertificateKind.JOHYO}
 TAX_KINDS = {CertificateKind.KAZEI, CertificateKind.HIKAZEI, CertificateKind.NOZEI}
 PERSONAL_OPTIONS = {Option.MY_NUMBER, Option.RESIDENT_CODE}  # only for the person or their household
-CARD_FOR_IDENTITY = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER_CARD: "my_number_card"}
+CARD_FOR_IDENTITY: dict[str, str] = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER_CARD: "my_number_card"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -63,7 +63,7 @@ def _refuse(message: StrOrPromise, field: str | None = None, code: ErrorCode = E
 
 def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None:
     """The card holder for card channels (PIN checked, lock counted), else None."""
-    card_kind = CARD_FOR_IDENTITY.get(Identity(policy.identity))
+    card_kind = CARD_FOR_IDENTITY.get(policy.identity)
     if card_kind:
         if req.card is None:
             raise _refuse(_("カードを読み取れませんでした。"), "card")

@@ -24,7 +24,6 @@ from kuyakusho.certificates.models import (
     Channel,
     ChannelPolicy,
     HeldRequest,
-    Identity,
     Issuance,
     Requester,
     SupportMeasure,
@@ -114,7 +113,7 @@ def world(clerk):
 def _request(channel: str, requester: str, case: str, world) -> tuple[IssueRequest, object]:
     """A request that every other check accepts: only the protection decides."""
     policy = ChannelPolicy.objects.get(channel=channel)
-    card_kind = CARD_FOR_IDENTITY.get(Identity(policy.identity))
+    card_kind = CARD_FOR_IDENTITY.get(policy.identity)
     subject, head = world["subject"], world["head"]
     asker = head if requester == R.HOUSEHOLD else subject
     kw: dict[str, Any] = {

@@ -66,7 +66,7 @@ class ChoiceForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(label=_("年度（課税・非課税証明書）"), coerce=int, required=False,
                                          empty_value=None)
 
-    def __init__(self, *args, policy: ChannelPolicy, household: list, holder_id: int, years: list[int], **kw):
+    def __init__(self, *args, policy: ChannelPolicy, household: list, holder_id: int, years: list[int], **kw) -> None:
         super().__init__(*args, **kw)
         self.policy = policy
         self.holder_id = holder_id

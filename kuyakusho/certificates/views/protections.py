@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -25,7 +26,7 @@ PURPOSE = "consultation"  # the person asked for the measure (or the registratio
 
 
 @staff(C.SUPERVISE_COUNTER)
-def protections(request):
+def protections(request: StaffRequest) -> HttpResponse:
     """Current support measures, 本人通知 registrations, letters to send; a search to add someone."""
     today = timezone.localdate()
     measures = list(SupportMeasure.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
@@ -64,7 +65,7 @@ def _resident(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def support_start(request, pk: int):
+def support_start(request: StaffRequest, pk: int) -> HttpResponse:
     resident = _resident(request, pk)
     form = SupportMeasureForm(request.POST or None, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def support_start(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def support_end(request, pk: int):
+def support_end(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = EndMeasureForm(request.POST)
         if not form.is_valid():
@@ -100,7 +101,7 @@ def support_end(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_register(request, pk: int):
+def notice_register(request: StaffRequest, pk: int) -> HttpResponse:
     resident = _resident(request, pk)
     form = NoticeRegistrationForm(request.POST or None, initial={"mailing_address": resident.household.address})
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,7 @@ def notice_register(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_end(request, pk: int):
+def notice_end(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             admin.end_notice_registration(actor=request.user, registration_id=pk)
@@ -131,7 +132,7 @@ def notice_end(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_letter(request, pk: int):
+def notice_letter(request: StaffRequest, pk: int) -> HttpResponse:
     notice = Notice.objects.select_related("registration__resident", "issuance").filter(pk=pk).first()
     if notice is None:
         raise Http404
@@ -140,7 +141,7 @@ def notice_letter(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_sent(request, pk: int):
+def notice_sent(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             admin.mark_notice_sent(actor=request.user, notice_id=pk)

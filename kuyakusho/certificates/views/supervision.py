@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import staff
@@ -32,7 +34,7 @@ def read_residents(user, resident_ids, *, action: str, purpose: str = "investiga
 
 
 @staff(C.SUPERVISE_COUNTER)
-def alerts(request):
+def alerts(request: StaffRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     qs = (Alert.objects.select_related("resident", "acknowledged_by", "held_request", "held_request__decided_by",
                                        "held_request__issuance", "held_request__postal_request")
@@ -78,7 +80,7 @@ def _asked(detail: dict, names: dict[int, str]) -> list[tuple[str, str]]:
 
 
 @staff(C.SUPERVISE_COUNTER)
-def held_release(request, pk: int):
+def held_release(request: StaffRequest, pk: int) -> HttpResponse:
     """Release a held request: issued and mailed to the registered address only."""
     if request.method == "POST":
         try:
@@ -92,7 +94,7 @@ def held_release(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def held_decline(request, pk: int):
+def held_decline(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             holds.decline_held(actor=request.user, held_id=pk)
@@ -104,7 +106,7 @@ def held_decline(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def alert_ack(request, pk: int):
+def alert_ack(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             admin.acknowledge_alert(actor=request.user, alert_id=pk)
@@ -115,7 +117,7 @@ def alert_ack(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def cards(request):
+def cards(request: StaffRequest) -> HttpResponse:
     """Cards locked after three wrong PINs (per channel), and a lookup by card number."""
     locks = list(CardLock.objects.filter(locked_at__isnull=False).select_related("card", "card__resident")
                  .order_by("-locked_at")[:200])
@@ -137,7 +139,7 @@ def cards(request):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def card_unlock(request, pk: int):
+def card_unlock(request: StaffRequest, pk: int) -> HttpResponse:
     """Unlock one card for one channel (the resident has shown ID at the counter)."""
     if request.method == "POST":
         card = Card.objects.filter(pk=pk).first()
@@ -152,7 +154,7 @@ def card_unlock(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def card_deactivate(request, pk: int):
+def card_deactivate(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             admin.deactivate_card(actor=request.user, card_id=pk)
@@ -163,7 +165,7 @@ def card_deactivate(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def revoke(request, pk: int):
+def revoke(request: StaffRequest, pk: int) -> HttpResponse:
     """Revoke an issued certificate (the public verification page then says so)."""
     issuance = issuance_for(request.user, pk)
     if request.method != "POST":

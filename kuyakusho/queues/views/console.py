@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.accounts.permissions import can_work_at_office
 from kuyakusho.core.access import staff
@@ -23,7 +25,7 @@ from .common import get_office
 
 
 @staff(Capability.CALL_TICKETS)
-def console(request):
+def console(request: StaffRequest) -> HttpResponse:
     offices = [o for o in office_queryset().prefetch_related("counters__services")
                if can_work_at_office(request.user, o)]
     return render(request, "queues/console_index.html", {"offices": offices})
@@ -56,7 +58,7 @@ def _context(counter: Counter) -> dict:
 
 
 @staff(Capability.CALL_TICKETS)
-def counter_screen(request, office: str, counter: int):
+def counter_screen(request: StaffRequest, office: str, counter: int) -> HttpResponse:
     counter = _counter(request, office, counter)
     template = "queues/partials/counter_panel.html" if request.headers.get("HX-Request") else "queues/counter.html"
     return render(request, template, _context(counter))
@@ -72,7 +74,7 @@ DONE_MESSAGES = {"recall": gettext_lazy("%(label)s を再度呼び出しまし�
 
 @staff(Capability.CALL_TICKETS)
 @require_POST
-def counter_action(request, office: str, counter: int, action: str):
+def counter_action(request: StaffRequest, office: str, counter: int, action: str) -> HttpResponse:
     counter = _counter(request, office, counter)
     user = request.user
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +27,13 @@ TICKETS_PER_HOUR = 300
 
 
 @public
-def ticket_offices(request):
+def ticket_offices(request: HttpRequest) -> HttpResponse:
     return render(request, "queues/kiosk_offices.html", {"offices": office_queryset()})
 
 
 @public
 @require_http_methods(["GET", "POST"])
-def ticket_machine(request, office: str):
+def ticket_machine(request: HttpRequest, office: str) -> HttpResponse:
     office = get_office(office)
     error = None
     if request.method == "POST":
@@ -59,7 +60,7 @@ def ticket_machine(request, office: str):
 
 
 @public
-def ticket_issued(request, token: str):
+def ticket_issued(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_ticket_by_token(token)
     url = request.build_absolute_uri(reverse("queues:ticket_status", args=[ticket.token]))
     position = ticket_position(snapshot(ticket.office.code, detail=True), ticket.label)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -20,14 +20,14 @@ from .common import get_office, get_ticket_by_token
 
 
 @public
-def congestion(request):
+def congestion(request: HttpRequest) -> HttpResponse:
     response = render(request, "queues/congestion.html", {"offices": snapshots()})
     patch_cache_control(response, no_cache=True)
     return response
 
 
 @public
-def best_time(request, office: str):
+def best_time(request: HttpRequest, office: str) -> HttpResponse:
     office = get_office(office)
     data = best_time_data(office)
     return render(request, "queues/best_time.html", {
@@ -49,14 +49,14 @@ def _today():
 
 
 @public
-def ticket_status(request, token: str):
+def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_ticket_by_token(token)
     return render(request, "queues/ticket_status.html", {
         "ticket": ticket, "position": _ticket_state(ticket), "is_today": ticket.day == _today()})
 
 
 @public
-def ticket_status_json(request, token: str):
+def ticket_status_json(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_ticket_by_token(token)
     state = _ticket_state(ticket)
     response = JsonResponse({"label": ticket.label, "office": ticket.office.code, "service": ticket.service.code,
@@ -79,7 +79,7 @@ def _in(language: str, office, services: list) -> dict:
 
 
 @public
-def display(request, office: str):
+def display(request: HttpRequest, office: str) -> HttpResponse:
     """The wall screen of one office: no language switch; Japanese and English in turn if the office says so."""
     office = get_office(office)
     seconds = office.display_alternate_seconds

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -54,7 +55,7 @@ def _add_error(form, error: ApplicationError) -> None:
 
 
 @staff(C.VIEW_RESIDENT)
-def search(request):
+def search(request: StaffRequest) -> HttpResponse:
     """Search by name, reading, birth date, address or code. Invalid input shows its error beside the field and
     says that no search was run, on the whole page and in the part that htmx redraws (the form with its results),
     so that a date that does not exist never reads as "nobody found"."""
@@ -91,7 +92,7 @@ def _record_reading(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def record(request, pk: int):
+def record(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = _record_reading(request, pk)
     if chooser:
         return chooser
@@ -123,7 +124,7 @@ def record(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def my_number(request, pk: int):
+def my_number(request: StaffRequest, pk: int) -> HttpResponse:
     """The full 個人番号, on an explicit action with its purpose (個人番号利用事務), audited on its own."""
     reading, chooser = _record_reading(request, pk)
     if chooser:
@@ -148,7 +149,7 @@ def my_number(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def household(request, pk: int):
+def household(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = read_for(request, scopes=[household_scope(pk)], what="household")
     if chooser:
         return chooser
@@ -167,7 +168,7 @@ def household(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def receipt(request, pk: int):
+def receipt(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = read_for(request, scopes=[event_scope(pk)], what="receipt",
                                 default=records.ViewPurpose.NOTIFICATION)
     if chooser:

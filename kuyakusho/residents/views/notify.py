@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -119,7 +121,7 @@ def _household_reading(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_in(request):
+def move_in(request: StaffRequest) -> HttpResponse:
     people = PersonFormSet(request.POST or None, prefix="p")
 
     def run(form):
@@ -134,7 +136,7 @@ def move_in(request):
 
 
 @staff(C.FILE_NOTIFICATION)
-def abroad_in(request):
+def abroad_in(request: StaffRequest) -> HttpResponse:
     people = PersonFormSet(request.POST or None, prefix="p")
 
     def run(form):
@@ -169,7 +171,7 @@ def _members_view(request, pk: int, *, title, form_class, run, select_label, rel
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_within(request, pk: int):
+def move_within(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         d = form.cleaned_data
         return services.file_move_within(
@@ -196,17 +198,17 @@ def _leave(request, pk: int, *, abroad: bool):
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_out(request, pk: int):
+def move_out(request: StaffRequest, pk: int) -> HttpResponse:
     return _leave(request, pk, abroad=False)
 
 
 @staff(C.FILE_NOTIFICATION)
-def abroad_out(request, pk: int):
+def abroad_out(request: StaffRequest, pk: int) -> HttpResponse:
     return _leave(request, pk, abroad=True)
 
 
 @staff(C.FILE_NOTIFICATION)
-def head_change(request, pk: int):
+def head_change(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         return services.change_head(actor=request.user, household_id=household.pk,
                                     members=form.movers(everyone=True), moved_on=form.cleaned_data["moved_on"],
@@ -218,7 +220,7 @@ def head_change(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def split(request, pk: int):
+def split(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         return services.split_household(actor=request.user, household_id=household.pk, movers=form.movers(),
                                         moved_on=form.cleaned_data["moved_on"],
@@ -229,7 +231,7 @@ def split(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def merge(request, pk: int):
+def merge(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         d = form.cleaned_data
         return services.merge_households(actor=request.user, household_id=household.pk,
@@ -242,7 +244,7 @@ def merge(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def birth(request, pk: int):
+def birth(request: StaffRequest, pk: int) -> HttpResponse:
     household, members = _open_household(pk)
     reading, chooser = _household_reading(request, pk)
     if chooser:
@@ -258,7 +260,7 @@ def birth(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def death(request, pk: int):
+def death(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk, status=Status.ACTIVE)
     members = list(resident.household.members.filter(status=Status.ACTIVE).exclude(pk=pk))
     reading, chooser = _household_reading(request, resident.household_id)
@@ -280,7 +282,7 @@ def death(request, pk: int):
 
 
 @staff(C.CORRECT_RECORD)
-def correction(request, pk: int):
+def correction(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk)
     reading, chooser = read_for(request, scopes=[household_scope(resident.household_id)], what="notification",
                                 default=records.ViewPurpose.CORRECTION)
@@ -307,7 +309,7 @@ def correction(request, pk: int):
 
 
 @staff(C.CANCEL_NOTIFICATION)
-def cancel(request, pk: int):
+def cancel(request: StaffRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event.objects.filter(~Q(kind=EventKind.CANCELLATION)), pk=pk)
     reading, chooser = read_for(request, scopes=[event_scope(pk)], what="notification",
                                 default=records.ViewPurpose.CORRECTION)

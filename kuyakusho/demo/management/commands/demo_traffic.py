@@ -60,7 +60,8 @@ def pick_priority(rng: random.Random) -> str:
 class OfficeDay:
     """One office's day, simulated event by event."""
 
-    def __init__(self, office: Office, counters: list[Counter], calendar: Calendar, day: date, rng: random.Random):
+    def __init__(self, office: Office, counters: list[Counter], calendar: Calendar, day: date,
+                 rng: random.Random) -> None:
         self.office, self.counters, self.cal, self.day, self.rng = office, counters, calendar, day, rng
         self.services = {s.pk: s for s in office.services.all()}
 
@@ -137,7 +138,7 @@ class OfficeDay:
 class Command(BaseCommand):
     help = "Simulate counter traffic: --backfill-days N for history, --live for tickets now."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--backfill-days", type=int, default=0, help="create history for the past N days")
         parser.add_argument("--live", action="store_true", help="issue and serve tickets now, in real time")
         parser.add_argument("--speed", type=float, default=20.0, help="live: this many times faster")
@@ -146,7 +147,7 @@ class Command(BaseCommand):
         parser.add_argument("--offices", default="", help="comma-separated office codes (default: all)")
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args, **opts) -> None:
         offices = list(Office.objects.filter(services__isnull=False).distinct().select_related("schedule")
                        .prefetch_related("services"))
         if opts["offices"]:

@@ -56,11 +56,11 @@ class Command(BaseCommand):
     help = ("証明書に印刷できない文字を含む住民記録を一覧にする / "
             "List register rows with characters a certificate cannot print")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--policy", action="store_true",
                             help="also list values that the input policy would refuse today")
 
-    def handle(self, *args, policy: bool = False, **options):
+    def handle(self, *args, policy: bool = False, **options) -> None:
         listed = 0
         residents: dict[int, list[str]] = {}
         for model, pk, field, problems in findings(policy=policy):
