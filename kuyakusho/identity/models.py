@@ -130,22 +130,22 @@ class SandboxCode(models.Model):
         return f"sandbox code #{self.pk}"
 
     # authlib's AuthorizationCodeMixin / OIDC AuthorizationCodeMixin
-    def get_redirect_uri(self):
+    def get_redirect_uri(self) -> str:
         return self.redirect_uri
 
-    def get_scope(self):
+    def get_scope(self) -> str:
         return self.scope
 
-    def get_nonce(self):
+    def get_nonce(self) -> str | None:
         return self.nonce or None
 
-    def get_auth_time(self):
+    def get_auth_time(self) -> int:
         return self.auth_time
 
-    def get_acr(self):
+    def get_acr(self) -> str | None:
         return self.acr or None
 
-    def get_amr(self):
+    def get_amr(self) -> list[str]:
         return ["hwk", "pin"]
 
 
