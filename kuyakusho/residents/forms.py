@@ -211,7 +211,7 @@ class MoveWithinForm(MembersForm, AddressMixin):
         for name in ("town", "banchi"):
             self.fields[name].required = False
 
-    def address(self):
+    def address(self) -> Address | None:  # type: ignore[override]  # optional on this form
         return super().address() if self.cleaned_data.get("town") else None
 
 

@@ -15,6 +15,7 @@ import concurrent.futures
 import hashlib
 import io
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -60,7 +61,7 @@ class _WardAttributes(SignedAttributeProviderSpec):
     def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
         self._certificate = _WardCertificateAttribute(signing_cert)
 
-    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterator[Any]:
         yield self._certificate
 
 
