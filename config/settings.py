@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",
+    "kuyakusho.planning",  # planning: coverage, workload, peak simulation
     "kuyakusho.demo",
 ]
 
@@ -373,3 +374,8 @@ TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").spli
 # Login throttling counts in the same cache, per client address as read above.
 AXES_CACHE = "default"
 AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
+
+# Planning (kuyakusho.planning): the most counters a scenario may ask for at one office, and the longest
+# period one simulation may cover. SMALL_CELL_THRESHOLD (open data) is read with a default of 10.
+PLANNING_MAX_COUNTERS = int(os.environ.get("PLANNING_MAX_COUNTERS", "40"))
+PLANNING_MAX_DAYS = int(os.environ.get("PLANNING_MAX_DAYS", "92"))

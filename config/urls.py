@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("kuyakusho.certificates.urls")),
     path("", include("kuyakusho.queues.urls")),
     path("", include("kuyakusho.payments.urls")),  # /payments/… (payers, sandbox, webhooks), /console/payments/…
+    path("console/planning/", include("kuyakusho.planning.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

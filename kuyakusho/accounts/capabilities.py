@@ -24,6 +24,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("窓口責任者")
     ADMIN = "admin", _("管理者")
     AUDITOR = "auditor", _("監査")
+    # Planning: aggregate figures only, never a person.
+    PLANNER = "planner", _("企画")
 
 
 C = Capability
@@ -48,6 +50,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # browse residents' records.
     Role.ADMIN: frozenset({C.USE_CONSOLE, C.MANAGE_OFFICES, C.MANAGE_POLICY, C.MANAGE_STAFF}),
     Role.AUDITOR: frozenset({C.USE_CONSOLE, C.VIEW_AUDIT}),
+    # Planning: coverage, workload and simulations from aggregates; no resident's record.
+    Role.PLANNER: frozenset({C.USE_CONSOLE, C.PLAN}),
 }
 
 # A role holding any of these reads personal data (residents' records, the audit trail of who read them) or
@@ -55,6 +59,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
                                         C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
                                         C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
+# Planning: aggregates of the whole register and of every counter; the planner signs in with a second factor too.
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.PLAN}
 
 CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
@@ -73,4 +79,6 @@ CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.VIEW_AUDIT: _("監査記録の検索"),
     C.VIEW_PAYMENTS: _("請求・収納の閲覧"),
     C.MANAGE_PAYMENTS: _("請求・返金・収納データの消込"),
+    # Planning
+    C.PLAN: _("企画（配置・業務量の集計とシミュレーション）"),
 }

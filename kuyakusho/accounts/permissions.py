@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from django.db.models import Model
 
 from .actors import as_staff
 from .capabilities import Capability
 
-if TYPE_CHECKING:
-    from kuyakusho.offices.models import Office
 
+def can_work_at_office(user: object, office: Model) -> bool:
+    """Staff limited to some offices may act only there; staff with no offices set may act anywhere.
 
-def can_work_at_office(user: object, office: Office) -> bool:
-    """Staff limited to some offices may act only there; staff with no offices set may act anywhere."""
+    ``office`` is an ``offices.Office``, typed as a model: accounts sits below offices (``core.layers``)."""
     staff = as_staff(user)
     if staff is None or not staff.has_capability(Capability.USE_CONSOLE):
         return False

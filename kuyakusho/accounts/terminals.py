@@ -7,6 +7,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from kuyakusho.core.access import Access
-    from kuyakusho.offices.models import Office
 
 
 def _digest(token: str) -> str:
@@ -28,11 +28,13 @@ def _digest(token: str) -> str:
 
 
 def register_terminal(*, actor: Actor, code: str, kind: str, name: str,
-                      office: Office | None = None) -> tuple[Terminal, str]:
-    """Create a terminal; returns it with its token (shown once, never stored)."""
+                      office: Model | None = None) -> tuple[Terminal, str]:
+    """Create a terminal; returns it with its token (shown once, never stored). ``office``: the
+    ``offices.Office`` it stands in (typed as a model: accounts sits below offices)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        terminal = Terminal.objects.create(code=code, kind=kind, name=name, office=office,
+        terminal = Terminal.objects.create(code=code, kind=kind, name=name,
+                                           office_id=office.pk if office is not None else None,
                                            token_sha256=_digest(token))
         record_write(actor=actor, action="terminal.register", target=terminal,
                      changes={"code": [None, code], "kind": [None, kind]})

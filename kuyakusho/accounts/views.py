@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from django_otp.middleware import is_verified
 
 from kuyakusho.core.access import public, staff
+from kuyakusho.core.actions import add_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
 
 from . import second_factor, services, throttling
@@ -153,7 +153,7 @@ def _apply[T](form: forms.Form, request: HttpRequest, run: Callable[[], T]) -> T
     try:
         return run()
     except ApplicationError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        add_refusal(form, e)
         return None
 
 
@@ -188,19 +188,17 @@ def staff_edit(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @staff(Capability.MANAGE_STAFF)
-@require_POST
-def staff_unlock(request: StaffRequest, pk: int) -> HttpResponse:
+@post_action("accounts:staff_list")
+def staff_unlock(request: StaffRequest, pk: int) -> str:
     member = get_object_or_404(Staff, pk=pk)
     services.unlock(actor=request.user, staff=member)
-    messages.success(request, _("%(name)s のログイン制限を解除しました。") % {"name": member.username})
-    return redirect("accounts:staff_list")
+    return _("%(name)s のログイン制限を解除しました。") % {"name": member.username}
 
 
 @staff(Capability.MANAGE_STAFF)
-@require_POST
-def staff_reset_second_factor(request: StaffRequest, pk: int) -> HttpResponse:
+@post_action("accounts:staff_list")
+def staff_reset_second_factor(request: StaffRequest, pk: int) -> str:
     member = get_object_or_404(Staff, pk=pk)
     second_factor.reset(actor=request.user, staff=member)
-    messages.success(request, _("%(name)s の二要素認証をリセットしました。次回のログインで登録し直します。")
-                     % {"name": member.username})
-    return redirect("accounts:staff_list")
+    return (_("%(name)s の二要素認証をリセットしました。次回のログインで登録し直します。")
+            % {"name": member.username})

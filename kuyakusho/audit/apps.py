@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
+        # in ready(): the guard reads the models, which cannot be imported while the app registry loads
         from .guard import on_connection_created
 
         connection_created.connect(on_connection_created, dispatch_uid="audit.guard")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from kuyakusho.core.actors import Actor
 
 from .models import AuditEvent
+from .services import record_read
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,6 @@ def _start_of(d: date) -> datetime:
 
 def search_audit(*, actor: Actor, f: AuditFilter) -> QuerySet[AuditEvent]:
     """The auditor's search. The search itself is recorded: the log holds personal data too."""
-    from .services import record_read
-
     record_read(actor=actor, action="audit.search", subject_id=f.subject, purpose="audit",
                 detail={k: v for k, v in vars(f).items() if v})
     return audit_events(f)

@@ -18,7 +18,6 @@ import base64
 import re
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.responses import codes_4xx
@@ -28,14 +27,12 @@ from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
-from kuyakusho.residents.models import Resident
-from kuyakusho.residents.records import search_keys
-from kuyakusho.residents.selectors import resident_q
 
+from . import selectors
 from .api_router import router
 from .documents import TITLES
 from .documents.model import CertificateKind
-from .models import CardKind, CardLock, Channel, Issuance, Option, Requester
+from .models import Channel, Issuance, Option, Requester
 from .services import issuance as service
 from .services.cards import MAX_PIN_FAILURES
 from .services.offer import offer
@@ -152,8 +149,7 @@ def _with_remaining_tries(error: ApplicationError, card_number: str, channel: st
     """A wrong PIN or a lock: add how many tries are left (as the message already says)."""
     if error.field != "pin":
         return error
-    failures = (CardLock.objects.filter(card__kind=CardKind.MY_NUMBER_CARD, card__number=card_number, channel=channel)
-                .values_list("failures", flat=True).first()) or 0
+    failures = selectors.pin_failures(card_number, channel)
     remaining = 0 if error.code == ErrorCode.LOCKED else max(MAX_PIN_FAILURES - failures, 0)
     return ApplicationError(error.code, error.message, field=error.field,
                             extra={**error.extra, "remaining_tries": remaining})
@@ -188,27 +184,19 @@ def post_office_kinds(request: DeviceRequest) -> dict:
     return _offer(Channel.POST_OFFICE)
 
 
-def _applicant(name: str, birth_date) -> Resident:
-    """The one person on the register (or removed, for 除票) with this name and date of birth."""
-    key, _kana = search_keys(name, "")
-    same = Resident.objects.filter(Q(name_key=key) | Q(name=name), birth_date=birth_date)
-    current = list(same.filter(resident_q())[:2]) or list(same[:2])
-    if len(current) != 1:
-        raise ApplicationError(ErrorCode.NOT_FOUND, _(
-            "該当する方を特定できませんでした。区民事務所の窓口にお問い合わせください。"), field="name")
-    return current[0]
-
-
 @router.post("/post-office/issue", response={200: IssuedOut, 202: HeldOut, codes_4xx: ErrorOut},
              summary="郵便局：本人確認書類を確認して証明書を発行")
 @api_device(TerminalKind.POST_OFFICE)
 def post_office_issue(request: DeviceRequest, payload: PostOfficeIssueIn) -> Status:
     terminal = request.auth
     key = _idempotency_key(request, payload)
+    closed = offer(Channel.POST_OFFICE).closed_error()  # before the register is searched for the applicant
+    if closed is not None:
+        raise closed
     if payload.requester == Requester.HOUSEHOLD and not payload.requester_name.strip():
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("請求する方の氏名を入力してください。"),
                                field="requester_name")
-    subject = _applicant(payload.name, payload.birth_date)
+    subject = selectors.applicant(payload.name, payload.birth_date)
     req = service.IssueRequest(
         channel=Channel.POST_OFFICE, kind=payload.kind, subject_id=subject.pk,
         whole_household=payload.whole_household, options=frozenset(payload.options),

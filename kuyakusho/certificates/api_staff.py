@@ -8,25 +8,23 @@ annotations`` here: ninja reads the annotations.
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
-from kuyakusho.audit.services import record_reads
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
 
+from . import selectors
 from .api_router import router
 from .documents.model import CertificateKind
 from .models import Alert, Channel, Issuance, Option, PostalRequest, Requester
+from .permissions import STATS_CAPABILITIES
 from .services import admin, holds, postal
 from .services.issuance import IssueRequest, issue
-from .services.stats import issuance_stats
-from .views.console_common import STATS_CAPABILITIES
 
 C = Capability
 
@@ -163,13 +161,13 @@ def postal_create(request: StaffRequest, payload: PostalIn) -> dict:
 @api_staff(C.ISSUE_CERTIFICATE)
 def postal_list(request: StaffRequest, filters: Query[PostalFilter]) -> list[Any]:
     limit = min(max(filters.limit, 1), 200)
-    return [_postal(r) for r in postal.list_requests(status=filters.status).prefetch_related("issuances")[:limit]]
+    return [_postal(r) for r in selectors.postal_requests(status=filters.status)[:limit]]
 
 
 @router.get("/postal/{reference}", response=PostalOut, summary="受付番号で郵送請求を開く / Look up a postal request")
 @api_staff(C.ISSUE_CERTIFICATE)
 def postal_lookup(request: StaffRequest, reference: str) -> dict:
-    return _postal(postal.open_request(user=request.user, reference=reference))
+    return _postal(selectors.open_postal_request(user=request.user, reference=reference))
 
 
 @router.post("/postal/{reference}/transition", response=PostalOut,
@@ -221,13 +219,10 @@ def _alert(a: Alert) -> dict:
 @router.get("/alerts", response=list[AlertOut], summary="警告の一覧 / Supervisor alerts")
 @api_staff(C.SUPERVISE_COUNTER)
 def alerts_list(request: StaffRequest, filters: Query[AlertFilter]) -> list[Any]:
-    qs = Alert.objects.select_related("acknowledged_by").order_by("acknowledged_at", "-created_at")
-    if not filters.include_acknowledged:
-        qs = qs.filter(acknowledged_at__isnull=True)
-    alerts = list(qs[:min(max(filters.limit, 1), 200)])
-    with transaction.atomic():  # who is under a support measure is itself personal data
-        record_reads(actor=request.user, action="certificates.alerts_list",
-                     subject_ids=sorted({a.resident_id for a in alerts}), purpose="investigation")
+    alerts = list(selectors.alerts(include_acknowledged=filters.include_acknowledged)
+                  [:min(max(filters.limit, 1), 200)])
+    # who is under a support measure is itself personal data
+    selectors.record_list_reads(request.user, [a.resident_id for a in alerts], action="certificates.alerts_list")
     return [_alert(a) for a in alerts]
 
 
@@ -299,7 +294,7 @@ class StatsOut(Schema):
 @router.get("/stats", response=StatsOut, summary="交付統計（種類×交付方法×事務所×月）/ Issuance statistics")
 @api_staff(*STATS_CAPABILITIES, any_of=True)
 def statistics(request: StaffRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
-    result = issuance_stats(date_from=filters.date_from, date_to=filters.date_to, channel=filters.channel,
+    result = selectors.issuance_stats(date_from=filters.date_from, date_to=filters.date_to, channel=filters.channel,
                             office_id=filters.office_id)
     return {"date_from": result.date_from, "date_to": result.date_to, "total_count": result.total_count,
             "total_fees": result.total_fees,

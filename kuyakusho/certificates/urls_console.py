@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import counter, policy, postal, protections, stats, supervision
+from .views import counter, online, policy, postal, protections, stats, supervision
 
 P = "console/certificates/"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path(f"{P}postal/new/", postal.postal_new, name="postal_new"),
     path(f"{P}postal/<str:reference>/", postal.postal_detail, name="postal_detail"),
     path(f"{P}postal/<str:reference>/step/", postal.postal_step, name="postal_step"),
+    path(f"{P}online/<str:reference>/", online.online_detail, name="online_detail"),
+    path(f"{P}online/<str:reference>/step/", online.online_step, name="online_step"),
     # supervision
     path(f"{P}alerts/", supervision.alerts, name="alerts"),
     path(f"{P}alerts/<int:pk>/acknowledge/", supervision.alert_ack, name="alert_ack"),

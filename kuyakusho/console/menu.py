@@ -49,6 +49,9 @@ MENU: list[MenuItem] = [
     MenuItem("audit:search", _("監査記録"), _("閲覧・更新の記録を職員・対象者・操作・日付で検索"), C.VIEW_AUDIT),
     MenuItem("portal:console_inquiries", _("閲覧についての問い合わせ"),
              _("区民がマイページから問い合わせた閲覧の確認と回答"), C.VIEW_AUDIT),
+    # Planning
+    MenuItem("planning:coverage", _("企画"), _("事務所の配置と距離・業務量・繁忙期のシミュレーション（集計値のみ）"),
+             C.PLAN),
 ]
 
 

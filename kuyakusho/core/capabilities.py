@@ -24,3 +24,5 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"
+    # Planning (企画): aggregates of the register, counters and issuance; simulations of the spring peak.
+    PLAN = "plan"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from .errors import ApplicationError
 from .identifiers import validate_my_number, validate_resident_code
 from .text import check_text
-from .wareki import parse_date
+from .wareki import format_wareki, parse_date
 
 
 class _ApplicationErrorField(forms.CharField):
@@ -53,8 +53,6 @@ class WarekiDateField(_ApplicationErrorField):
         return parse_date(value)
 
     def prepare_value(self, value: Any) -> Any:
-        from .wareki import format_wareki
-
         if hasattr(value, "year"):
             return format_wareki(value)
         return value

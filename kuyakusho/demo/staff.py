@@ -23,6 +23,7 @@ DEMO_STAFF = [
     ("supervisor", "責任者 一郎", Role.SUPERVISOR, ["nerima", "hikarigaoka"]),
     ("admin", "管理 太郎", Role.ADMIN, []),
     ("auditor", "監査 桜", Role.AUDITOR, []),
+    ("planner", "企画 葵", Role.PLANNER, []),  # planning
 ]
 
 

@@ -80,6 +80,9 @@ IDENTITY_NEEDS: dict[str, StrOrPromise] = {
     Identity.RESIDENT_CARD: gettext_lazy("区民カードと4桁の暗証番号"),
     Identity.MY_NUMBER_CARD: gettext_lazy("マイナンバーカードと利用者証明用電子証明書の4桁の暗証番号"),
     Identity.ID_COPY: gettext_lazy("請求書、本人確認書類の写し、手数料（定額小為替）、返信用封筒"),
+    Identity.CARD_SIGNATURE: gettext_lazy(
+        "マイナンバーカード（署名用電子証明書の暗証番号）。マイページから申請して手数料をオンラインで支払い、"
+        "証明書は住民登録のある住所へ郵送します"),
 }
 
 

@@ -137,6 +137,7 @@ def create_procedures(Procedure, Service) -> None:  # model classes, historical 
 def ensure_standard_procedures() -> None:
     """The standard procedures exist, and those not yet linked to a counter service are linked (services are
     the ward's own data, created after the migrations: the demo ward calls this once its offices exist)."""
+    # Here, not at the top: a migration imports this module, and must not load today's models with it.
     from kuyakusho.offices.models import Service
 
     from .models import Procedure

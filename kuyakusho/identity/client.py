@@ -95,7 +95,8 @@ def provider_for(request) -> Provider:
 
 
 def scopes_for(purpose: str) -> str:
-    return settings.IDENTITY_SIGN_SCOPES if purpose == Purpose.LINK else settings.IDENTITY_SIGNIN_SCOPES
+    signing = purpose in (Purpose.LINK, Purpose.SIGN)
+    return settings.IDENTITY_SIGN_SCOPES if signing else settings.IDENTITY_SIGNIN_SCOPES
 
 
 def _hash(value: str) -> str:
@@ -109,18 +110,19 @@ def _session(provider: Provider, redirect_uri: str) -> OAuth2Session:
     return _transport(client)
 
 
-def start(request, *, purpose: str, session: ResidentSession | None = None, next_url: str = "") -> tuple[str, str]:
+def start(request, *, purpose: str, session: ResidentSession | None = None, next_url: str = "",
+          document: str = "") -> tuple[str, str]:
     """A new authorization request: (the provider's URL to send the browser to, the state for its cookie)."""
     provider = provider_for(request)
     redirect_uri = request.build_absolute_uri("/identity/callback")
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     SignInAttempt.objects.create(state_hash=_hash(state), purpose=purpose, issuer=provider.issuer,
                                  redirect_uri=redirect_uri, nonce=nonce, code_verifier=verifier, next_url=next_url,
-                                 session=session, created_at=timezone.now())
+                                 document=document, session=session, created_at=timezone.now())
     extra: dict[str, str | int] = {"nonce": nonce}
     if settings.IDENTITY_ACR_VALUES:
         extra["acr_values"] = settings.IDENTITY_ACR_VALUES
-    if purpose == Purpose.REAUTH:
+    if purpose in (Purpose.REAUTH, Purpose.SIGN):  # the card is read again, whatever the provider's session
         extra.update(prompt="login", max_age=0)
     url, _state = _session(provider, redirect_uri).create_authorization_url(
         provider.authorization_endpoint, state=state, code_verifier=verifier, scope=scopes_for(purpose), **extra)

@@ -90,6 +90,7 @@ class Purpose(models.TextChoices):
     SIGN_IN = "sign_in", _("ログイン")
     LINK = "link", _("住民記録との連携")
     REAUTH = "reauth", _("再認証")
+    SIGN = "sign", _("申請への署名")
 
 
 class SignInAttempt(models.Model):
@@ -103,6 +104,8 @@ class SignInAttempt(models.Model):
     nonce = models.CharField(max_length=64)
     code_verifier = models.CharField(max_length=128)
     next_url = models.CharField(max_length=200, blank=True)
+    #: What a 署名 attempt signs (an area's document reference and digest, e.g. an online request's).
+    document = models.CharField(max_length=200, blank=True)
     session = models.ForeignKey(ResidentSession, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

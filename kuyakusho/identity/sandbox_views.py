@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from kuyakusho.certificates.models import CardKind
+from kuyakusho.certificates.models import CardKind, Channel
 from kuyakusho.certificates.services.cards import authenticate_card
 from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -21,8 +21,9 @@ from . import keys
 from .sandbox import discovery, issuer_for, server_for
 from .selectors import my_number_card
 
-#: The channel the card service counts wrong PINs under (its own lock, as each self-service channel has).
-PIN_CHANNEL = "online"
+#: The channel the card service counts wrong PINs under (its own lock, as each self-service channel has): the
+#: online channel of the certificates' policy, whose requests are signed through this provider.
+PIN_CHANNEL = Channel.ONLINE
 
 
 def sandbox_only(view):

@@ -27,6 +27,7 @@ from django_otp.oath import TOTP
 
 from kuyakusho.audit.models import Kind
 from kuyakusho.audit.services import append, record_refusal, record_write
+from kuyakusho.certificates.services import online
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.portal_selectors import BasicFour, residents_matching
 
@@ -119,6 +120,23 @@ def reauthenticate(*, session: ResidentSession, signed: SignedIn) -> None:
     card_verified(session)
 
 
+def sign_document(*, session: ResidentSession, signed: SignedIn) -> None:
+    """The signing certificate's answer for a document the resident signs (an online certificate request):
+    the same card as her sign-in, the 基本4情報 present; the area the document belongs to checks them against
+    the register and records the signature."""
+    _same_card(session, signed)
+    account = session.account
+    four = _basic_four(signed.claims)
+    if four is None:
+        with transaction.atomic():
+            record_refusal(actor=account, action="identity.sign_no_certificate")
+        raise ApplicationError(ErrorCode.REFUSED, _("署名用電子証明書の基本4情報を受け取れませんでした。")
+                               + str(COUNTER_ROUTE))
+    online.record_signature(actor=account, account_ref=account.actor_label, document=signed.attempt.document,
+                            signer=online.Signer(issuer=signed.issuer, subject=signed.subject, four=four))
+    card_verified(session)
+
+
 def handle(signed: SignedIn, session: ResidentSession | None) -> PortalAccount | None:
     """Route a verified answer by its attempt's purpose; returns the account for a new sign-in, else None."""
     purpose = signed.attempt.purpose
@@ -130,6 +148,8 @@ def handle(signed: SignedIn, session: ResidentSession | None) -> PortalAccount |
         raise ApplicationError(ErrorCode.REFUSED, _("ログインの有効期限が切れました。もう一度ログインしてください。"))
     if purpose == Purpose.LINK:
         link_to_register(session=session, signed=signed)
+    elif purpose == Purpose.SIGN:
+        sign_document(session=session, signed=signed)
     else:
         reauthenticate(session=session, signed=signed)
     return None

@@ -37,9 +37,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                   bool(settings.IDENTITY_ISSUER or settings.IDENTITY_SANDBOX)})
 
 
-def _to_provider(request, *, purpose: str, session=None, next_url: str = ""):
+def _to_provider(request, *, purpose: str, session=None, next_url: str = "", document: str = ""):
     try:
-        url, state = client.start(request, purpose=purpose, session=session, next_url=next_url)
+        url, state = client.start(request, purpose=purpose, session=session, next_url=next_url, document=document)
     except ApplicationError as e:
         return render(request, "identity/failed.html", {"message": e.message}, status=503)
     response = HttpResponseRedirect(url)
@@ -64,6 +64,13 @@ def start_link(request: ResidentRequest) -> HttpResponse:
 @require_POST
 def start_reauth(request: ResidentRequest) -> HttpResponse:
     return _to_provider(request, purpose=Purpose.REAUTH, session=request.resident_session, next_url=_next(request))
+
+
+def sign_with_card(request, *, document: str, next_url: str):
+    """Send the signed-in resident to the identity provider to sign ``document`` with her card's signing
+    certificate (for a resident page's POST); she comes back to ``next_url``."""
+    return _to_provider(request, purpose=Purpose.SIGN, session=request.resident_session, next_url=next_url,
+                        document=document)
 
 
 @public

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
+from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
 
 from . import services
@@ -37,7 +37,7 @@ def manage(request: StaffRequest) -> HttpResponse:
                 date_to=d["date_to"], office=d["office"], services=list(d["services"]), opens=d["opens"],
                 closes=d["closes"], reason_ja=d["reason_ja"], reason_en=d["reason_en"] or "")
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_refusal(form, e)
         else:
             messages.success(request, _("登録しました。"))
             return redirect("offices:manage")
@@ -52,43 +52,27 @@ def manage(request: StaffRequest) -> HttpResponse:
 
 
 @staff(Capability.MANAGE_OFFICES)
-@require_POST
-def display_languages(request: StaffRequest) -> HttpResponse:
+@post_action("offices:manage")
+def display_languages(request: StaffRequest) -> str:
     """The lobby display's languages for one office (a wall screen has no language switch)."""
     form = DisplayLanguagesForm(request.POST, prefix="display")
-    if form.is_valid():
-        try:
-            services.set_display_alternation(actor=request.user, office=form.cleaned_data["office"],
-                                             seconds=form.cleaned_data["seconds"])
-        except ApplicationError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, _("呼出表示の言語を変更しました。"))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("offices:manage")
+    if not form.is_valid():
+        raise form_refusal(form)
+    services.set_display_alternation(actor=request.user, office=form.cleaned_data["office"],
+                                     seconds=form.cleaned_data["seconds"])
+    return _("呼出表示の言語を変更しました。")
 
 
 @staff(Capability.MANAGE_OFFICES)
-@require_POST
-def open_for_demo(request: StaffRequest) -> HttpResponse:
-    try:
-        opened = services.open_today_for_demo(actor=request.user)
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("本日は終日開庁にしました（デモ用）。") if opened
-                         else _("本日はすでに終日開庁になっています（デモ用）。"))
-    return redirect("offices:manage")
+@post_action("offices:manage")
+def open_for_demo(request: StaffRequest) -> str:
+    opened = services.open_today_for_demo(actor=request.user)
+    return _("本日は終日開庁にしました（デモ用）。") if opened else _("本日はすでに終日開庁になっています（デモ用）。")
 
 
 @staff(Capability.MANAGE_OFFICES)
-@require_POST
-def remove(request: StaffRequest, pk: int) -> HttpResponse:
+@post_action("offices:manage")
+def remove(request: StaffRequest, pk: int) -> str:
     day = get_object_or_404(SpecialDay, pk=pk)
-    try:
-        services.remove_special_day(actor=request.user, special_day=day)
-        messages.success(request, _("削除しました。"))
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    return redirect("offices:manage")
+    services.remove_special_day(actor=request.user, special_day=day)
+    return _("削除しました。")

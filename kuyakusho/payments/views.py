@@ -22,7 +22,8 @@ from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.access import public, staff
-from kuyakusho.core.errors import ApplicationError
+from kuyakusho.core.actions import Done, add_refusal, post_action
+from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from . import codes, reconcile, selectors, services
 from .forms import BillForm, CardForm, ReconciliationForm, RefundForm
@@ -51,16 +52,12 @@ def bill_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@require_POST
-def bill_pay(request: HttpRequest, token: str) -> HttpResponse:
+@post_action(lambda token: reverse("payments:bill", args=[token]))
+def bill_pay(request: HttpRequest, token: str) -> Done:
     bill = _bill_or_404(token)
     return_url = request.build_absolute_uri(reverse("payments:bill_done", args=[token]))
-    try:
-        payment = services.start_checkout(actor=None, bill=bill, return_url=return_url)
-    except ApplicationError as e:
-        messages.error(request, e.message)
-        return redirect("payments:bill", token=token)
-    return redirect(payment.redirect_url)
+    payment = services.start_checkout(actor=None, bill=bill, return_url=return_url)
+    return Done(to=payment.redirect_url)  # the provider's page
 
 
 @public
@@ -217,7 +214,7 @@ def console_bill_new(request: StaffRequest) -> HttpResponse:
                                         payer_ref=d["payer_ref"], due_on=d["due_on"], source="console",
                                         source_ref=f"{request.user.pk}-{timezone.now().strftime('%Y%m%d%H%M%S%f')}")
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_refusal(form, e)
         else:
             messages.success(request, _("請求を登録しました。"))
             return redirect("payments:console_bill", pk=bill.pk)
@@ -247,34 +244,27 @@ def console_bill_pdf(request: StaffRequest, pk: int) -> HttpResponse:
     return _pdf_response(get_object_or_404(Bill, pk=pk))
 
 
+def _bill_of_payment(pk: int) -> str:
+    return reverse("payments:console_bill", args=[get_object_or_404(Payment, pk=pk).bill_id])
+
+
 @staff(C.MANAGE_PAYMENTS)
-@require_POST
-def console_refund(request: StaffRequest, pk: int) -> HttpResponse:
+@post_action(_bill_of_payment)
+def console_refund(request: StaffRequest, pk: int) -> str:
     payment = get_object_or_404(Payment, pk=pk)
     form = RefundForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("返金の理由を入力してください。"))
-    else:
-        try:
-            services.refund_payment(actor=request.user, payment=payment, reason=form.cleaned_data["reason"])
-        except ApplicationError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, _("返金しました。"))
-    return redirect("payments:console_bill", pk=payment.bill_id)
+        raise ApplicationError(ErrorCode.INVALID_INPUT, _("返金の理由を入力してください。"), field="reason")
+    services.refund_payment(actor=request.user, payment=payment, reason=form.cleaned_data["reason"])
+    return _("返金しました。")
 
 
 @staff(C.MANAGE_PAYMENTS)
-@require_POST
-def console_counter_payment(request: StaffRequest, pk: int) -> HttpResponse:
+@post_action(lambda pk: reverse("payments:console_bill", args=[pk]))
+def console_counter_payment(request: StaffRequest, pk: int) -> str:
     bill = get_object_or_404(Bill, pk=pk)
-    try:
-        services.record_counter_payment(actor=request.user, bill=bill)
-    except ApplicationError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("窓口での納付を記録しました。"))
-    return redirect("payments:console_bill", pk=pk)
+    services.record_counter_payment(actor=request.user, bill=bill)
+    return _("窓口での納付を記録しました。")
 
 
 @staff(C.MANAGE_PAYMENTS)
@@ -289,7 +279,7 @@ def console_reconciliation(request: StaffRequest) -> HttpResponse:
                 rec = reconcile.import_file(actor=request.user, kind=form.cleaned_data["kind"], name=upload.name,
                                             data=upload.read())
             except ApplicationError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                add_refusal(form, e)
             else:
                 messages.success(request, _("取り込みました。"))
                 return redirect("payments:console_reconciliation_report", pk=rec.pk)

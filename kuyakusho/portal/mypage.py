@@ -67,6 +67,9 @@ ACTION_LABELS = {
     "identity.sign_in": _("マイページへのログイン"),
     "identity.sandbox_certificate": _("署名用電子証明書の内容の確認"),
     "portal.access_inquiry": _("閲覧についての問い合わせ"),
+    "certificates.online_create": _("証明書のオンライン申請"), "certificates.online_sign": _("オンライン申請への署名"),
+    "certificates.online_open": _("オンライン申請の確認"),
+    "certificates.online_issue": _("オンライン申請の証明書の交付"),
 }
 AREA_LABELS = {"residents": _("住民記録"), "certificates": _("証明書"), "seals": _("印鑑登録"),
                "identity": _("マイページ"), "portal": _("マイページ")}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
+from kuyakusho.certificates.services import online
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError
 from kuyakusho.identity.models import AccountKind
@@ -42,6 +43,7 @@ def home(request: ResidentRequest) -> HttpResponse:
     if rid is not None:
         _page, entries = mypage.access_log(resident_id=rid, per_page=5)
         context["recent_access"] = entries
+        context["recent_requests"] = list(online.my_requests(account_ref=session.account.actor_label)[:3])
     return render(request, "portal/mypage.html", context)
 
 

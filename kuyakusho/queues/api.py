@@ -16,11 +16,11 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text
 from kuyakusho.offices.models import Counter
 
-from . import services
+from . import selectors, services
 from .besttime import best_time
 from .models import Ticket
+from .permissions import check_ticket_machine
 from .snapshot import snapshot, snapshots
-from .views.common import get_office, get_service, get_ticket_by_token
 
 router = Router(tags=["queues"])
 
@@ -86,7 +86,7 @@ def congestion(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
             summary="事務所の呼出状況と待ち行列（公開）/ One office: called numbers and queues (public)")
 @api_public
 def office_state(request: HttpRequest, office: str, response: HttpResponse):
-    get_office(office)
+    selectors.office(office)
     _cacheable(response, 5)
     return snapshot(office, detail=True)
 
@@ -103,7 +103,7 @@ class BestTimeOut(Schema):
             summary="曜日・時間帯別の平均待ち時間（公開）/ Average wait by weekday and hour (public)")
 @api_public
 def office_best_time(request: HttpRequest, office: str, response: HttpResponse) -> dict[str, Any]:
-    o = get_office(office)
+    o = selectors.office(office)
     data = best_time(o)
     _cacheable(response, 600)
     return {"office": o.code, "weeks": data["weeks"], "tickets": data["tickets"], "hours": data["hours"],
@@ -148,13 +148,11 @@ def issue(request: DeviceRequest, office: str, payload: IssueIn) -> Status:
     """Tickets are taken in the office's lobby: the caller is a registered ticket machine (bearer token), and a
     machine placed at an office issues that office's tickets only. Residents follow their ticket from the
     phone through its QR code (``GET /tickets/{token}``) and the public congestion figures."""
-    o = get_office(office)
-    terminal = request.auth
-    if terminal.office_id is not None and terminal.office_id != o.pk:
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この発券機はこの事務所の番号札を発券できません。"))
+    o = selectors.office(office)
+    check_ticket_machine(request.auth, o)
     if not payload.service:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("業務を選んでください。"), field="service")
-    ticket = services.issue_ticket(actor=None, office=o, service=get_service(o, payload.service),
+    ticket = services.issue_ticket(actor=None, office=o, service=selectors.service_at(o, payload.service),
                                    priority=payload.priority)
     return Status(201, _out(ticket))
 
@@ -163,18 +161,13 @@ def issue(request: DeviceRequest, office: str, payload: IssueIn) -> Status:
             summary="番号札の状態（QRコードの持ち主）/ A ticket's state (its holder)")
 @api_public
 def ticket_state(request: HttpRequest, token: str) -> dict:
-    return _out(get_ticket_by_token(token))
+    return _out(selectors.ticket_by_token(token))
 
 
 # --- calling (staff) -------------------------------------------------------------------------------
 
 def _counter(office: str, number: int) -> Counter:
-    o = get_office(office)
-    counter = Counter.objects.filter(office=o, number=number).select_related("office").first()
-    if counter is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, _("%(office)sに%(n)s番窓口はありません。")
-                               % {"office": o.name, "n": number})
-    return counter
+    return selectors.counter_at(selectors.office(office), number)
 
 
 class CallIn(Schema):
@@ -194,7 +187,7 @@ class TransferIn(Schema):
 @api_staff(Capability.CALL_TICKETS)
 def call_next(request: StaffRequest, office: str, number: int, payload: CallIn) -> dict:
     counter = _counter(office, number)
-    service = get_service(counter.office, payload.service) if payload.service else None
+    service = selectors.service_at(counter.office, payload.service) if payload.service else None
     return _out(services.call_next(actor=request.user, counter=counter, service=service))
 
 
@@ -207,11 +200,7 @@ def call_label(request: StaffRequest, office: str, number: int, payload: CallLab
 
 
 def _ticket(counter: Counter, ticket_id: int) -> Ticket:
-    ticket = Ticket.objects.select_related("office", "service", "counter").filter(
-        pk=ticket_id, office=counter.office).first()
-    if ticket is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, _("番号札が見つかりません。"))
-    return ticket
+    return selectors.ticket_at(counter.office, ticket_id)
 
 
 def _make_step(name: str, func, summary: str):
@@ -239,6 +228,6 @@ def transfer(request: StaffRequest, office: str, number: int, ticket_id: int, pa
     counter = _counter(office, number)
     if not payload.service:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("移動先の業務を選んでください。"), field="service")
-    target = get_service(counter.office, payload.service)
+    target = selectors.service_at(counter.office, payload.service)
     return _out(services.transfer(actor=request.user, counter=counter, ticket=_ticket(counter, ticket_id),
                                   service=target))

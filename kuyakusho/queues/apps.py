@@ -6,6 +6,7 @@ class QueuesConfig(AppConfig):
     label = "queues"
 
     def ready(self) -> None:
+        # in ready(): these modules import models, which cannot be imported while the app registry loads
         from kuyakusho.offices.services import on_schedule_changed
 
         from .live import publish

@@ -16,7 +16,6 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kuyakusho.accounts.permissions import can_work_at_office
 from kuyakusho.audit.services import record_write
 from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -26,6 +25,7 @@ from kuyakusho.offices.models import Counter, Office, Service
 
 from .live.publish import publish_change
 from .models import ACTIVE, Priority, Status, Ticket, TicketSequence
+from .permissions import check_counter
 
 LABEL_RE = re.compile(r"^\s*([A-Za-zＡ-Ｚａ-ｚ])\s*[-－ー‐]?\s*([0-9０-９]{1,4})\s*$")
 
@@ -110,9 +110,7 @@ def find_today(*, office: Office, label: str, at: datetime | None = None) -> Tic
 # --- calling --------------------------------------------------------------------------------------
 
 def _check_counter(actor: Actor, counter: Counter) -> None:
-    if not can_work_at_office(actor, counter.office):
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED,
-                               _("%(office)sで窓口業務を行う権限がありません。") % {"office": counter.office.name})
+    check_counter(actor, counter)
     if not counter.is_active:
         raise ApplicationError(ErrorCode.REFUSED, _("%(counter)sは使用されていません。") % {"counter": counter.label})
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from kuyakusho.offices.models import Office, Schedule
 
 from .estimates import rates
 from .models import ACTIVE, Status, Ticket
+from .selectors import offices_taking_tickets
 
 
 def _when(at: datetime | None, now: datetime) -> str:
@@ -52,14 +53,9 @@ def closed_headline(cal: Calendar, office: Office, now: datetime) -> str:
     return _("ただいま受付時間外です")
 
 
-def office_queryset() -> QuerySet[Office]:
-    return Office.objects.filter(services__isnull=False).distinct().select_related("schedule") \
-        .prefetch_related("services")
-
-
 def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
-    offices = list(office_queryset().filter(code__in=codes) if codes is not None else office_queryset())
+    offices = list(offices_taking_tickets().filter(code__in=codes) if codes is not None else offices_taking_tickets())
     if not offices:
         return []
     ids = [o.pk for o in offices]
@@ -77,7 +73,8 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
         rows = waiting.order_by("priority", "queued_at", "id").values_list("office_id", "service_id", "letter",
                                                                            "number", "priority")
         # priority tickets ("" sorts first) go last in ORDER BY priority: put them first here.
-        prio, normal = defaultdict(list), defaultdict(list)
+        prio: defaultdict[tuple[int, int], list[str]] = defaultdict(list)
+        normal: defaultdict[tuple[int, int], list[str]] = defaultdict(list)
         for office_id, service_id, letter, number, priority in rows:
             (prio if priority else normal)[(office_id, service_id)].append(f"{letter}-{number:03d}")
         for key in set(prio) | set(normal):
@@ -90,6 +87,7 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
     if detail:
         for t in (Ticket.objects.filter(office_id__in=ids, day=today, status__in=ACTIVE)
                   .select_related("counter", "service").order_by("-called_at")):
+            assert t.counter is not None  # a called or served ticket is at a counter (a database constraint)
             active[t.office_id].append({
                 "label": t.label, "counter": t.counter.number, "counter_label": str(t.counter.label),
                 "service": t.service.code, "status": t.status, "status_label": str(t.get_status_display()),
@@ -100,12 +98,12 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
         services = []
         for s in o.services.all():
             key = (o.pk, s.pk)
-            n, r = counts.get(key, 0), rate[key]
+            n, est = counts.get(key, 0), rate[key]
             so = cal.status(now, office=o, service=s)
             services.append({
                 "code": s.code, "name": s.name, "letter": s.letter, "waiting": n,
-                "wait_minutes": r.wait_minutes(n), "minutes_per_person": round(r.minutes_per_person, 2),
-                "counters": r.counters, "estimate_source": r.source, **opening_text(so, now),
+                "wait_minutes": est.wait_minutes(n), "minutes_per_person": round(est.minutes_per_person, 2),
+                "counters": est.counters, "estimate_source": est.source, **opening_text(so, now),
                 **({"queue": queues.get(key, [])} if detail else {}),
             })
         opening = cal.status(now, office=o)

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
+from kuyakusho.core.wareki import parse_date
 
 from . import records, selectors, services
 from .models import Event
@@ -270,8 +271,6 @@ def correction(request: StaffRequest, resident_id: int, payload: CorrectionIn) -
     changes: dict[str, object] = dict(payload.changes)
     for key in records.DATE_FIELDS & set(changes):
         if changes[key]:
-            from kuyakusho.core.wareki import parse_date
-
             changes[key] = parse_date(str(changes[key]), field=key)
     event = services.correct_record(actor=request.user, resident_id=resident_id, version=payload.version,
                                     changes=changes, reason=payload.reason, corrected_on=payload.corrected_on)

@@ -53,6 +53,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.models import FiscalYearCounter
 
+from .addresses import format_address
 from .records import HEAD_RELATIONSHIP
 
 
@@ -133,8 +134,6 @@ class Household(models.Model):
 
     @property
     def address(self) -> str:
-        from .addresses import format_address
-
         return format_address(self.town, self.chome, self.banchi, self.go, self.katagaki)
 
     def is_open_on(self, on: date) -> bool:

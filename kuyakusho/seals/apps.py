@@ -6,6 +6,7 @@ class SealsConfig(AppConfig):
     label = "seals"
 
     def ready(self) -> None:
+        # in ready(): these modules import models, which cannot be imported while the app registry loads
         from kuyakusho.residents.services.common import on_resident_removed
 
         from .services import abolish_for_removal

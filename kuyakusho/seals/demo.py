@@ -22,6 +22,7 @@ from kuyakusho.residents.models import Resident, Status
 
 from . import conf
 from .cards import luhn_check_digit
+from .conf import age_on
 from .imaging import CheckedSeal, check_seal_image
 from .letters import add_months, letter_text
 from .models import (
@@ -35,7 +36,6 @@ from .models import (
     SealRegistration,
     SealStatus,
 )
-from .services.common import age_on
 
 DEMO_SCALE = 12  # px/mm of the drawn impressions
 DESIGNS = 24

@@ -18,6 +18,7 @@ from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.models import Resident, Status
 
 from .cards import validate_card_number
+from .conf import age_on
 from .models import CardStatus, SealCard, SealEvent, SealRegistration, SealStatus
 
 READ_PURPOSE = "印鑑登録"
@@ -83,8 +84,6 @@ class SealRecord:
 
 def open_seal_record(*, user: Staff, resident_id: int) -> SealRecord:
     """A person and all their registrations for the seal desk; the read is audited (or fails)."""
-    from .services.common import age_on
-
     resident = Resident.objects.select_related("household").filter(pk=resident_id).first()
     if resident is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("住民が見つかりません。"))

@@ -45,7 +45,12 @@ IDENTITIES: dict[str, tuple[str, ...]] = {
     Channel.KIOSK: (Identity.RESIDENT_CARD, Identity.MY_NUMBER_CARD),
     Channel.KONBINI: (Identity.MY_NUMBER_CARD,),
     Channel.POSTAL: (Identity.ID_COPY,),
+    Channel.ONLINE: (Identity.CARD_SIGNATURE,),
 }
+#: Online requests are mailed to the registered address of a current resident: never 印鑑登録証明書 (the seal
+#: card), 除票 or 転出証明書.
+ONLINE_KINDS = {CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI, CertificateKind.KAZEI,
+                CertificateKind.HIKAZEI, CertificateKind.NOZEI}
 #: A card proves who holds it, not a proxy's letter or a third party's purpose.
 SELF_SERVICE_REQUESTERS = (Requester.SELF, Requester.HOUSEHOLD)
 MAX_FEE = 10_000
@@ -88,8 +93,10 @@ def _clean_policy(channel: str, data: PolicyInput) -> dict[str, Any]:
         raise _invalid(_("取り扱う証明書を一つ以上選んでください。"), "kinds")
     if data.identity not in IDENTITIES[channel]:
         raise _invalid(_("この交付方法では、その本人確認の方法は使えません。"), "identity")
-    if channel in SELF_SERVICE and not set(requesters) <= set(SELF_SERVICE_REQUESTERS):
+    if channel in {*SELF_SERVICE, Channel.ONLINE} and not set(requesters) <= set(SELF_SERVICE_REQUESTERS):
         raise _invalid(_("カードによる交付では、本人と同一世帯の方の請求だけを受け付けられます。"), "requesters")
+    if channel == Channel.ONLINE and not set(kinds) <= ONLINE_KINDS:
+        raise _invalid(_("オンライン申請で取り扱えるのは、住民票の写し・記載事項証明書と税の証明書だけです。"), "kinds")
     fees = {}
     for kind in kinds:
         fee = data.fees.get(kind)

@@ -1,4 +1,4 @@
-"""One issuance service for every channel: counter, kiosk, convenience store, post office, post.
+"""One issuance service for every channel: counter, kiosk, convenience store, post office, post, online.
 
     issuance = issue(IssueRequest(channel=Channel.KONBINI, kind=CertificateKind.JUMINHYO, card=CardIn(...), ...))
 
@@ -34,10 +34,21 @@ from kuyakusho.core.wareki import fiscal_year as fiscal_year_of
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident
 from kuyakusho.residents.selectors import household_members
+from kuyakusho.seals.selectors import active_registration_for, verify_card
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
 from ..documents.model import CertificateKind, Item, Section
-from ..models import SELF_SERVICE, Channel, ChannelPolicy, Identity, Issuance, IssueCounter, Option, Requester
+from ..models import (
+    SELF_SERVICE,
+    Channel,
+    ChannelPolicy,
+    Identity,
+    Issuance,
+    IssueCounter,
+    OnlineRequest,
+    Option,
+    Requester,
+)
 from ..permissions import check_office
 from . import content
 from .cards import authenticate_card
@@ -70,6 +81,13 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
         card = authenticate_card(kind=card_kind, number=req.card.number, pin=req.card.pin, channel=req.channel,
                                  terminal=req.terminal)
         return card.resident
+    if policy.identity == Identity.CARD_SIGNATURE:  # the signer of a verified online request
+        signed = (OnlineRequest.objects.select_related("requester__household")
+                  .filter(pk=req.online_request_id, signed_at__isnull=False).first()
+                  if req.online_request_id is not None else None)
+        if signed is None:
+            raise _refuse(_("署名用電子証明書による署名が確認できません。"), "signature")
+        return signed.requester
     if policy.identity in (Identity.PHOTO_ID, Identity.ID_COPY) and not req.identity_document.strip():
         raise _refuse(_("本人確認書類を確認して、その種類を入力してください。"), "identity_document")
     return None
@@ -210,8 +228,6 @@ def _content(req: IssueRequest, subject: Resident, members: list[Resident], toda
         header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
         return _Parts(req.kind, header, sections, attestation)
     if req.kind == CertificateKind.INKAN:
-        from kuyakusho.seals.selectors import active_registration_for, verify_card
-
         if req.channel in SELF_SERVICE:  # the resident card / My Number card stands for the 印鑑登録証
             registration = active_registration_for(subject, on=today)
         else:

@@ -17,18 +17,16 @@ the reference number: a retried or concurrent "issue" never charges or prints a 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.accounts.models import Staff
-from kuyakusho.audit.services import record_read, record_write
+from kuyakusho.audit.services import record_write
 from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
@@ -47,7 +45,9 @@ from ..models import (
     PostalStatus,
     Requester,
 )
+from ..selectors import normalize_reference
 from .issuance import IssueRequest, issue
+from .offer import offer
 from .protections import IssueHeld
 
 if TYPE_CHECKING:
@@ -129,12 +129,6 @@ def _clean(data: PostalInput, today: date) -> dict[str, Any]:
     }
 
 
-def normalize_reference(reference: str) -> str:
-    """Full-width or lower-case input (ｐ２０２５－０００００１) becomes P2025-000001."""
-    text = unicodedata.normalize("NFKC", reference or "").strip().upper()
-    return text.replace("ー", "-").replace("−", "-")
-
-
 def create_request(*, actor: Actor, data: PostalInput) -> PostalRequest:
     """Record a letter as received. Whether it can be served is decided at the check, not here:
     every letter the desk opens is entered, even one that will be returned."""
@@ -162,9 +156,13 @@ def fee_due(req: PostalRequest, policy: ChannelPolicy | None = None) -> int:
 def problems(req: PostalRequest, *, letter_of_authority: bool = True) -> list[ApplicationError]:
     """What stops the request from being served (empty: it can be checked)."""
     found: list[ApplicationError] = []
-    policy = ChannelPolicy.objects.filter(channel=Channel.POSTAL).first()
-    if policy is None or not policy.enabled:
-        return [ApplicationError(ErrorCode.REFUSED, _("現在、郵送請求は取り扱っていません。"))]
+    available = offer(Channel.POSTAL)
+    closed = available.closed_error(hours_apply=False)  # letters are served whatever the desk's hours
+    if closed is not None:
+        return [closed]
+    policy = available.policy
+    assert policy is not None  # closed_error() refused a channel without one
+
     def refuse(message: StrOrPromise, field: str) -> None:
         found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))
 
@@ -293,29 +291,3 @@ def return_request(*, actor: Actor, reference: str, version: int, reason: str) -
         req = _locked(reference, version, "return")
         return _advance(req, actor=actor, action="certificates.postal_return", to=S.RETURNED,
                         returned_reason=reason)
-
-
-# --- reads -------------------------------------------------------------------------------------
-
-
-def list_requests(*, status: str | None = None) -> QuerySet[Any]:
-    """The desk's list (no register data on it: the requester's name is from the letter)."""
-    qs = PostalRequest.objects.order_by("-received_on", "-id")
-    return qs.filter(status=status) if status else qs
-
-
-def find_request(reference: str) -> PostalRequest | None:
-    return PostalRequest.objects.filter(reference=normalize_reference(reference)).first()
-
-
-def open_request(*, user: Staff, reference: str) -> PostalRequest:
-    """One request with its subject and certificates; seeing the subject is an audited read."""
-    req = (PostalRequest.objects.select_related("subject", "subject__household")
-           .prefetch_related("issuances").filter(reference=normalize_reference(reference)).first())
-    if req is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, _("その受付番号の請求はありません。"), field="reference")
-    if req.subject_id:
-        with transaction.atomic():
-            record_read(actor=user, action="certificates.postal_open", subject_id=req.subject_id,
-                        purpose="certificate", target=req)
-    return req

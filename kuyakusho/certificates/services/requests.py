@@ -43,6 +43,9 @@ class IssueRequest:
     #: A request held for a supervisor (支援措置) that the supervisor released: set only by the services
     #: that serve a released hold (``protections.release_held``, the postal desk), never from input.
     release_id: int | None = None
+    #: An online request whose signature the online service verified (``services.online``): its signer is
+    #: the card holder. Set only by that service, never from input.
+    online_request_id: int | None = None
 
     def fingerprint(self) -> str:
         """The request's content: what a retry with the same idempotency key must repeat."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from kuyakusho.residents.tests.factories import family
 from .conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture(autouse=True)
@@ -238,3 +240,34 @@ def test_a_closed_counter_says_so_before_anything_is_filled_in(client_as, clerk,
         assert 'name="kana"' not in r.text and 'name="kind"' not in r.text
     r = c.post(url(head), confirm(Office.objects.create(code="x", name_ja="x", name_en="x")))
     assert "現在この方法では証明書を交付していません" in r.text and not Issuance.objects.exists()
+
+
+def test_a_counter_closed_for_the_hours_says_when_it_opens_before_the_record_is_read(
+        client_as, clerk, household, monkeypatch):
+    """On 12/30 (年末年始) the counter's hours are closed: the search and the person's page say so, with the next
+    opening, before any field is shown and without reading the person's record."""
+    from .test_kiosk import clock
+
+    head, _wife, _child = household
+    clock(monkeypatch, datetime(2025, 12, 30, 12, 0, tzinfo=TOKYO))
+    c = client_as(clerk)
+    reads = AuditEvent.objects.filter(kind="read").count()
+    for page_url in (reverse("certificates:counter"), url(head)):
+        r = c.get(page_url)
+        assert r.status_code == 200 and "ただいま取扱時間外です。次は1月5日 8:30から利用できます。" in r.text
+        assert 'name="kana"' not in r.text and 'name="kind"' not in r.text
+    assert AuditEvent.objects.filter(kind="read").count() == reads
+
+
+def test_a_counter_that_closes_during_the_steps_says_so_at_the_next_step(
+        client_as, clerk, office, household, monkeypatch):
+    from .test_kiosk import clock
+
+    head, _wife, _child = household
+    clock(monkeypatch, datetime(2025, 12, 26, 16, 0, tzinfo=TOKYO))  # a Friday afternoon: open
+    c = client_as(clerk)
+    assert 'name="kind"' in c.get(url(head)).text
+    clock(monkeypatch, datetime(2025, 12, 26, 17, 30, tzinfo=TOKYO))  # after hours
+    r = c.post(url(head), choose(office))
+    assert "ただいま取扱時間外です" in r.text and 'name="requester"' not in r.text
+    assert not Issuance.objects.exists()

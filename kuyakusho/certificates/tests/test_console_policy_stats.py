@@ -12,10 +12,10 @@ from django.utils import translation
 
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.certificates.models import Channel, ChannelPolicy
+from kuyakusho.certificates.selectors import issuance_stats
 from kuyakusho.certificates.services import admin
 from kuyakusho.certificates.services.admin import revoke_issuance
 from kuyakusho.certificates.services.issuance import IssueRequest, issue
-from kuyakusho.certificates.services.stats import issuance_stats
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.tests.factories import ResidentFactory

@@ -342,3 +342,13 @@ def test_the_demo_data_makes_a_working_kiosk(client, open_hours):
     again = create_demo_certificates(today=OPEN.date(), cards=2)  # adds nothing, rotates the tokens
     assert Card.objects.count() == 4 and TaxRecord.objects.count() == 6 and again.tax_records == 0
     assert AuditEvent.objects.filter(action="certificates.demo_load").count() == 2
+
+
+def test_a_kiosk_that_closes_during_a_visit_says_so_before_the_next_choice(kiosk, family, monkeypatch):
+    clock(monkeypatch, datetime(2025, 6, 11, 20, 59, tzinfo=TOKYO))  # a minute before 21:00
+    walk_to_choose(kiosk)
+    clock(monkeypatch, datetime(2025, 6, 11, 21, 1, tzinfo=TOKYO))
+    r = kiosk.get(CHOOSE)
+    assert r.status_code == 302 and r["Location"] == START
+    page = kiosk.get(START)
+    assert "ただいま取扱時間外です" in page.text and not Issuance.objects.exists()

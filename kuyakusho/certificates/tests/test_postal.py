@@ -279,3 +279,19 @@ def test_postal_request_for_the_whole_household_and_a_tax_year_by_proxy(clerk):
     tax = postal.check_request(actor=clerk, reference=tax.reference, version=tax.version)
     tax = postal.issue_request(actor=clerk, reference=tax.reference, version=tax.version)
     assert tax.issuances.get().fiscal_year == 2023
+
+
+def test_a_desk_not_taking_postal_requests_says_so_before_the_letter_is_typed_in(client_as, clerk, household):
+    from kuyakusho.certificates.models import Channel, ChannelPolicy
+
+    head, _ = household
+    c = client_as(clerk)
+    assert "現在この方法では証明書を交付していません" not in c.get(reverse("certificates:postal_new")).text
+    ChannelPolicy.objects.filter(channel=Channel.POSTAL).update(enabled=False)
+    page = c.get(reverse("certificates:postal_new"))
+    assert "現在この方法では証明書を交付していません" in page.text and 'name="requester_name"' in page.text
+    # The letter is still recorded; the check refuses it with the same words (one rule: the channel's offer).
+    req = postal.create_request(actor=clerk, data=letter(subject=head))
+    with pytest.raises(ApplicationError) as refused:
+        postal.check_request(actor=clerk, reference=req.reference, version=req.version)
+    assert str(refused.value.message) == "現在この方法では証明書を交付していません。"

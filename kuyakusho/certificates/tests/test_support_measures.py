@@ -24,7 +24,9 @@ from kuyakusho.certificates.models import (
     Channel,
     ChannelPolicy,
     HeldRequest,
+    Identity,
     Issuance,
+    OnlineRequest,
     Requester,
     SupportMeasure,
 )
@@ -74,6 +76,13 @@ EXPECTED: dict[tuple[str, str], tuple[Outcome, Outcome, Outcome]] = {
     (C.POSTAL, R.PROXY): (REFUSE, REFUSE, ISSUE),
     (C.POSTAL, R.THIRD_PARTY): (REFUSE, REFUSE, ISSUE),
     (C.POSTAL, R.OFFICIAL): (REFUSE, REFUSE, ISSUE),
+    # Online requests: signed with the card, but nobody sees the person — refused as at self-service terminals
+    # (and the fee refunded: ``test_online``).
+    (C.ONLINE, R.SELF): (REFUSE, REFUSE, ISSUE),
+    (C.ONLINE, R.HOUSEHOLD): (REFUSE, REFUSE, ISSUE),
+    (C.ONLINE, R.PROXY): (REFUSE, REFUSE, ISSUE),
+    (C.ONLINE, R.THIRD_PARTY): (REFUSE, REFUSE, ISSUE),
+    (C.ONLINE, R.OFFICIAL): (REFUSE, REFUSE, ISSUE),
 }
 
 SHIPPED_REQUESTERS = {channel: set(requesters) for channel, _s, _i, _k, _o, requesters, _f in POLICIES}
@@ -123,6 +132,14 @@ def _request(channel: str, requester: str, case: str, world) -> tuple[IssueReque
     if card_kind:
         kw["card"] = CardIn(f"{card_kind[:2].upper()}{'0001' if asker == head else '0002'}", "1234")
         kw["subject_id"] = subject.pk if requester == R.HOUSEHOLD else None
+    elif policy.identity == Identity.CARD_SIGNATURE:  # online: the asker signed the request with her card
+        signed = OnlineRequest.objects.create(
+            reference=f"T{OnlineRequest.objects.count() + 1:06d}", account_ref="portal:1", requester=asker,
+            requester_kind=R.HOUSEHOLD if requester == R.HOUSEHOLD else R.SELF, subject=subject, kind="juminhyo",
+            fee=300, fingerprint="-", mail_to=subject.household.address, signed_at=OPEN, status="received")
+        kw["subject_id"] = subject.pk
+        kw["online_request_id"] = signed.pk
+        kw["identity_document"] = "署名用電子証明書（署名検証済）"
     else:
         kw["subject_id"] = subject.pk
         kw["identity_document"] = "運転免許証"
@@ -179,7 +196,7 @@ def test_channel_requester_protection(channel, requester, case, policy, world):
     d = alert.detail
     assert d["requester"] == requester and d["document"] == "juminhyo" and d["channel"] == channel
     assert d["subject_id"] == subject.pk and protected.pk in d["printed"]
-    if req.card is not None:
+    if req.card is not None or req.online_request_id is not None:  # the card holder, or the signer
         holder = world["head"] if requester == R.HOUSEHOLD else subject
         assert d["card_holder_id"] == holder.pk
     else:

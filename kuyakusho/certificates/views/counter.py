@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
@@ -23,13 +24,14 @@ from kuyakusho.residents.permissions import can_view_removed
 from kuyakusho.residents.purpose import FLOW_FIELD, flow_from
 from kuyakusho.residents.records import ViewPurpose
 
+from .. import selectors as certificate_selectors
 from ..forms import CHOOSE_FIELDS, KIND_LABELS, REQUESTER_FIELDS, CounterForm, IssuanceLookupForm, RevokeForm
-from ..models import Channel, Issuance, Option, Requester
-from ..permissions import allowed_offices
+from ..models import Channel, Option, Requester
+from ..permissions import allowed_offices, can_revoke
 from ..services.issuance import IssueRequest, fee_for, issue
 from ..services.offer import offer
 from ..services.protections import needs_protection_file_check
-from .console_common import add_error, issuance_for, page, read_issuance
+from .console_common import issuance_for, page
 
 OFFICE_SESSION_KEY = "certificates_office"
 _IDEMPOTENCY = re.compile(r"[0-9a-f]{32}", re.ASCII)
@@ -60,7 +62,7 @@ def counter(request: StaffRequest) -> HttpResponse:
             results = selectors.search_residents(user=request.user, purpose=ViewPurpose.CERTIFICATE, criteria=criteria,
                                                  page=number)
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
     return page(request, "certificates/console/counter_search.html", {"form": form, "page": results, "step": "search"},
                 section="counter")
 
@@ -110,6 +112,9 @@ def _issue_request(d: dict, subject_id: int, key: str, *, protection_file_checke
 @staff(C.ISSUE_CERTIFICATE)
 def counter_person(request: StaffRequest, pk: int) -> HttpResponse:
     """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
+    available = offer(Channel.COUNTER)
+    if not available.open:  # before the clerk fills anything in, and before the person's record is read
+        return _closed(request, available)
     # One read per person shown per issuance, not one per step: the later steps carry the people already
     # recorded in a signed token (a step posted without it records them again).
     flow = flow_from(request.user, request.POST.get(FLOW_FIELD) if request.method == "POST" else None,
@@ -121,9 +126,6 @@ def counter_person(request: StaffRequest, pk: int) -> HttpResponse:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
         raise
-    available = offer(Channel.COUNTER)
-    if not available.open:  # before the clerk fills anything in
-        return _closed(request, available)
     policy = available.policy
     offices = allowed_offices(request.user)
     make = lambda data=None, step="identity", **kw: CounterForm(  # noqa: E731
@@ -184,7 +186,7 @@ def counter_person(request: StaffRequest, pk: int) -> HttpResponse:
     except ApplicationError as e:
         if e.field == "protection_file_checked":
             return confirm(key, e)
-        add_error(form, e)
+        add_refusal(form, e)
         on_choice = e.field in CHOOSE_FIELDS
         return show("choose" if on_choice else "identity", form, REQUESTER_FIELDS if on_choice else CHOOSE_FIELDS)
     messages.success(request, _("証明書を交付しました。交付番号 %(number)s") % {"number": issuance.number})
@@ -195,10 +197,10 @@ def counter_person(request: StaffRequest, pk: int) -> HttpResponse:
 def issuance_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The issued certificate: number, verification code, fee; print or download; revoke (supervisors)."""
     issuance = issuance_for(request.user, pk)
-    read_issuance(request.user, issuance, "certificates.issuance_view")
+    certificate_selectors.record_issuance_read(request.user, issuance, "certificates.issuance_view")
     return page(request, "certificates/console/issuance.html", {
         "i": issuance, "kind": KIND_LABELS.get(issuance.kind, issuance.kind),
-        "can_revoke": request.user.has_capability(C.SUPERVISE_COUNTER) and issuance.status == "issued",
+        "can_revoke": can_revoke(request.user, issuance),
         "revoke_form": RevokeForm(), "verify_path": f"/verify/{issuance.verification_code}", "step": "done",
     }, section="counter")
 
@@ -209,7 +211,7 @@ def issuance_pdf(request: StaffRequest, pk: int) -> HttpResponse:
     issuance = issuance_for(request.user, pk)
     if not issuance.pdf:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この証明書のPDFは保存期間を過ぎたため、表示できません。"))
-    read_issuance(request.user, issuance, "certificates.pdf_download", printed=True)
+    certificate_selectors.record_issuance_read(request.user, issuance, "certificates.pdf_download", printed=True)
     response = HttpResponse(bytes(issuance.pdf), content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="certificate-{issuance.number}.pdf"'
@@ -223,8 +225,8 @@ def issuance_lookup(request: StaffRequest) -> HttpResponse:
     form = IssuanceLookupForm(request.GET or None)
     if request.GET and form.is_valid():
         number = form.cleaned_data["number"].strip()
-        issuance = Issuance.objects.filter(number=number).only("id").first()
-        if issuance is not None:
-            return redirect(reverse("certificates:issuance", args=[issuance.pk]))
+        found = certificate_selectors.issuance_id_by_number(number)
+        if found is not None:
+            return redirect(reverse("certificates:issuance", args=[found]))
         form.add_error("number", _("その交付番号の証明書はありません。"))
     return page(request, "certificates/console/issuance_lookup.html", {"form": form}, section="issuance_lookup")

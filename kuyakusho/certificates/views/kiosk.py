@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.accounts.terminals import terminal_for_token
+from kuyakusho.certificates import selectors
 from kuyakusho.certificates.models import Channel, ChannelPolicy, Issuance, Option
 from kuyakusho.certificates.services import issuance as service
 from kuyakusho.certificates.services.cards import authenticate_card, card_usable
@@ -40,7 +41,10 @@ T = "certificates/kiosk/"
 
 
 def _policy() -> ChannelPolicy:
-    return ChannelPolicy.objects.select_related("schedule").get(channel=Channel.KIOSK)
+    found = selectors.policy(Channel.KIOSK)
+    if found is None:
+        raise ApplicationError(ErrorCode.REFUSED, _("この交付方法は設定されていません。"))
+    return found
 
 
 def _not_registered(request):
@@ -59,7 +63,8 @@ def _page(request, template: str, context: dict, *, step: int | None = None, idl
 
 def in_visit(*steps: str):
     """The view runs on an enrolled terminal during a visit at one of these steps, as ``view(request, terminal,
-    visit)``; otherwise the terminal's enrolment page, or the start (timed out, or not this far yet)."""
+    visit)``; otherwise the terminal's enrolment page, or the start (timed out, not this far yet, or the kiosk
+    closed during the visit: the start says why, before the resident chooses anything more)."""
 
     def decorate(view):
         @wraps(view)
@@ -71,6 +76,9 @@ def in_visit(*steps: str):
             if expired:
                 messages.info(request, _("一定時間操作がなかったため、最初の画面に戻りました。"))
             if visit is None or visit["step"] not in steps:
+                return redirect("certificates:kiosk")
+            if visit["step"] != "done" and not offer(Channel.KIOSK).open:  # what was issued can still be taken
+                session.clear(request)
                 return redirect("certificates:kiosk")
             return view(request, terminal, visit)
 
@@ -162,7 +170,7 @@ def pin(request: HttpRequest, terminal, visit) -> HttpResponse:
 
 
 def _holder(visit) -> Resident:
-    return Resident.objects.select_related("household").get(pk=visit["holder"])
+    return selectors.card_holder(visit["holder"])
 
 
 @public
@@ -253,7 +261,7 @@ def confirm(request: HttpRequest, terminal, visit) -> HttpResponse:
 def _issued(visit, pk) -> Issuance | None:
     if pk is None or pk not in (visit["issued"] or []):
         return None
-    return Issuance.objects.filter(pk=pk).first()
+    return selectors.issued_in_visit(pk)
 
 
 @public

@@ -12,6 +12,7 @@ from kuyakusho.certificates.forms import KIND_LABELS
 from kuyakusho.certificates.models import ChannelPolicy, Option
 from kuyakusho.certificates.services.issuance import REGISTER_KINDS, TAX_KINDS
 from kuyakusho.core.forms import field_of
+from kuyakusho.core.templatetags.kuyakusho import yen
 
 _CARD = re.compile(r"[A-Z0-9]{4,32}", re.ASCII)
 _PIN = re.compile(r"[0-9]{4}", re.ASCII)
@@ -48,8 +49,6 @@ def kind_label(kind: str) -> str:
 
 
 def _yen(amount: int) -> str:
-    from kuyakusho.core.templatetags.kuyakusho import yen
-
     return yen(amount)
 
 

@@ -18,7 +18,9 @@ import time
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kuyakusho.accounts.models import Terminal, TerminalKind
+from kuyakusho.accounts.models import Terminal
+
+from .. import selectors
 
 TERMINAL_COOKIE = "kuyakusho_kiosk_terminal"
 TERMINAL_SALT = "kuyakusho.certificates.kiosk-terminal"
@@ -33,7 +35,7 @@ def kiosk_terminal(request) -> Terminal | None:
     code = request.get_signed_cookie(TERMINAL_COOKIE, default=None, salt=TERMINAL_SALT)
     if not code:
         return None
-    return Terminal.objects.select_related("office").filter(code=code, kind=TerminalKind.KIOSK, active=True).first()
+    return selectors.kiosk_terminal(code)
 
 
 def remember_terminal(request, response, terminal: Terminal) -> None:

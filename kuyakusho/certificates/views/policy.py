@@ -12,18 +12,20 @@ from django.utils.translation import gettext as _
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 
+from .. import selectors
 from ..forms import KIND_LABELS, PolicyForm
-from ..models import Channel, ChannelPolicy, Option, Requester
+from ..models import Channel, Option, Requester
 from ..services import admin
-from .console_common import add_error, page
+from .console_common import page
 
 
 @staff(C.MANAGE_POLICY)
 def policies(request: StaffRequest) -> HttpResponse:
     rows = []
-    for policy in ChannelPolicy.objects.select_related("schedule").order_by("id"):
+    for policy in selectors.policies():
         rows.append({
             "policy": policy,
             "kinds": [(KIND_LABELS.get(k, k), policy.fee_for(k)) for k in policy.kinds],
@@ -44,7 +46,7 @@ def _seen(value: str) -> datetime | None:
 def policy_edit(request: StaffRequest, channel: str) -> HttpResponse:
     if channel not in Channel.values:
         raise Http404
-    policy = ChannelPolicy.objects.filter(channel=channel).first()
+    policy = selectors.policy(channel)
     if policy is None:
         raise Http404
     if request.method == "POST":
@@ -58,7 +60,7 @@ def policy_edit(request: StaffRequest, channel: str) -> HttpResponse:
                                         identity=d["identity"], kinds=tuple(d["kinds"]), options=tuple(d["options"]),
                                         requesters=tuple(d["requesters"]), fees=form.fees()))
             except ApplicationError as e:
-                add_error(form, e)
+                add_refusal(form, e)
             else:
                 messages.success(request, _("交付ポリシーを変更しました（%(channel)s）。")
                                  % {"channel": Channel(channel).label})

@@ -12,15 +12,18 @@ from django.utils.translation import gettext_lazy
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 from kuyakusho.residents.records import ViewPurpose
 
+from .. import selectors as certificate_selectors
 from ..forms import KIND_LABELS, PostalFilterForm, PostalForm, PostalStepForm, ReferenceForm
-from ..models import Option, PostalSource, PostalStatus, Requester
-from ..services import postal
-from .console_common import add_error, page
+from ..models import Channel, Option, PostalSource, PostalStatus, Requester
+from ..services import online, postal
+from ..services.offer import offer
+from .console_common import page
 
 PER_PAGE = 30
 STEP_MESSAGES = {
@@ -35,16 +38,20 @@ def postal_list(request: StaffRequest) -> HttpResponse:
     """Requests by status, newest first; a reference number opens one."""
     lookup = ReferenceForm(request.GET if "reference" in request.GET else None)
     if lookup.is_bound and lookup.is_valid():
-        found = postal.find_request(lookup.cleaned_data["reference"])
+        found = certificate_selectors.find_postal_request(lookup.cleaned_data["reference"])
         if found is not None:
             return redirect("certificates:postal_detail", reference=found.reference)
+        found_online = online.find_request(lookup.cleaned_data["reference"])
+        if found_online is not None:
+            return redirect("certificates:online_detail", reference=found_online.reference)
         lookup.add_error("reference", _("その受付番号の請求はありません。"))
     filters = PostalFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_bound and filters.is_valid() else None
-    paginator = Paginator(postal.list_requests(status=status), PER_PAGE)
+    paginator = Paginator(certificate_selectors.postal_requests(status=status), PER_PAGE)
     requests_page = paginator.get_page(request.GET.get("page"))
     return page(request, "certificates/console/postal_list.html", {
         "lookup": lookup, "filters": filters, "page": requests_page, "kinds": KIND_LABELS,
+        "online": online.desk_list(status=status)[:PER_PAGE],
     }, section="postal")
 
 
@@ -61,18 +68,20 @@ def postal_new(request: StaffRequest) -> HttpResponse:
                 received_on=d["received_on"], source=d["source"] or PostalSource.LETTER,
                 whole_household=d["whole_household"], fiscal_year=d["fiscal_year"]))
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("受け付けました。受付番号 %(ref)s") % {"ref": req.reference})
             return redirect("certificates:postal_detail", reference=req.reference)
-    return page(request, "certificates/console/postal_new.html", {"form": form}, section="postal")
+    # Said before the clerk types the letter in (a letter is still recorded, then returned at the check).
+    closed = offer(Channel.POSTAL).closed_error(hours_apply=False)
+    return page(request, "certificates/console/postal_new.html", {"form": form, "closed": closed}, section="postal")
 
 
 def _detail(request, reference: str, *, kept: dict | None = None, step_error=None, status: int = 200):
     """The request with the actions its state allows; after a refusal, the typed input is kept and the
     form carries the current version (a stale screen shows what changed)."""
     try:
-        req = postal.open_request(user=request.user, reference=reference)
+        req = certificate_selectors.open_postal_request(user=request.user, reference=reference)
     except ApplicationError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise Http404 from None
@@ -89,7 +98,7 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:
-            add_error(search_form, e)
+            add_refusal(search_form, e)
     found = postal.problems(req) if req.status == PostalStatus.RECEIVED else []
     shortfall = next((p.extra.get("shortfall") for p in found if p.field == "fee_received"), None)
     initial: dict[str, object] = {"version": req.version}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -12,15 +11,15 @@ from django.utils.translation import gettext as _
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents import selectors
 from kuyakusho.residents.forms import SearchForm
 
+from .. import selectors as certificate_selectors
 from ..forms import EndMeasureForm, NoticeRegistrationForm, SupportMeasureForm
-from ..models import Notice, NoticeRegistration, SupportMeasure
 from ..services import admin
-from .console_common import add_error, page
-from .supervision import read_residents
+from .console_common import page
 
 PURPOSE = "consultation"  # the person asked for the measure (or the registration) at the counter
 
@@ -29,12 +28,7 @@ PURPOSE = "consultation"  # the person asked for the measure (or the registratio
 def protections(request: StaffRequest) -> HttpResponse:
     """Current support measures, 本人通知 registrations, letters to send; a search to add someone."""
     today = timezone.localdate()
-    measures = list(SupportMeasure.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-                    .select_related("resident").order_by("starts_on"))
-    registrations = list(NoticeRegistration.objects.filter(active=True).select_related("resident")
-                         .order_by("-registered_on")[:200])
-    letters = list(Notice.objects.filter(sent_at__isnull=True).select_related("registration__resident", "issuance")
-                   .order_by("created_at")[:200])
+    current = certificate_selectors.protections(today)
     form = SearchForm(request.GET or None)
     form.fields.pop("purpose")  # this desk searches for its own purpose
     form.fields.pop("include_removed")
@@ -46,11 +40,11 @@ def protections(request: StaffRequest) -> HttpResponse:
                 kana=d["kana"], name=d["name"], birth_date=d["birth_date"], town=d["town"], chome=d["chome"],
                 building=d["building"], resident_code=d["resident_code"]))
         except ApplicationError as e:
-            add_error(form, e)
-    read_residents(request.user, [m.resident_id for m in measures] + [r.resident_id for r in registrations]
-                   + [n.registration.resident_id for n in letters], action="certificates.protections_list")
+            add_refusal(form, e)
+    certificate_selectors.record_list_reads(request.user, current.resident_ids, action="certificates.protections_list")
     return page(request, "certificates/console/protections.html", {
-        "measures": measures, "registrations": registrations, "letters": letters, "form": form,
+        "measures": current.measures, "registrations": current.registrations, "letters": current.letters,
+        "form": form,
         "results": results, "end_form": EndMeasureForm(initial={"ends_on": today}),
     }, section="protections")
 
@@ -74,7 +68,7 @@ def support_start(request: StaffRequest, pk: int) -> HttpResponse:
             admin.start_support_measure(actor=request.user, resident_id=resident.pk, starts_on=d["starts_on"],
                                         ends_on=d["ends_on"], note=d["note"])
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("支援措置を開始しました。"))
             return redirect("certificates:protections")
@@ -86,18 +80,13 @@ def support_start(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @staff(C.SUPERVISE_COUNTER)
-def support_end(request: StaffRequest, pk: int) -> HttpResponse:
-    if request.method == "POST":
-        form = EndMeasureForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        else:
-            try:
-                admin.end_support_measure(actor=request.user, measure_id=pk, ends_on=form.cleaned_data["ends_on"])
-                messages.success(request, _("支援措置の終了日を設定しました。"))
-            except ApplicationError as e:
-                messages.error(request, str(e.message))
-    return redirect("certificates:protections")
+@post_action("certificates:protections")
+def support_end(request: StaffRequest, pk: int) -> str:
+    form = EndMeasureForm(request.POST)
+    if not form.is_valid():
+        raise form_refusal(form)
+    admin.end_support_measure(actor=request.user, measure_id=pk, ends_on=form.cleaned_data["ends_on"])
+    return _("支援措置の終了日を設定しました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
@@ -110,7 +99,7 @@ def notice_register(request: StaffRequest, pk: int) -> HttpResponse:
             admin.register_notice(actor=request.user, resident_id=resident.pk,
                                   mailing_address=d["mailing_address"], registered_on=d["registered_on"])
         except ApplicationError as e:
-            add_error(form, e)
+            add_refusal(form, e)
         else:
             messages.success(request, _("本人通知に登録しました。"))
             return redirect("certificates:protections")
@@ -121,31 +110,24 @@ def notice_register(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_end(request: StaffRequest, pk: int) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            admin.end_notice_registration(actor=request.user, registration_id=pk)
-            messages.success(request, _("本人通知の登録を廃止しました。"))
-        except ApplicationError as e:
-            messages.error(request, str(e.message))
-    return redirect("certificates:protections")
+@post_action("certificates:protections")
+def notice_end(request: StaffRequest, pk: int) -> str:
+    admin.end_notice_registration(actor=request.user, registration_id=pk)
+    return _("本人通知の登録を廃止しました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
 def notice_letter(request: StaffRequest, pk: int) -> HttpResponse:
-    notice = Notice.objects.select_related("registration__resident", "issuance").filter(pk=pk).first()
+    notice = certificate_selectors.notice(pk)
     if notice is None:
         raise Http404
-    read_residents(request.user, [notice.registration.resident_id], action="certificates.notice_letter")
+    certificate_selectors.record_list_reads(request.user, [notice.registration.resident_id],
+                                            action="certificates.notice_letter")
     return page(request, "certificates/console/notice_letter.html", {"notice": notice}, section="protections")
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_sent(request: StaffRequest, pk: int) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            admin.mark_notice_sent(actor=request.user, notice_id=pk)
-            messages.success(request, _("通知書を発送済みにしました。"))
-        except ApplicationError as e:
-            messages.error(request, str(e.message))
-    return redirect("certificates:protections")
+@post_action("certificates:protections")
+def notice_sent(request: StaffRequest, pk: int) -> str:
+    admin.mark_notice_sent(actor=request.user, notice_id=pk)
+    return _("通知書を発送済みにしました。")

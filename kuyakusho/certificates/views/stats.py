@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 
 from ..forms import KIND_LABELS, StatsForm
 from ..models import Channel
-from ..services.stats import issuance_stats
-from .console_common import STATS_CAPABILITIES, add_error, page
+from ..permissions import STATS_CAPABILITIES
+from ..selectors import issuance_stats
+from .console_common import page
 
 CSV_COLUMNS = ("month", "kind", "kind_name", "channel", "channel_name", "office_code", "office_name", "count",
                "revoked", "fees_yen")
@@ -40,7 +42,7 @@ def stats(request: StaffRequest) -> HttpResponse:
                 result = issuance_stats(date_from=d["date_from"], date_to=d["date_to"], channel=d["channel"] or None,
                                         office_id=d["office"].pk if d["office"] else None)
             except ApplicationError as e:
-                add_error(form, e)
+                add_refusal(form, e)
     else:
         result = issuance_stats(date_from=start, date_to=end)
     if result is not None and request.GET.get("format") == "csv":

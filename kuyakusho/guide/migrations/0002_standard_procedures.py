@@ -1,9 +1,9 @@
 from django.db import migrations
 
+from kuyakusho.guide.standard import create_procedures
+
 
 def load(apps, schema_editor):
-    from kuyakusho.guide.standard import create_procedures
-
     create_procedures(apps.get_model("guide", "Procedure"), apps.get_model("offices", "Service"))
 
 

@@ -28,7 +28,10 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone, translation
 
+from ..models import Ticket
+from ..snapshot import snapshots
 from . import registry
+from .publish import CHANNEL
 
 log = logging.getLogger("kuyakusho.queues.live")
 SUMMARY = "summary"
@@ -64,8 +67,6 @@ def _event(kind: str, data: dict) -> bytes:
 
 
 def _build(codes: list[str] | None, detail: bool, language: str) -> list[dict]:
-    from kuyakusho.queues.snapshot import snapshots
-
     try:
         with translation.override(language):
             return snapshots(codes, detail=detail)
@@ -199,8 +200,6 @@ class Broadcaster:
     async def _listen(self) -> None:
         import psycopg
 
-        from .publish import CHANNEL
-
         conninfo = _conninfo()
         async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
             await conn.execute(f"LISTEN {CHANNEL}")
@@ -255,8 +254,6 @@ def _same_but_time(a: bytes, b: bytes) -> bool:
 
 def _changed_since(since: datetime) -> list[tuple[int, datetime, str]]:
     """Tickets changed since ``since`` by any process (the window overlaps: late commits are not missed)."""
-    from kuyakusho.queues.models import Ticket
-
     try:
         return list(Ticket.objects.filter(updated_at__gt=since).values_list("pk", "updated_at", "office__code")[:5000])
     finally:

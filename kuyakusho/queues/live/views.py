@@ -11,8 +11,8 @@ from django.utils import translation
 
 from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.offices.models import Office
 
+from .. import selectors
 from .broadcaster import SUMMARY, get_broadcaster, office_topic
 
 KEEPALIVE = 20.0  # seconds between comments that keep proxies from closing an idle stream
@@ -56,7 +56,7 @@ async def congestion_events(request):
 
 @public
 async def office_events(request, office: str):
-    exists = await sync_to_async(Office.objects.filter(code=office, services__isnull=False).exists)()
+    exists = await sync_to_async(selectors.takes_tickets)(office)
     if not exists:
         raise ApplicationError(ErrorCode.NOT_FOUND, translation.gettext("事務所が見つかりません。"))
     return _stream(request, [office_topic(office)])

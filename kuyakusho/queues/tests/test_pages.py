@@ -154,3 +154,34 @@ def test_the_congestion_page_hides_the_zero_rows_of_a_closed_office(client, clos
     assert "The office is closed today." in english and "Next opening: " in english
     api = client.get("/api/queues/congestion").json()["offices"][0]
     assert api["is_open"] is False and api["headline"] and api["next_text"]
+
+
+def test_the_calling_pages_do_not_query_per_ticket_or_office(client_as, open_now, make_staff):
+    """The offices list and a counter's screen read a bounded number of queries (selectors fetch the counters'
+    services and each waiting ticket's service with the rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuyakusho.queues import services
+
+    c = client_as(make_staff(Role.CLERK))
+    office, todoke = open_now.offices["nerima"], open_now.services["todoke"]
+    services.issue_ticket(actor=None, office=office, service=todoke)
+    for url in ("/console/queues/", "/console/queues/nerima/1"):
+        c.get(url)  # the session's first look-ups
+        counts = []
+        for n in (2, 8):
+            while Ticket.objects.count() < n:
+                services.issue_ticket(actor=None, office=office, service=todoke)
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200
+            counts.append(len(ctx))
+        assert counts[0] == counts[1], url
+    assert "A-008" in c.get("/console/queues/nerima/1").content.decode()
+
+
+def test_an_action_at_a_counter_that_does_not_exist_answers_404(client_as, open_now, make_staff):
+    c = client_as(make_staff(Role.CLERK))
+    r = c.post("/console/queues/nerima/99/call_next")
+    assert r.status_code == 404 and "99番窓口はありません" in r.content.decode()
+    assert c.get("/console/queues/nerima/1/call_next").status_code == 405

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kuyakusho.core.access import public
-from kuyakusho.offices.models import Service
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
-from kuyakusho.queues.snapshot import office_queryset, snapshot, snapshots, ticket_position
+from kuyakusho.queues.snapshot import snapshot, snapshots, ticket_position
 
-from .common import get_office, get_ticket_by_token
+from .. import selectors
 
 
 @public
@@ -28,10 +27,10 @@ def congestion(request: HttpRequest) -> HttpResponse:
 
 @public
 def best_time(request: HttpRequest, office: str) -> HttpResponse:
-    office = get_office(office)
-    data = best_time_data(office)
+    place = selectors.office(office)
+    data = best_time_data(place)
     return render(request, "queues/best_time.html", {
-        "office": office, "data": data, "chart": chart_svg(data), "offices": office_queryset()})
+        "office": place, "data": data, "chart": chart_svg(data), "offices": selectors.offices_taking_tickets()})
 
 
 def _ticket_state(ticket) -> dict:
@@ -43,21 +42,19 @@ def _ticket_state(ticket) -> dict:
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
 @public
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
-    ticket = get_ticket_by_token(token)
+    ticket = selectors.ticket_by_token(token)
     return render(request, "queues/ticket_status.html", {
         "ticket": ticket, "position": _ticket_state(ticket), "is_today": ticket.day == _today()})
 
 
 @public
 def ticket_status_json(request: HttpRequest, token: str) -> HttpResponse:
-    ticket = get_ticket_by_token(token)
+    ticket = selectors.ticket_by_token(token)
     state = _ticket_state(ticket)
     response = JsonResponse({"label": ticket.label, "office": ticket.office.code, "service": ticket.service.code,
                              "day": ticket.day.isoformat(), "status": ticket.status,
@@ -81,18 +78,20 @@ def _in(language: str, office, services: list) -> dict:
 @public
 def display(request: HttpRequest, office: str) -> HttpResponse:
     """The wall screen of one office: no language switch; Japanese and English in turn if the office says so."""
-    office = get_office(office)
-    seconds = office.display_alternate_seconds
+    place = selectors.office(office)
+    seconds = place.display_alternate_seconds
     if not seconds:
         return render(request, "queues/display.html", {
-            "office": office, "snap": snapshot(office.code, detail=True), "chime_label": _("呼出音")})
+            "office": place, "snap": snapshot(place.code, detail=True), "chime_label": _("呼出音")})
     # Japanese first; the English words wait in data attributes for the display's script.
     with translation.override("ja"):
-        snap = snapshot(office.code, detail=True)
-        services = list(Service.objects.filter(code__in=[s["code"] for s in snap["services"]]))
-        ja, en = _in("ja", office, services), _in("en", office, services)
+        snap = snapshot(place.code, detail=True)
+        if snap is None:  # it stopped taking tickets since the look-up
+            raise Http404
+        services = selectors.services_coded([s["code"] for s in snap["services"]])
+        ja, en = _in("ja", place, services), _in("en", place, services)
         texts = {k: {"ja": ja[k], "en": en[k]} for k in ja}
         snap = {**snap, "services": [{**s, "alt": texts[f"service-{s['code']}"]} for s in snap["services"]]}
         return render(request, "queues/display.html", {
-            "office": office, "snap": snap, "chime_label": _("呼出音"), "alternate_seconds": seconds,
+            "office": place, "snap": snap, "chime_label": _("呼出音"), "alternate_seconds": seconds,
             "texts": texts})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .. import records, selectors
@@ -49,11 +50,6 @@ class MyNumberForm(forms.Form):
                                 choices=[(MY_NUMBER_PURPOSE, MY_NUMBER_PURPOSE_LABEL)])
 
 
-def _add_error(form, error: ApplicationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
 @staff(C.VIEW_RESIDENT)
 def search(request: StaffRequest) -> HttpResponse:
     """Search by name, reading, birth date, address or code. Invalid input shows its error beside the field and
@@ -76,7 +72,7 @@ def search(request: StaffRequest) -> HttpResponse:
             page = selectors.search_residents(user=request.user, criteria=criteria, purpose=d["purpose"],
                                               page=number)
         except ApplicationError as e:
-            _add_error(form, e)
+            add_refusal(form, e)
     form.describe_fields()
     template = "residents/partials/search_area.html" if request.headers.get("HX-Request") else "residents/search.html"
     return render(request, template, {"form": form, "page": page, "not_run": form.is_bound and bool(form.errors),

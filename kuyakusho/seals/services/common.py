@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.actors import as_staff
-from kuyakusho.audit.services import record_write
+from kuyakusho.audit.services import diff, record_write
 from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.models import Resident, Status
 
 from .. import conf
 from ..cards import new_card_number
+from ..conf import age_on
 from ..imaging import CheckedSeal
 from ..models import (
     OPEN_STATUSES,
@@ -37,11 +38,6 @@ AUDITED_FIELDS = ("status", "method", "id_document", "proxy_name", "applied_on",
 
 def today() -> date:
     return timezone.localdate()
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Age in completed years on ``on`` (a person born on 2/29 turns a year older on 3/1 in common years)."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def lock_resident(resident_id: int) -> Resident:
@@ -142,8 +138,6 @@ def snapshot(registration: SealRegistration) -> dict[str, Any]:
 def log(*, actor: Actor, registration: SealRegistration, kind: str, on: date, action: str,
         before: dict[str, Any] | None = None, detail: dict[str, Any] | None = None) -> None:
     """One history row and one audit event (subject: the resident), in the caller's transaction."""
-    from kuyakusho.audit.services import diff
-
     detail = json.loads(json.dumps(dict(detail or {}), cls=DjangoJSONEncoder))
     SealEvent.objects.create(registration=registration, kind=kind, occurred_on=on,
                              actor=as_staff(actor), detail=detail)

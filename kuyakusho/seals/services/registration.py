@@ -13,7 +13,7 @@ from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
-from kuyakusho.residents.models import Resident
+from kuyakusho.residents.models import Resident, Status
 
 from .. import conf
 from ..imaging import CheckedSeal
@@ -146,8 +146,6 @@ def enter_answer(*, actor: Actor, registration_id: int, received_on: date) -> Se
 
 def require_can_register_again(registration: SealRegistration, on: date) -> None:
     """At the answer the person must still be on the register (the application itself was checked before)."""
-    from kuyakusho.residents.models import Status
-
     resident = registration.resident
     if resident.status != Status.ACTIVE or not resident.is_resident_on(on):
         raise ApplicationError(ErrorCode.REFUSED, _("住民票が消除されている（または転出等の届出がある）ため、"

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 
 from ..drafts import data_url
@@ -17,7 +18,7 @@ def apply[T](form: Any, run: Callable[[], T]) -> T | None:  # form: a form, or a
     try:
         return run()
     except ApplicationError as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        add_refusal(form, e)
         return None
 
 

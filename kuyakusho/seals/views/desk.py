@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
+from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
 from kuyakusho.residents.models import Status
 from kuyakusho.residents.records import ViewPurpose
@@ -45,7 +46,7 @@ def index(request: StaffRequest) -> HttpResponse:
                 return redirect("seals:person", resident_id=d["resident"])
             form.add_error("card_number", _("印鑑登録証の番号・照会番号・住民の番号のいずれかを入力してください。"))
         except ApplicationError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_refusal(form, e)
     return render(request, "seals/index.html", {
         "form": form, "counts": selectors.desk_counts(), "resident_search_url": _resident_search_url(),
     }, status=400 if form.errors else 200)

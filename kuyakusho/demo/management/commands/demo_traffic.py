@@ -21,10 +21,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from kuyakusho.accounts.capabilities import Role
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.errors import ApplicationError
 from kuyakusho.offices.hours import TOKYO, Calendar
 from kuyakusho.offices.models import Counter, Office
+from kuyakusho.queues import services
 from kuyakusho.queues.models import Priority, Status, Ticket, new_token
 
 BASE_PER_HOUR = {"todoke": 4.0, "shomei": 6.0, "inkan": 1.5, "kokuho": 3.0}
@@ -197,9 +201,6 @@ class Command(BaseCommand):
 # --- live mode ---------------------------------------------------------------------------------------
 
 def _demo_clerk():
-    from kuyakusho.accounts.capabilities import Role
-    from kuyakusho.accounts.models import Staff
-
     clerk, created = Staff.objects.get_or_create(username="demo-traffic", defaults={
         "display_name": "デモ窓口（シミュレーター）", "role": Role.CLERK, "is_active": True})
     if created:
@@ -213,9 +214,6 @@ def run_live(cmd: BaseCommand, offices: list[Office], *, speed: float, duration:
              rng: random.Random, tick: float = 1.0) -> dict:
     """Issue tickets with the demo rates (× speed) and let a simulated clerk at every counter call, serve
     and finish them — through the same services, audit trail and live pushes as real use."""
-    from kuyakusho.core.errors import ApplicationError
-    from kuyakusho.queues import services
-
     clerk = _demo_clerk()
     counters = [c for o in offices for c in Counter.objects.filter(office=o, is_active=True)
                 .select_related("office").prefetch_related("services")]

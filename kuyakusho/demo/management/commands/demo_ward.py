@@ -1,13 +1,19 @@
+import random
 from datetime import date
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
+from kuyakusho.certificates.demo import DEMO_PIN, create_demo_certificates
 from kuyakusho.demo.offices import create_offices
+from kuyakusho.demo.planning import ensure_spring_traffic
 from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
-from kuyakusho.demo.staff import create_demo_staff
+from kuyakusho.demo.staff import create_demo_staff, save_demo_devices
 from kuyakusho.guide.demo import create_demo_notices
+from kuyakusho.residents.models import Resident, Status
+from kuyakusho.seals.demo import create_demo_seals
 
 
 class Command(BaseCommand):
@@ -59,15 +65,6 @@ class Command(BaseCommand):
 
     def _services(self, options):
         """Seal registrations, cards and terminals, a tax ledger and counter history for the population."""
-        import random
-
-        from django.core.management import call_command
-
-        from kuyakusho.certificates.demo import DEMO_PIN, create_demo_certificates
-        from kuyakusho.demo.staff import save_demo_devices
-        from kuyakusho.residents.models import Resident, Status
-        from kuyakusho.seals.demo import create_demo_seals
-
         today = options["as_of"] or date.today()
         seals = create_demo_seals(Resident.objects.filter(status=Status.ACTIVE).iterator(chunk_size=5000),
                                   random.Random(options["seed"]))
@@ -79,3 +76,4 @@ class Command(BaseCommand):
         if options["traffic_days"]:
             call_command("demo_traffic", backfill_days=options["traffic_days"], seed=options["seed"], verbosity=0)
             self.stdout.write(self.style.SUCCESS(f"demo ward: {options['traffic_days']} days of counter history"))
+            self.stdout.write(self.style.SUCCESS(ensure_spring_traffic(today=today, seed=options["seed"])))
