@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "kuyakusho.certificates",
     "kuyakusho.queues",
     "kuyakusho.guide",
+    "kuyakusho.opendata",  # open data catalogue (CKAN action API, DCAT)
     "kuyakusho.identity",
+    "kuyakusho.facilities",  # public facilities: vacancy, registration, lottery, booking
     "kuyakusho.portal",
     "kuyakusho.console",
     "kuyakusho.kiosk",
@@ -243,6 +245,17 @@ PAYMENTS_KONBINI_COMPANY_CODE = os.environ.get("PAYMENTS_KONBINI_COMPANY_CODE", 
 # 地方税統一QRコード (eL-QR): bills may be marked as payable by eL-QR only where the ward has joined it.
 PAYMENTS_ELQR_ENABLED = _env_bool("PAYMENTS_ELQR_ENABLED")
 # --- end of payments -----------------------------------------------------------------------------------------
+
+# --- Open data (kuyakusho.opendata) ---------------------------------------------------------------------------
+# Counts below this are suppressed in tables drawn from the register (地域・年齢別人口), with complementary
+# suppression so that totals cannot reveal them (kuyakusho.opendata.suppression).
+SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "10"))
+# The CSV files the ward maintains for AED, 指定緊急避難場所 and 公衆無線LAN (aed.csv, evacuation_space.csv,
+# public_wifi.csv); the demo's are synthetic and say so (OPENDATA_CSV_SYNTHETIC).
+OPENDATA_CSV_DIR = Path(os.environ.get("OPENDATA_CSV_DIR", BASE_DIR / "kuyakusho" / "opendata" / "data"))
+OPENDATA_CSV_SYNTHETIC = _env_bool("OPENDATA_CSV_SYNTHETIC", default="OPENDATA_CSV_DIR" not in os.environ)
+OPENDATA_CONGESTION_DAYS = int(os.environ.get("OPENDATA_CONGESTION_DAYS", "90"))  # history in the congestion file
+# --- end of open data ----------------------------------------------------------------------------------------
 
 # Security headers.
 SESSION_COOKIE_HTTPONLY = True

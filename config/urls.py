@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("kuyakusho.queues.urls")),
     path("", include("kuyakusho.payments.urls")),  # /payments/… (payers, sandbox, webhooks), /console/payments/…
     path("console/planning/", include("kuyakusho.planning.urls")),
+    # Open data: /opendata/… (catalogue, downloads, DCAT), /api/3/action/… (CKAN's API), /console/opendata/…
+    path("", include("kuyakusho.opendata.urls")),
+    path("", include("kuyakusho.facilities.urls")),  # /facilities/… (public, residents), /console/facilities/…
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

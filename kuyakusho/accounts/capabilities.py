@@ -45,6 +45,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_REMOVED_RESIDENT, C.CORRECT_RECORD, C.CANCEL_NOTIFICATION, C.SUPERVISE_COUNTER,
            # Fees are taken at the counters the supervisor answers for: bills, refunds and the daily 消込.
            C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS}
+        # Public facilities: the supervisor reviews registrations, runs the draw and takes fees.
+        | {C.MANAGE_FACILITIES}
     ),
     # Administrators run the system (staff, offices, policies); they do not
     # browse residents' records.
@@ -58,7 +60,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # controls who may: its members sign in with a second factor (``accounts.second_factor``).
 SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT, C.VIEW_AUDIT, C.MANAGE_STAFF,
                                         C.ISSUE_CERTIFICATE, C.MANAGE_SEALS, C.SUPERVISE_COUNTER,
-                                        C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS})
+                                        C.VIEW_PAYMENTS, C.MANAGE_PAYMENTS}
+                                       | {C.MANAGE_FACILITIES})  # public facilities: registrants' data
 # Planning: aggregates of the whole register and of every counter; the planner signs in with a second factor too.
 SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.PLAN}
 
@@ -81,4 +84,12 @@ CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.MANAGE_PAYMENTS: _("請求・返金・収納データの消込"),
     # Planning
     C.PLAN: _("企画（配置・業務量の集計とシミュレーション）"),
+    # Public facilities
+    C.MANAGE_FACILITIES: _("公共施設の管理・利用者登録の審査・抽選・予約"),
 }
+# --- open data (kuyakusho.opendata) ---
+# Administrators, who run the system, publish the catalogue; publishing to everyone (tables drawn from the
+# register among them) is signed in with a second factor.
+ROLE_CAPABILITIES[Role.ADMIN] = ROLE_CAPABILITIES[Role.ADMIN] | {C.MANAGE_OPEN_DATA}
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.MANAGE_OPEN_DATA}
+CAPABILITY_LABELS[C.MANAGE_OPEN_DATA] = _("オープンデータの公開・更新・公開終了")

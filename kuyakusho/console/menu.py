@@ -52,6 +52,12 @@ MENU: list[MenuItem] = [
     # Planning
     MenuItem("planning:coverage", _("企画"), _("事務所の配置と距離・業務量・繁忙期のシミュレーション（集計値のみ）"),
              C.PLAN),
+    # --- open data ---
+    MenuItem("opendata:console_index", _("オープンデータ"),
+             _("データセットの公開・更新・公開終了と標準データセットの生成"), C.MANAGE_OPEN_DATA),
+    # Public facilities
+    MenuItem("facilities:console_index", _("公共施設"),
+             _("利用者登録の審査・抽選・休館・当日の予約一覧・使用料の日報"), C.MANAGE_FACILITIES),
 ]
 
 

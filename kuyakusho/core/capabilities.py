@@ -26,3 +26,7 @@ class Capability(StrEnum):
     MANAGE_PAYMENTS = "manage_payments"
     # Planning (企画): aggregates of the register, counters and issuance; simulations of the spring peak.
     PLAN = "plan"
+    # --- open data (kuyakusho.opendata) ---
+    MANAGE_OPEN_DATA = "manage_open_data"
+    # Public facilities: facilities and fees, registrations, the lottery, bookings, closures.
+    MANAGE_FACILITIES = "manage_facilities"

@@ -29,8 +29,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("demo",),
     ("portal", "console", "kiosk"),
-    ("guide", "identity"),
+    ("guide",),
     ("facilities", "reports", "opendata", "planning", "queues"),
+    # residents' identity (card sign-in, accounts, sessions): the services above sign people in through it
+    ("identity",),
     ("certificates", "seals"),
     ("residents",),
     ("offices", "payments"),

@@ -11,6 +11,7 @@ from kuyakusho.demo.offices import create_offices
 from kuyakusho.demo.planning import ensure_spring_traffic
 from kuyakusho.demo.population.writer import RegisterNotEmpty, generate
 from kuyakusho.demo.staff import create_demo_staff, save_demo_devices
+from kuyakusho.facilities.demo import create_demo_facilities
 from kuyakusho.guide.demo import create_demo_notices
 from kuyakusho.residents.models import Resident, Status
 from kuyakusho.seals.demo import create_demo_seals
@@ -37,11 +38,20 @@ class Command(BaseCommand):
         with audit_context(channel="system", via="demo_ward"):
             offices = create_offices()
             create_demo_notices(options["as_of"] or date.today())
+            create_demo_facilities(options["as_of"] or date.today())  # public facilities and their lotteries
             create_demo_staff()
             self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
             if options["residents"]:
                 self._population(options)
                 self._services(options)
+            self._open_data()
+
+    def _open_data(self):
+        """The open data catalogue: hand-made datasets and every generated one (from what was just loaded)."""
+        from kuyakusho.opendata.demo import create_demo_catalogue  # as the other areas' demo data: on use
+
+        outcome = create_demo_catalogue()
+        self.stdout.write(self.style.SUCCESS(f"demo ward: open data, {len(outcome)} generated datasets"))
 
     def _population(self, options):
         today = options["as_of"] or date.today()

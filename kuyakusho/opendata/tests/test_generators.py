@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+
+from kuyakusho.audit.models import AuditEvent
+from kuyakusho.opendata import generators, services, sources
+from kuyakusho.opendata.models import Dataset, Resource
+from kuyakusho.residents.models import Sex
+from kuyakusho.residents.tests.factories import HouseholdFactory, ResidentFactory
+
+from .factories import NURSERY_CSV, dataset
+from .test_suppression import determined_cells
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(resource: Resource) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(bytes(resource.content.data).decode("utf-8"))))
+
+
+def _people(town: str, chome: int, births: list[tuple[dt.date, str]]) -> None:
+    household = HouseholdFactory(town=town, chome=chome)
+    for n, (birth, sex) in enumerate(births):
+        ResidentFactory(household=household, is_head=n == 0, birth_date=birth, sex=sex)
+
+
+def test_population_is_published_with_small_cells_that_cannot_be_recovered(settings):
+    settings.SMALL_CELL_THRESHOLD = 3
+    on = dt.date(2026, 10, 31)
+    # Three 町丁目; 30–34 year-old men: 4, 4, 1 (the 1 must be hidden), others in larger bands.
+    _people("旭丘", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 4 + [(dt.date(1960, 1, 1), Sex.MALE)] * 5)
+    _people("旭丘", 2, [(dt.date(1994, 1, 1), Sex.MALE)] * 4 + [(dt.date(1960, 1, 1), Sex.MALE)] * 6)
+    _people("旭町", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 1 + [(dt.date(1960, 1, 1), Sex.MALE)] * 7
+            + [(dt.date(2000, 1, 1), Sex.FEMALE)] * 3)
+    result = services.regenerate(actor=None, key=generators.POPULATION, as_of=on)
+    rows = _csv(result.resources[0])
+    header = rows[0]
+    assert tuple(header) == generators.POPULATION_COLUMNS
+    by_area = {r[header.index("地域名")]: r for r in rows[1:]}
+    col = header.index("30-34歳の男性")
+    assert by_area["旭町一丁目"][col] == "X"
+    # its complement: another 30–34 cell of the same column must be hidden too, or the ward total reveals it
+    assert "X" in (by_area["旭丘一丁目"][col], by_area["旭丘二丁目"][col])
+    assert by_area["旭町一丁目"][header.index("総人口")] in ("11", "X")
+    assert by_area["練馬区全体"][col] == "9"  # the ward's totals are published
+
+    # The attacker: every published number and total, as linear equations over the hidden cells of each sex.
+    bands = list(generators.AGE_BANDS)
+    areas = [a for a in by_area if a != "練馬区全体"]
+    hidden_any = False
+    for sex in ("男性", "女性"):
+        table, hidden = [], set()
+        withheld = {i for i, area in enumerate(areas) if by_area[area][header.index(sex)] == "X"}
+        for i, area in enumerate(areas):
+            row = []
+            for j, band in enumerate(bands):
+                value = by_area[area][header.index(f"{band}の{sex}")]
+                if value == "X":
+                    hidden.add((i, j))
+                    row.append(0)
+                else:
+                    row.append(int(value))
+            table.append(row)
+        hidden_any |= bool(hidden)
+        assert not determined_cells(table, hidden, withheld)
+        # and the plain subtraction of a published area total gives no single hidden value
+        for i in range(len(areas)):
+            in_row = [j for (r, j) in hidden if r == i]
+            assert i in withheld or len(in_row) != 1
+    assert hidden_any
+    assert result.resources[0].generated_from.startswith("住民基本台帳")
+    assert "3人未満" in result.resources[0].generated_from
+    assert AuditEvent.objects.filter(action="opendata.regenerated", target_id=str(result.dataset.pk)).exists()
+
+
+def test_an_area_whose_total_would_tell_a_small_cell_withholds_its_total(settings):
+    settings.SMALL_CELL_THRESHOLD = 3
+    women = [(dt.date(1970, 1, 1), Sex.FEMALE)] * 4 + [(dt.date(1990, 1, 1), Sex.FEMALE)] * 5
+    _people("旭丘", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 5 + [(dt.date(1960, 1, 1), Sex.MALE)] * 5 + women)
+    _people("旭丘", 2, [(dt.date(1994, 1, 1), Sex.MALE)] * 6 + [(dt.date(1960, 1, 1), Sex.MALE)] * 6 + women)
+    _people("旭町", 1, [(dt.date(1994, 1, 1), Sex.MALE)] * 4 + [(dt.date(1960, 1, 1), Sex.MALE)] * 4 + women)
+    _people("小竹町", 1, [(dt.date(1970, 1, 1), Sex.FEMALE)])  # one woman: her band is the area's total
+    table = generators.population_table(*generators.population_counts(dt.date(2026, 10, 31))[:1],
+                                        dt.date(2026, 10, 31), 3)
+    header = list(table.header)
+    row = next(r for r in table.rows if r[header.index("地域名")] == "小竹町一丁目")
+    assert row[header.index("総人口")] == "X" and row[header.index("女性")] == "X"
+    assert row[header.index("55-59歳の女性")] == "X"
+
+
+def test_a_table_that_cannot_be_protected_is_published_for_the_ward_only():
+    _people("旭丘", 1, [(dt.date(1970, 1, 1), Sex.FEMALE)])  # the ward's only woman of her band: nothing hides her
+    _people("旭丘", 2, [(dt.date(1960, 1, 1), Sex.MALE)] * 12)
+    on = dt.date(2026, 10, 31)
+    table = generators.population_table(generators.population_counts(on)[0], on, 3)
+    header = list(table.header)
+    *areas, ward_row = table.rows
+    for row in areas:
+        assert row[header.index("女性")] == "X" and row[header.index("55-59歳の女性")] == "X"
+    assert ward_row[header.index("女性")] == 1  # the ward as a whole is still counted
+
+
+def test_population_counts_residents_on_the_day():
+    _people("旭丘", 1, [(dt.date(1990, 6, 1), Sex.FEMALE)])
+    counts, read = generators.population_counts(dt.date(2026, 10, 31))
+    assert read == 1 and counts[("旭丘", 1)][1][generators.band_of(dt.date(1990, 6, 1), dt.date(2026, 10, 31))] == 1
+    counts, read = generators.population_counts(dt.date(2000, 1, 1))  # before they moved in
+    assert read == 0
+
+
+def test_regenerating_unchanged_data_keeps_the_file_and_records_the_run():
+    first = services.regenerate(actor=None, key="file-aed")
+    res = first.resources[0]
+    second = services.regenerate(actor=None, key="file-aed")
+    again = Resource.objects.get(pk=res.pk)
+    assert second.changed == 0 and again.sha256 == res.sha256 and again.last_modified == res.last_modified
+    assert again.generated_at >= res.generated_at
+    assert "aed.csv" in again.generated_from
+
+
+def test_csv_files_follow_the_definition_and_are_labelled_synthetic():
+    for key, columns in (("file-aed", generators.AED_COLUMNS), ("file-evacuation_space", generators.SHELTER_COLUMNS),
+                         ("file-public_wifi", generators.WIFI_COLUMNS)):
+        result = services.regenerate(actor=None, key=key)
+        rows = _csv(result.resources[0])
+        assert tuple(rows[0]) == columns and len(rows) > 1
+        assert "架空" in result.dataset.notes and settings.OPENDATA_CSV_SYNTHETIC
+
+
+def test_a_file_with_the_wrong_header_is_refused(settings, tmp_path):
+    (tmp_path / "aed.csv").write_text("名称,住所\nx,y\n", encoding="utf-8")
+    settings.OPENDATA_CSV_DIR = tmp_path
+    with pytest.raises(ValueError):
+        services.regenerate(actor=None, key="file-aed")
+    assert not Dataset.objects.filter(name="aed").exists()
+    assert "error" in services.regenerate_all(actor=None)["file-aed"]
+
+
+def test_public_facilities_from_offices_and_contributed_rows():
+    from kuyakusho.demo.offices import create_offices
+
+    create_offices()
+
+    def contributed():
+        return [{"ID": "pool-1", "名称": "サンプル温水プール", "住所": "練馬区どこか1-1"}]
+
+    sources.contribute(generators.STANDARD_FACILITIES, contributed)
+    try:
+        rows = _csv(services.regenerate(actor=None, key=generators.STANDARD_FACILITIES).resources[0])
+    finally:
+        sources._CONTRIBUTORS[generators.STANDARD_FACILITIES].remove(contributed)
+    header = rows[0]
+    assert tuple(header) == generators.FACILITY_COLUMNS
+    names = [r[header.index("名称")] for r in rows[1:]]
+    assert "練馬区民事務所" in names and "サンプル温水プール" in names
+    office = next(r for r in rows if r[header.index("名称")] == "練馬区民事務所")
+    assert office[header.index("URL")].endswith("/offices/nerima/")
+    assert office[header.index("名称_カナ")] == "ねりまくみんじむしょ"
+
+
+def test_the_catalogue_list_has_42_columns_and_every_url_filled():
+    dataset(csv=NURSERY_CSV)
+    services.regenerate(actor=None, key="file-aed")
+    result = services.regenerate(actor=None, key=generators.CATALOGUE)
+    rows = _csv(result.resources[0])
+    header = rows[0]
+    assert len(header) == 42 == len(generators.CATALOGUE_COLUMNS)
+    url_columns = [i for i, h in enumerate(header) if "URL" in h]
+    assert len(url_columns) >= 8
+    body = rows[1:]
+    assert {r[header.index("ファイル名")] for r in body} >= {"nursery-schools.csv", "131202_aed.csv"}
+    for row in body:
+        for i in url_columns:
+            assert row[i].startswith("http"), (header[i], row)
+
+
+def test_regenerate_all_runs_every_source_and_the_catalogue_last():
+    outcome = services.regenerate_all(actor=None)
+    assert set(outcome) == {s.key for s in sources.all_sources()}
+    assert list(outcome)[-1] == generators.CATALOGUE
+    assert all(v.startswith("ok") for v in outcome.values()), outcome
+    listed = Dataset.objects.get(name="opendata-list").resources.get()
+    names = {r[0] for r in _csv(listed)[1:]}
+    assert names  # the list lists the datasets generated before it
+
+
+def test_certificate_counts_and_congestion_hold_aggregates_only():
+    cert = services.regenerate(actor=None, key=generators.CERTIFICATES).resources[0]
+    cong = services.regenerate(actor=None, key=generators.CONGESTION).resources[0]
+    assert tuple(_csv(cert)[0]) == generators.CERTIFICATE_COLUMNS
+    assert tuple(_csv(cong)[0]) == generators.CONGESTION_COLUMNS
+    for header in (generators.CERTIFICATE_COLUMNS, generators.CONGESTION_COLUMNS):
+        assert not {"氏名", "住所", "生年月日", "請求者"} & set(header)
