@@ -77,9 +77,12 @@ INSTALLED_APPS = [
     "kuyakusho.kiosk",
     "kuyakusho.planning",  # planning: coverage, workload, peak simulation
     "kuyakusho.demo",
+    "kuyakusho.operations",  # production: health, metrics, backups and the restore drill, periodic jobs
 ]
 
 MIDDLEWARE = [
+    "kuyakusho.operations.logs.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "kuyakusho.operations.metrics.MetricsMiddleware",
     "kuyakusho.core.middleware.RequestLogMiddleware",
     "kuyakusho.core.middleware.NoStoreMiddleware",
     "kuyakusho.core.middleware.ApiErrorShapeMiddleware",
@@ -97,6 +100,7 @@ MIDDLEWARE = [
     "kuyakusho.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kuyakusho.core.middleware.ApplicationErrorMiddleware",
+    "kuyakusho.operations.unavailable.DatabaseUnavailableMiddleware",  # 503, never 500, when the database is busy
     "axes.middleware.AxesMiddleware",  # last: turns a throttled login into the login page's answer
 ]
 
@@ -151,6 +155,28 @@ else:
         # all day, and parsing and planning them again cost more than running them (about 0.2–0.35 ms of
         # a 0.5–1 ms query). Set DATABASE_PREPARED=0 behind a transaction-pooling PgBouncer.
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+
+# --- Production: pooled database connections (kuyakusho.operations; docs/operations.md) -------------------
+# On PostgreSQL each process keeps a pool of at most DATABASE_POOL_MAX_SIZE connections (psycopg_pool through
+# Django's OPTIONS["pool"]): a request waits up to DATABASE_POOL_TIMEOUT seconds for a free one and is then
+# answered 503 (kuyakusho.operations.unavailable), so workers × machines × max size stays under the server's
+# max_connections. Every connection is checked before it is handed out, so a restarted server is reconnected to
+# without restarting the application. DATABASE_POOL=0 (e.g. behind PgBouncer) keeps one connection per thread
+# for CONN_MAX_AGE seconds with health checks instead.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and _env_bool("DATABASE_POOL", default=True):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django hands each one back
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        "max_idle": float(os.environ.get("DATABASE_POOL_MAX_IDLE", "600")),
+        "max_lifetime": float(os.environ.get("DATABASE_POOL_MAX_LIFETIME", "3600")),
+        "check": ConnectionPool.check_connection,
+    }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# --- end of pooled connections -------------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Staff sign-in: password, throttling, second factor -------------------------------------------------
@@ -359,9 +385,13 @@ _URL_NAME_ONLY = {"filters": ["url_name_only"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"url_name_only": {"()": "kuyakusho.core.logs.UrlNameOnly"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", **_URL_NAME_ONLY}},
+    "filters": {"url_name_only": {"()": "kuyakusho.core.logs.UrlNameOnly"},
+                "request_id": {"()": "kuyakusho.operations.logs.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+                   "json": {"()": "kuyakusho.operations.logs.JsonFormatter"}},  # LOG_FORMAT=json
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+                             "filters": ["url_name_only", "request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -392,3 +422,15 @@ AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
 # period one simulation may cover. SMALL_CELL_THRESHOLD (open data) is read with a default of 10.
 PLANNING_MAX_COUNTERS = int(os.environ.get("PLANNING_MAX_COUNTERS", "40"))
 PLANNING_MAX_DAYS = int(os.environ.get("PLANNING_MAX_DAYS", "92"))
+# --- Production: health, metrics (kuyakusho.operations; docs/operations.md) -----------------------------------
+# /metrics answers a scraper holding METRICS_TOKEN (Authorization: Bearer …) or calling from
+# METRICS_ALLOWED_NETWORKS (comma separated; default this machine only); anyone else gets 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+                            .split(",") if n.strip()]
+# The ward's signing key (certificates, audit checkpoints): a folder with key.pem and cert.pem (kuyakusho.core.wardkey).
+if os.environ.get("KUYAKUSHO_WARD_KEY_DIR"):
+    KUYAKUSHO_WARD_KEY_DIR = Path(os.environ["KUYAKUSHO_WARD_KEY_DIR"])
+# Backups (manage.py backup, manage.py restore_check): where they are written and kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# --- end of production ---------------------------------------------------------------------------------------

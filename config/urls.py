@@ -28,9 +28,10 @@ urlpatterns = [
     path("", include("kuyakusho.facilities.urls")),  # /facilities/… (public, residents), /console/facilities/…
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("kuyakusho.operations.urls")),  # /healthz, /readyz, /metrics
 ]
 
 handler400 = "kuyakusho.core.views.error_400"
 handler403 = "kuyakusho.core.views.error_403"
 handler404 = "kuyakusho.core.views.error_404"
-handler500 = "kuyakusho.core.views.error_500"
+handler500 = "kuyakusho.operations.views.error_500"  # 503 when the database is unavailable

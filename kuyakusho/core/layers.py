@@ -28,7 +28,8 @@ from pathlib import Path
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("demo",),
-    ("portal", "console", "kiosk"),
+    # production: health, metrics, backups and the periodic jobs of every area
+    ("portal", "console", "kiosk", "operations"),
     ("guide",),
     ("facilities", "reports", "opendata", "planning", "queues"),
     # residents' identity (card sign-in, accounts, sessions): the services above sign people in through it

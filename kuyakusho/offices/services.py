@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Office, Schedule, Service, SpecialDay
@@ -32,7 +34,7 @@ def on_schedule_changed(listener: ScheduleListener) -> None:
         _schedule_listeners.append(listener)
 
 
-def add_special_day(*, actor: Staff, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
+def add_special_day(*, actor: Actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
                     office: Office | None = None, services: Sequence[Service] = (), opens: time | None = None,
                     closes: time | None = None, reason_ja: str, reason_en: str = "") -> SpecialDay:
     date_to = date_to or date_from
@@ -59,7 +61,7 @@ def add_special_day(*, actor: Staff, schedule: Schedule, kind: str, date_from: d
     with transaction.atomic():
         day = SpecialDay.objects.create(schedule=schedule, office=office, kind=kind, date_from=date_from,
                                         date_to=date_to, opens=opens, closes=closes, reason_ja=reason_ja.strip(),
-                                        reason_en=reason_en.strip(), created_by=actor)
+                                        reason_en=reason_en.strip(), created_by=as_staff(actor))
         day.services.set(services)
         record_write(actor=actor, action="offices.special_day.add", target=day, changes={
             "kind": [None, kind], "date_from": [None, date_from], "date_to": [None, date_to],
@@ -73,7 +75,7 @@ DEMO_REASON_JA = "デモ用の臨時開庁（終日）"
 DEMO_REASON_EN = "Open all day for the demo"
 
 
-def open_today_for_demo(*, actor: Staff) -> list[SpecialDay]:
+def open_today_for_demo(*, actor: Actor) -> list[SpecialDay]:
     """The demo ward only: every schedule (counters, kiosks, stores) open all of today, so that a newcomer
     trying the platform at night sees the ticket machine, the kiosk and the counter work. Each opening is an
     ordinary, audited extra opening, shown on the office guide and removable like any other; installations

@@ -15,7 +15,7 @@ from kuyakusho.core.templatetags.kuyakusho import wareki
 from kuyakusho.offices.hours import Calendar, Opening
 from kuyakusho.offices.models import Office, Schedule
 
-from .estimates import rates
+from .estimates import live_rates, rates
 from .models import ACTIVE, Status, Ticket
 from .selectors import offices_taking_tickets
 
@@ -54,6 +54,7 @@ def closed_headline(cal: Calendar, office: Office, now: datetime) -> str:
 
 
 def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: datetime | None = None) -> list[dict]:
+    explicit_now = now is not None  # the present reads the averages from their shared snapshot
     now = now or timezone.now()
     offices = list(offices_taking_tickets().filter(code__in=codes) if codes is not None else offices_taking_tickets())
     if not offices:
@@ -64,7 +65,8 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
         if o.schedule_id not in calendars:
             calendars[o.schedule_id] = Calendar.load(o.schedule or Schedule.objects.get(code="offices"))
     all_services = {s.pk: s for o in offices for s in o.services.all()}
-    rate = rates(ids, list(all_services.values()), now)
+    services_asked = list(all_services.values())
+    rate = rates(ids, services_asked, now) if explicit_now else live_rates(ids, services_asked)
     today = timezone.localdate(now)
     waiting = Ticket.objects.filter(office_id__in=ids, day=today, status=Status.WAITING)
     queues: dict[tuple[int, int], list[str]] = defaultdict(list)

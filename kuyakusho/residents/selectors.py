@@ -289,9 +289,12 @@ def open_resident(*, user: Staff, resident_id: int, purpose: str, with_members: 
         members = household_members(resident.household, include_removed=False) if with_members else []
         skip = {str(i) for i in already_read}
         shown = [i for i in (resident.pk, *(m.pk for m in members)) if str(i) not in skip]
+        found = ResidentRecord(resident=resident, household=resident.household, members=members,
+                               history=history(resident))
+        # Last, just before the commit: the trail's head stays locked only for the append, never while the
+        # record and its history are read (every other audited request waits on that lock).
         record_shown(user=user, action="residents.open", subject_ids=shown, purpose=purpose, target=resident)
-        return ResidentRecord(resident=resident, household=resident.household, members=members,
-                              history=history(resident))
+        return found
 
 
 def open_household(*, user: Staff, household_id: int, purpose: str) -> tuple[Household, list[Resident]]:

@@ -1,0 +1,96 @@
+"""A "March morning" at the ward (locust): residents reading the home page, congestion, office pages and their
+ticket's status; lobby and phone viewers on the live congestion stream; clerks searching the register and opening
+records; convenience-store terminals issuing certificates, pausing 5–15 s between requests on one connection.
+The fixture (``BENCH_LOAD_FIXTURE``) comes from ``bench/_load_setup.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import uuid
+
+from locust import HttpUser, between, task
+
+FIXTURE = json.loads(open(os.environ["BENCH_LOAD_FIXTURE"], encoding="utf-8").read())
+SSE_SECONDS = float(os.environ.get("BENCH_SSE_SECONDS", "20"))
+
+
+class Resident(HttpUser):
+    weight = 70
+    wait_time = between(1, 4)
+
+    @task(3)
+    def home(self):
+        self.client.get("/", name="resident: home")
+
+    @task(4)
+    def congestion(self):
+        self.client.get("/congestion", name="resident: congestion")
+
+    @task(2)
+    def offices(self):
+        self.client.get("/offices/", name="resident: offices")
+
+    @task(2)
+    def office(self):
+        self.client.get(f"/offices/{random.choice(FIXTURE['offices'])}/", name="resident: office page")
+
+    @task(3)
+    def ticket(self):
+        self.client.get(f"/tickets/{random.choice(FIXTURE['tickets'])}", name="resident: ticket status")
+
+
+class Viewer(HttpUser):
+    """A lobby display or a phone following the congestion live."""
+
+    weight = 5
+    wait_time = between(1, 3)
+
+    @task
+    def stream(self):
+        started = time.perf_counter()
+        with self.client.get("/congestion/events", stream=True, name="sse: congestion stream", timeout=60,
+                             catch_response=True) as response:
+            try:
+                for _line in response.iter_lines():
+                    if time.perf_counter() - started > SSE_SECONDS:
+                        break
+                response.success()
+            except Exception as exc:  # a broken stream is a failure of this request
+                response.failure(exc)
+
+
+class Clerk(HttpUser):
+    weight = 15
+    wait_time = between(3, 8)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", random.choice(FIXTURE["staff_sessions"]))
+
+    @task(2)
+    def search(self):
+        self.client.get("/api/residents/search", params={"kana": random.choice(FIXTURE["kana"]),
+                                                         "purpose": "consultation"}, name="staff: search")
+
+    @task(2)
+    def record(self):
+        resident = random.choice(FIXTURE["residents"])
+        self.client.get(f"/api/residents/{resident}", params={"purpose": "consultation"}, name="staff: record")
+        self.client.get(f"/api/residents/{resident}/history", params={"purpose": "consultation"},
+                        name="staff: history")
+
+
+class Konbini(HttpUser):
+    weight = 10
+    wait_time = between(5, 15)
+
+    def on_start(self):
+        self.client.headers["Authorization"] = f"Bearer {random.choice(FIXTURE['konbini'])}"
+
+    @task
+    def issue(self):
+        self.client.post("/api/certificates/konbini/issue", name="konbini: issue",
+                         json={"card_number": random.choice(FIXTURE["cards"]), "pin": FIXTURE["pin"],
+                               "kind": "juminhyo"}, headers={"Idempotency-Key": uuid.uuid4().hex})

@@ -1,0 +1,211 @@
+"""Load benchmark: a "March morning" (locust, headless) against real server processes on PostgreSQL.
+
+``python -m bench.load`` (``make bench`` runs it too) builds a demo ward of ``--residents`` people in the
+PostgreSQL database ``bench_load_<residents>`` (kept for later runs), starts uvicorn with 1 and 2 workers, with
+and without the connection pool (``DATABASE_POOL=0``: a new connection per request, as before), and steps the
+simulated users (``--users``) for ``--step-seconds`` each until the resident pages' p95 passes 500 ms (the knee).
+The mix is ``bench/_locustfile.py``. For each step: requests/s, p50/p95/p99 by request type, errors, and the CPU
+seconds of the application's processes and of the database's backends for this database. Results go to
+``bench/results/load-<time>.json`` and ``bench/results/load.json``.
+
+Small validation run: ``python -m bench.load --residents 2000 --users 5,10 --step-seconds 10 --configs pool:1``.
+The load generator runs on the same machine (its CPU is reported too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+RESIDENT_PREFIX = "resident:"
+KNEE_P95_MS = 500.0
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    p.add_argument("--residents", type=int, default=20000)
+    p.add_argument("--users", default="25,50,100,200,300,400")
+    p.add_argument("--step-seconds", type=float, default=40)
+    p.add_argument("--configs", default="nopool:1,pool:1,pool:2,nopool:2",
+                   help="comma-separated pool|nopool:workers")
+    p.add_argument("--note", default="")
+    return p.parse_args(argv)
+
+
+def _database(residents: int) -> str:
+    import psycopg
+
+    server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    name = f"bench_load_{residents}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+def _cpu(processes: list) -> float:
+    import psutil
+
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
+def _app_processes(pid: int) -> list:
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        return [parent, *parent.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _db_backends(dbname: str) -> list:
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or [])
+        except psutil.Error:
+            continue
+        if cmd.startswith("postgres:") and f" {dbname} " in f"{cmd} ":
+            found.append(proc)
+    return found
+
+
+def _step(base: str, users: int, seconds: float, fixture: Path, server_pid: int, dbname: str) -> dict:
+    prefix = Path(tempfile.mkdtemp(prefix="locust-")) / "step"
+    env = {**os.environ, "BENCH_LOAD_FIXTURE": str(fixture)}
+    app, db_seen = _app_processes(server_pid), {}
+    app_before = _cpu(app)
+    backends = _db_backends(dbname)
+    db_before = {p.pid: _cpu([p]) for p in backends}
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "_locustfile.py"), "--headless",
+               "--host", base, "-u", str(users), "-r", str(max(5, users // 5)), "-t", f"{int(seconds)}s",
+               "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"]
+    started = time.monotonic()
+    generator = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
+                                 stderr=subprocess.PIPE)
+    import psutil
+
+    gen = psutil.Process(generator.pid)
+    gen_cpu = 0.0
+    while generator.poll() is None:
+        for proc in _db_backends(dbname):  # backends come and go without the pool
+            db_seen[proc.pid] = proc
+        try:
+            gen_cpu = _cpu([gen, *gen.children(recursive=True)])
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    wall = time.monotonic() - started
+    app_cpu = _cpu(app) - app_before
+    db_cpu = sum(_cpu([p]) - db_before.get(p.pid, 0.0) for p in {**{p.pid: p for p in backends}, **db_seen}.values())
+    rows = list(csv.DictReader((prefix.parent / "step_stats.csv").open(encoding="utf-8")))
+    by_name = {}
+    for row in rows:
+        if row["Name"] == "Aggregated":
+            continue
+        by_name[row["Name"]] = {
+            "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+            "per_s": round(float(row["Requests/s"]), 2), "p50_ms": float(row["50%"] or 0),
+            "p95_ms": float(row["95%"] or 0), "p99_ms": float(row["99%"] or 0)}
+    total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    resident = [v for k, v in by_name.items() if k.startswith(RESIDENT_PREFIX)]
+    failures = list(csv.DictReader((prefix.parent / "step_failures.csv").open(encoding="utf-8"))) \
+        if (prefix.parent / "step_failures.csv").exists() else []
+    return {
+        "users": users, "seconds": round(wall, 1),
+        "per_s": round(float(total["Requests/s"]), 1) if total else 0.0,
+        "requests": int(total["Request Count"]) if total else 0, "errors": int(total["Failure Count"]) if total else 0,
+        "resident_p95_ms": max((v["p95_ms"] for v in resident), default=0.0),
+        "cpu_app_s": round(app_cpu, 1), "cpu_db_s": round(db_cpu, 1), "cpu_load_generator_s": round(gen_cpu, 1),
+        "by_request": by_name,
+        "failures": [{"name": f["Name"], "error": f["Error"][:200], "count": int(f["Occurrences"])}
+                     for f in failures][:10],
+    }
+
+
+def main(argv: list[str]) -> int:
+    from kuyakusho.operations.processes import start_server
+
+    args = _parse(argv)
+    url = _database(args.residents)
+    dbname = url.rsplit("/", 1)[-1]
+    var = ROOT / "var" / f"bench-load-{args.residents}"
+    var.mkdir(parents=True, exist_ok=True)
+    env = {"DATABASE_URL": url, "KUYAKUSHO_VAR": str(var), "KUYAKUSHO_DEMO": "1", "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
+    fixture = var / "fixture.json"
+    print(f"== setting up {dbname} ({args.residents:,} residents)", flush=True)
+    subprocess.run([sys.executable, "-m", "bench._load_setup", str(fixture), str(args.residents)],  # noqa: S603
+                   cwd=ROOT, env={**os.environ, **env}, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                   env={**os.environ, **env}, check=True)
+    results = {"residents": args.residents, "step_seconds": args.step_seconds, "knee_p95_ms": KNEE_P95_MS,
+               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
+               "note": args.note or "Shared 2-core machine, loaded by other builds during the run; the load "
+                                    "generator (locust) runs on the same machine.", "configs": []}
+    for config in [c.strip() for c in args.configs.split(",") if c.strip()]:
+        mode, workers = config.split(":")
+        server_env = {**env, "DATABASE_POOL": "1" if mode == "pool" else "0", "CONN_MAX_AGE": "0",
+                      "DATABASE_POOL_MAX_SIZE": "10"}
+        print(f"== {mode}, {workers} worker(s)", flush=True)
+        server = start_server(server_env, log_dir=var, workers=int(workers))
+        steps = []
+        try:
+            # Warm-up, not reported: templates compiled, calendars and the snapshot loaded, connections opened.
+            _step(server.url, 10, 15, fixture, server.process.pid, dbname)
+            for users in [int(u) for u in args.users.split(",")]:
+                step = _step(server.url, users, args.step_seconds, fixture, server.process.pid, dbname)
+                steps.append(step)
+                print(f"   {users:4d} users: {step['per_s']:7.1f} req/s, "
+                      f"resident p95 {step['resident_p95_ms']:7.0f} ms, errors {step['errors']}, "
+                      f"CPU app {step['cpu_app_s']} s / db {step['cpu_db_s']} s", flush=True)
+                if step["resident_p95_ms"] > KNEE_P95_MS:
+                    break
+        finally:
+            server.stop()
+        passed = [s for s in steps if s["resident_p95_ms"] <= KNEE_P95_MS]
+        results["configs"].append({"pool": mode == "pool", "workers": int(workers), "steps": steps,
+                                   "knee_users": passed[-1]["users"] if passed else None,
+                                   "knee_per_s": passed[-1]["per_s"] if passed else None})
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    text = json.dumps(results, ensure_ascii=False, indent=1)
+    (RESULTS / f"load-{stamp}.json").write_text(text)
+    (RESULTS / "load.json").write_text(text)
+    print(table(results))
+    return 0
+
+
+def table(results: dict) -> str:
+    lines = ["config            users   req/s  res.p95ms  errors  cpu app/db/gen s"]
+    for c in results["configs"]:
+        name = f"{'pool' if c['pool'] else 'no pool'}, {c['workers']} worker(s)"
+        for s in c["steps"]:
+            lines.append(f"{name:17} {s['users']:5d} {s['per_s']:7.1f} {s['resident_p95_ms']:10.0f} {s['errors']:7d}  "
+                         f"{s['cpu_app_s']}/{s['cpu_db_s']}/{s['cpu_load_generator_s']}")
+        lines.append(f"{name:17} knee: {c['knee_users']} users, {c['knee_per_s']} req/s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main(sys.argv[1:]))
