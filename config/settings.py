@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kuyakusho.identity",
     "kuyakusho.facilities",  # public facilities: vacancy, registration, lottery, booking
     "kuyakusho.portal",
+    "kuyakusho.reports",  # street reports (ねりまちレポーター), Open311
     "kuyakusho.console",
     "kuyakusho.kiosk",
     "kuyakusho.planning",  # planning: coverage, workload, peak simulation

@@ -26,6 +26,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("監査")
     # Planning: aggregate figures only, never a person.
     PLANNER = "planner", _("企画")
+    # Street reports: the sections that fix roads, lights, parks and facilities (ねりまちレポーター).
+    REPORTS = "reports", _("レポート対応")
 
 
 C = Capability
@@ -54,6 +56,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AUDITOR: frozenset({C.USE_CONSOLE, C.VIEW_AUDIT}),
     # Planning: coverage, workload and simulations from aggregates; no resident's record.
     Role.PLANNER: frozenset({C.USE_CONSOLE, C.PLAN}),
+    # Street reports: staff of the sections that handle them; they see reporters' contact details.
+    Role.REPORTS: frozenset({C.USE_CONSOLE, C.HANDLE_REPORTS, C.PUBLISH_REPORTS}),
 }
 
 # A role holding any of these reads personal data (residents' records, the audit trail of who read them) or
@@ -86,6 +90,9 @@ CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.PLAN: _("企画（配置・業務量の集計とシミュレーション）"),
     # Public facilities
     C.MANAGE_FACILITIES: _("公共施設の管理・利用者登録の審査・抽選・予約"),
+    # Street reports
+    C.HANDLE_REPORTS: _("レポートの受付・対応"),
+    C.PUBLISH_REPORTS: _("レポートの公開・写真の非公開やぼかし"),
 }
 # --- open data (kuyakusho.opendata) ---
 # Administrators, who run the system, publish the catalogue; publishing to everyone (tables drawn from the
@@ -93,3 +100,6 @@ CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
 ROLE_CAPABILITIES[Role.ADMIN] = ROLE_CAPABILITIES[Role.ADMIN] | {C.MANAGE_OPEN_DATA}
 SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.MANAGE_OPEN_DATA}
 CAPABILITY_LABELS[C.MANAGE_OPEN_DATA] = _("オープンデータの公開・更新・公開終了")
+
+# Street reports: their handlers read reporters' contact details.
+SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.HANDLE_REPORTS}

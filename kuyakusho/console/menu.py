@@ -58,6 +58,9 @@ MENU: list[MenuItem] = [
     # Public facilities
     MenuItem("facilities:console_index", _("公共施設"),
              _("利用者登録の審査・抽選・休館・当日の予約一覧・使用料の日報"), C.MANAGE_FACILITIES),
+    # Street reports
+    MenuItem("reports:console_queue", _("まちのレポート"), _("道路・街路灯・公園などの報告の受付・対応・公開"),
+             C.HANDLE_REPORTS),
 ]
 
 

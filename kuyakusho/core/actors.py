@@ -1,6 +1,6 @@
 """Who acts: the one type every service and selector takes as ``actor``, and the one way to ask what it is.
 
-Four kinds of actor read and write the ward's records:
+Five kinds of actor read and write the ward's records:
 
 ========  ===============================  ==========================================================
 kind      what it is                       ``actor_label`` in the audit trail
@@ -8,6 +8,7 @@ kind      what it is                       ``actor_label`` in the audit trail
 staff     ``accounts.Staff``               the username (the audit row also links the member)
 terminal  ``accounts.Terminal``            ``terminal:<code>`` (kiosk, store printer, post office, …)
 resident  ``identity.PortalAccount``       ``portal:<id>`` (a resident signed in on the portal)
+client    ``reports.ApiClient``            ``open311:<id>`` (a program sending reports by Open311)
 system    ``None``                         ``system`` (commands, tasks, webhooks, the demo ward)
 ========  ===============================  ==========================================================
 
@@ -31,6 +32,7 @@ class ActorKind(StrEnum):
     STAFF = "staff"
     TERMINAL = "terminal"
     RESIDENT = "resident"
+    CLIENT = "client"
     SYSTEM = "system"
 
 

@@ -30,3 +30,6 @@ class Capability(StrEnum):
     MANAGE_OPEN_DATA = "manage_open_data"
     # Public facilities: facilities and fees, registrations, the lottery, bookings, closures.
     MANAGE_FACILITIES = "manage_facilities"
+    # Street reports (ねりまちレポーター): triage and work; the 公開基準 (publication, photos, public text).
+    HANDLE_REPORTS = "handle_reports"
+    PUBLISH_REPORTS = "publish_reports"

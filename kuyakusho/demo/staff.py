@@ -24,6 +24,7 @@ DEMO_STAFF = [
     ("admin", "管理 太郎", Role.ADMIN, []),
     ("auditor", "監査 桜", Role.AUDITOR, []),
     ("planner", "企画 葵", Role.PLANNER, []),  # planning
+    ("roads", "道路 公園", Role.REPORTS, []),  # street reports
 ]
 
 

@@ -201,6 +201,9 @@ ACCESSIBILITY_PAGES: list[tuple[StrOrPromise, str, tuple[str, ...]]] = [
     (gettext_lazy("セルフサービス端末"), "kiosk:home", ()),
     (gettext_lazy("証明書の自動交付機"), "certificates:kiosk", ()),
     (gettext_lazy("API仕様（開発者向け）"), "api:openapi-view", ()),
+    # Street reports
+    (gettext_lazy("まちのレポート"), "reports:index", ()),
+    (gettext_lazy("まちのレポートの統計"), "reports:stats", ()),
 ]
 
 

@@ -14,6 +14,7 @@ from kuyakusho.demo.staff import create_demo_staff, save_demo_devices
 from kuyakusho.facilities.demo import create_demo_facilities
 from kuyakusho.guide.demo import create_demo_notices
 from kuyakusho.operations.maintenance import analyze
+from kuyakusho.reports.demo import create_demo_reports
 from kuyakusho.residents.models import Resident, Status
 from kuyakusho.seals.demo import create_demo_seals
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             create_demo_notices(options["as_of"] or date.today())
             create_demo_facilities(options["as_of"] or date.today())  # public facilities and their lotteries
             create_demo_staff()
+            create_demo_reports()  # street reports (ねりまちレポーター)
             self.stdout.write(self.style.SUCCESS(f"demo ward: {len(offices)} offices, demo staff ready"))
             if options["residents"]:
                 self._population(options)
