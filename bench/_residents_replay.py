@@ -20,11 +20,11 @@ class Picker:
     ``parts``: two workers never file for the same household (as two counters would not).
     """
 
-    def __init__(self, rng: random.Random, part: int = 0, parts: int = 1):
+    def __init__(self, rng: random.Random, part: int = 0, parts: int = 1) -> None:
         from kuyakusho.residents.models import Household
 
         self.rng = rng
-        self.top = Household.objects.order_by("-id").values_list("id", flat=True).first()
+        self.top = Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
         self.used: set[int] = set()
         self.part, self.parts = part, parts
 
@@ -71,7 +71,7 @@ def _age(born: date, today: date) -> int:
 class _Strided:
     """A worker's share of ``Codes``: indices ``part``, ``part + parts``, … (no number drawn twice)."""
 
-    def __init__(self, codes, part: int, parts: int):
+    def __init__(self, codes, part: int, parts: int) -> None:
         self.codes, self.parts = codes, parts
         codes.people = codes.cards = part
 
@@ -87,7 +87,7 @@ class _Strided:
 
 
 class Replay:
-    def __init__(self, args, part: int = 0, parts: int = 1):
+    def __init__(self, args, part: int = 0, parts: int = 1) -> None:
         from kuyakusho.demo.population import places
         from kuyakusho.demo.population.generator import Ward
         from kuyakusho.demo.population.people import Codes
@@ -97,7 +97,7 @@ class Replay:
         self.today = date.today()
         self.rng = sample_rng(args, "replay" if parts == 1 else f"replay-{part}-of-{parts}")
         salt = Resident.objects.count()  # a new run on a reused database draws new numbers
-        self.codes = Codes(random.Random(f"replay-{args.seed}-{salt}"))
+        self.codes: Codes | _Strided = Codes(random.Random(f"replay-{args.seed}-{salt}"))
         if parts > 1:
             self.codes = _Strided(self.codes, part, parts)
         self.incoming = Ward(residents=10**9, seed=args.seed * 7919 + salt + 104_729 * part,
@@ -235,7 +235,7 @@ class Costs:
     (``--replay-statements``).
     """
 
-    def __init__(self, statements: bool = False):
+    def __init__(self, statements: bool = False) -> None:
         self.timed = statements
         self.statements, self.statement_s, self.commit_s, self.client_cpu_s, self.server_cpu_s = 0, 0.0, 0.0, 0.0, 0.0
 

@@ -42,7 +42,7 @@ def _queries(args) -> dict[str, list[tuple]]:
     from kuyakusho.residents.selectors import SearchCriteria
 
     rng = sample_rng(args, "search")
-    top = Resident.objects.order_by("-id").values_list("id", flat=True).first()
+    top = Resident.objects.order_by("-id").values_list("id", flat=True).first() or 0
     out: dict[str, list[tuple]] = {k: [] for k in ("kana", "name", "birth_date", "address", "building",
                                                    "resident_code")}
     while min(len(v) for v in out.values()) < args.searches:

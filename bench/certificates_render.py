@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -43,7 +44,7 @@ def document(i: int):
     return sample_juminhyo(number=i, persons=persons)
 
 
-def _stats(samples: list[float], cpu: list[float]) -> dict:
+def _stats(samples: list[float], cpu: list[float]) -> dict[str, Any]:
     ordered = sorted(samples)
     return {
         "n": len(ordered),
@@ -106,7 +107,7 @@ def main() -> None:
     parallel = {"processes": cores, "documents": sum(c for c, _ in parts),
                 "per_second": round(sum(c for c, _ in parts) / wall, 1)}
 
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "certificates_render",
         "document": "住民票の写し, household of 3",
         "machine": {"cores": cores, "python": platform.python_version(), "platform": platform.platform()},

@@ -89,7 +89,7 @@ def _build(run: str, facilities: int, applications: int, month: date, seed: int,
         days = [month + timedelta(days=d) for d in range(25)]
         weights = [3 if (d.weekday() >= 5) else 1 for d in days]
         seen = set()
-        apps = []
+        apps: list[Application] = []
         while len(apps) < applications:
             reg, rkind = regs[rng.randrange(len(regs))]
             room = rooms[rng.randrange(len(rooms))]

@@ -45,9 +45,9 @@ def _people(n: int, run: str):
     codes = 100_000_000 + (int(time.time()) % 100_000) * 1000  # numbers no other bench resident has
     out = []
     for i in range(n):
-        wife = ResidentFactory(household=HouseholdFactory(), name=f"申請 花子{i}", sex="female",
-                               birth_date=first + timedelta(days=i), resident_code=resident_code(codes + i),
-                               my_number=my_number(codes + i))
+        wife = ResidentFactory.create(household=HouseholdFactory(), name=f"申請 花子{i}", sex="female",
+                                      birth_date=first + timedelta(days=i), resident_code=resident_code(codes + i),
+                                      my_number=my_number(codes + i))
         record_initial_event(wife)
         account = PortalAccount.objects.create(kind=AccountKind.CARD, issuer="https://bench.example",
                                                subject=f"{run}-{i}")

@@ -47,7 +47,7 @@ def _deliveries(checkouts: list[str], total: int, seed: int) -> list[bytes]:
     return out
 
 
-def _post_all(bodies: list[bytes], threads: int) -> tuple[float, list[int]]:
+def _post_all(bodies: list[bytes], threads: int) -> tuple[float, float, list[int]]:
     from django.db import connections
     from django.test import Client
 
@@ -57,7 +57,7 @@ def _post_all(bodies: list[bytes], threads: int) -> tuple[float, list[int]]:
     lock = threading.Lock()
     chunks = [bodies[i::threads] for i in range(threads)]
 
-    def work(chunk):
+    def work(chunk) -> None:
         client = Client(SERVER_NAME="127.0.0.1")
         mine = []
         for body in chunk:

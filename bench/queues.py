@@ -101,21 +101,24 @@ def postgres_available() -> bool:
 # --- fan-out ------------------------------------------------------------------------------------------
 
 class Viewer:
-    def __init__(self):
-        self.reader = self.writer = None
+    def __init__(self) -> None:
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
         self.waiting: dict[str, int] = {}
 
     async def connect(self, port: int, timeout: float) -> None:
-        self.reader, self.writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
-        self.writer.write(b"GET /congestion/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-        await self.writer.drain()
-        head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), timeout)
+        self.reader, self.writer = reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", port), timeout)
+        writer.write(b"GET /congestion/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
         if b" 200 " not in head.split(b"\r\n", 1)[0]:
             raise RuntimeError(head[:100])
         while len(self.waiting) < 6:  # the current state of the six offices
             await asyncio.wait_for(self.next_event(), timeout)
 
     async def next_event(self) -> dict | None:
+        assert self.reader is not None, "connect() first"
         while True:
             chunk = await self.reader.readuntil(b"\n\n")
             # Chunked transfer encoding: skip size lines; the event itself is "event: …\\ndata: …".
@@ -150,7 +153,7 @@ async def fanout(port: int, clients: int, rounds: int) -> dict:
     gate = asyncio.Semaphore(100)
     started = time.perf_counter()
 
-    async def connect(v):
+    async def connect(v) -> None:
         async with gate:
             await v.connect(port, 60)
 

@@ -2,6 +2,7 @@ from ninja import Router, Schema
 
 from kuyakusho.core.access import api_staff
 
+from .actors import StaffRequest
 from .capabilities import Capability
 
 router = Router(tags=["accounts"])
@@ -17,7 +18,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="ログイン中の職員 / The logged-in member of staff")
 @api_staff(Capability.USE_CONSOLE)
-def me(request):
+def me(request: StaffRequest) -> MeOut:
     user = request.user
     return MeOut(
         username=user.username,

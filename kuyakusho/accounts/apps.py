@@ -5,7 +5,7 @@ class AccountsConfig(AppConfig):
     name = "kuyakusho.accounts"
     label = "accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.core.checks import register
 
         # in ready(): throttling reads the models, which cannot be imported while the app registry loads

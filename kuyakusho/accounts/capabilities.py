@@ -8,10 +8,15 @@ capabilities; views and API routes declare the capability they need
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.core.capabilities import Capability  # the vocabulary is shared; roles are this app's
+from kuyakusho.core.capabilities import Capability as Capability  # the vocabulary is shared; roles are this app's
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -64,7 +69,7 @@ SECOND_FACTOR_CAPABILITIES = frozenset({C.VIEW_RESIDENT, C.VIEW_REMOVED_RESIDENT
 # Planning: aggregates of the whole register and of every counter; the planner signs in with a second factor too.
 SECOND_FACTOR_CAPABILITIES = SECOND_FACTOR_CAPABILITIES | {C.PLAN}
 
-CAPABILITY_LABELS: dict[Capability, str] = {
+CAPABILITY_LABELS: dict[Capability, StrOrPromise] = {
     C.USE_CONSOLE: _("職員コンソールの利用"),
     C.VIEW_RESIDENT: _("住民記録の閲覧"),
     C.VIEW_REMOVED_RESIDENT: _("除票の閲覧"),

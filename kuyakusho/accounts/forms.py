@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.forms import TextField
@@ -24,7 +28,7 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def __init__(self, request=None, *args, **kwargs):
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("ユーザー名")
         self.fields["password"].label = _("パスワード")
@@ -40,12 +44,18 @@ class CodeForm(forms.Form):
     )
 
 
+def _offices() -> QuerySet[Model]:
+    office = Staff._meta.get_field("offices").related_model
+    assert isinstance(office, type) and issubclass(office, Model)
+    return office._default_manager.all()
+
+
 class StaffForm(forms.Form):
     display_name = TextField(label=_("表示名"), max_length=64)
     role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
     offices = forms.ModelMultipleChoiceField(
         # the offices a member of staff may work at: the model of Staff.offices (accounts imports no higher app)
-        label=_("勤務する事務所"), queryset=Staff._meta.get_field("offices").related_model.objects.all(),
+        label=_("勤務する事務所"), queryset=_offices(),
         required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("空欄なら全事務所で勤務できます。"),
     )
@@ -59,6 +69,6 @@ class NewStaffForm(StaffForm):
                                help_text=_("12文字以上。本人に安全な方法で伝え、初回に変更してもらいます。"))
     field_order = ["username", "display_name", "role", "offices", "password"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["is_active"]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
+from django_otp.middleware import is_verified
 
+from .actors import as_staff
 from .second_factor import has_second_factor, requires_second_factor
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
-def _access(view_func):
-    return getattr(view_func, "access", None) or getattr(getattr(view_func, "view_class", None), "access", None)
+    from kuyakusho.core.access import Access
+    from kuyakusho.core.middleware import GetResponse
+
+
+def _access(view_func: object) -> Access | None:
+    access: Access | None = (getattr(view_func, "access", None)
+                             or getattr(getattr(view_func, "view_class", None), "access", None))
+    return access
 
 
 class SecondFactorMiddleware:
@@ -23,15 +35,16 @@ class SecondFactorMiddleware:
       API operation answers 401 and nothing is done on that member's behalf.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
-        if not requires_second_factor(user) or user.is_verified():
+    def process_view(self, request: HttpRequest, view_func: object, view_args: tuple[object, ...],
+                     view_kwargs: dict[str, object]) -> HttpResponseBase | None:
+        user = as_staff(request.user)
+        if user is None or not requires_second_factor(user) or is_verified(user):
             return None
         if getattr(view_func, "second_factor_step", False):
             return None
@@ -46,5 +59,5 @@ class SecondFactorMiddleware:
         return None
 
 
-async def _anonymous():
+async def _anonymous() -> AnonymousUser:
     return AnonymousUser()

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import ActorKind
+
 from .capabilities import ROLE_CAPABILITIES, Capability, Role
 
 
@@ -29,6 +31,12 @@ class Staff(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    actor_kind = ActorKind.STAFF  # kuyakusho.core.actors: what this actor is
+
+    @property
+    def actor_label(self) -> str:
+        return self.username
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -72,6 +80,8 @@ class Terminal(models.Model):
 
     is_authenticated = True  # lets request.auth stand in for a user in checks
 
+    actor_kind = ActorKind.TERMINAL  # kuyakusho.core.actors: what this actor is
+
     @property
-    def username(self) -> str:  # the audit trail's actor label
+    def actor_label(self) -> str:
         return f"terminal:{self.code}"

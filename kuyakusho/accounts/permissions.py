@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import Model
+
+from .actors import as_staff
 from .capabilities import Capability
 
 
-def can_work_at_office(user, office) -> bool:
-    """Staff limited to some offices may act only there; staff with no offices set may act anywhere."""
-    if not getattr(user, "is_authenticated", False) or not user.has_capability(Capability.USE_CONSOLE):
+def can_work_at_office(user: object, office: Model) -> bool:
+    """Staff limited to some offices may act only there; staff with no offices set may act anywhere.
+
+    ``office`` is an ``offices.Office``, typed as a model: accounts sits below offices (``core.layers``)."""
+    staff = as_staff(user)
+    if staff is None or not staff.has_capability(Capability.USE_CONSOLE):
         return False
-    codes = {o.pk for o in user.offices.all()}
+    codes = {o.pk for o in staff.offices.all()}
     return not codes or office.pk in codes

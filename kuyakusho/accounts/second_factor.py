@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import unicodedata
+from collections.abc import Iterable
 
 import segno
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -25,6 +27,7 @@ from kuyakusho.audit.models import Kind
 from kuyakusho.audit.services import append, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
+from .actors import as_staff
 from .capabilities import ROLE_CAPABILITIES, SECOND_FACTOR_CAPABILITIES
 from .models import Staff
 
@@ -37,19 +40,19 @@ def role_requires_second_factor(role: str) -> bool:
     return bool(ROLE_CAPABILITIES.get(role, frozenset()) & SECOND_FACTOR_CAPABILITIES)
 
 
-def requires_second_factor(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and isinstance(user, Staff)
-                and role_requires_second_factor(user.role))
+def requires_second_factor(user: object) -> bool:
+    staff = as_staff(user)
+    return staff is not None and role_requires_second_factor(staff.role)
 
 
-def has_second_factor(user) -> bool:
+def has_second_factor(user: Staff) -> bool:
     """A confirmed authenticator app or passkey (recovery codes alone are not a factor)."""
-    return (TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-            or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
 
 
-def has_passkey(user) -> bool:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+def has_passkey(user: Staff) -> bool:
+    return bool(WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
 
 
 def pending_totp(*, staff: Staff) -> TOTPDevice:
@@ -58,7 +61,7 @@ def pending_totp(*, staff: Staff) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=staff, name=TOTP_NAME, confirmed=False)
 
 
-def confirm_totp(*, request, staff: Staff, code: str) -> list[str]:
+def confirm_totp(*, request: HttpRequest, staff: Staff, code: str) -> list[str]:
     """The first code from the authenticator confirms it, verifies this session and returns new recovery codes."""
     device = TOTPDevice.objects.filter(user=staff, confirmed=False).order_by("pk").first()
     if device is None or not device.verify_token(_digits(code)):
@@ -93,10 +96,11 @@ def _new_recovery_codes(staff: Staff) -> list[str]:
 
 
 def recovery_codes_left(staff: Staff) -> int:
-    return StaticToken.objects.filter(device__user=staff, device__name=RECOVERY_DEVICE).count()
+    left: int = StaticToken.objects.filter(device__user=staff, device__name=RECOVERY_DEVICE).count()
+    return left
 
 
-def verify(*, request, staff: Staff, code: str) -> bool:
+def verify(*, request: HttpRequest, staff: Staff, code: str) -> bool:
     """Accept a code from the authenticator app, or a recovery code (used once); verify the session.
 
     Each device throttles its own failures (django-otp: 1, 2, 4 … seconds between tries)."""
@@ -127,7 +131,7 @@ def verify(*, request, staff: Staff, code: str) -> bool:
 def reset(*, actor: Staff, staff: Staff) -> int:
     """An administrator removes every factor of a member of staff (a lost phone): they enrol again at their
     next login, and their sessions verified by the removed factors are no longer verified."""
-    if staff.pk == getattr(actor, "pk", None):
+    if staff.pk == actor.pk:
         raise ApplicationError(ErrorCode.REFUSED, _("自分自身の二要素認証はリセットできません。"))
     with transaction.atomic():
         removed = [f"{d.__class__.__name__}:{d.name}" for d in devices_for_user(staff, confirmed=None)]
@@ -155,7 +159,7 @@ def qr_data_uri(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").png_data_uri(scale=5, border=2)
 
 
-def summary(staff: Staff) -> dict:
+def summary(staff: Staff) -> dict[str, object]:
     return {
         "authenticators": list(TOTPDevice.objects.filter(user=staff, confirmed=True).order_by("pk")),
         "passkeys": list(WebAuthnCredential.objects.filter(user=staff, confirmed=True).order_by("pk")),
@@ -163,7 +167,7 @@ def summary(staff: Staff) -> dict:
     }
 
 
-def enrolled_ids(members) -> set[int]:
+def enrolled_ids(members: Iterable[Staff]) -> set[int]:
     ids = [m.pk for m in members]
     return (set(TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True))
             | set(WebAuthnCredential.objects.filter(user_id__in=ids, confirmed=True)

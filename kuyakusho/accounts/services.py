@@ -4,8 +4,11 @@ Failed logins are throttled by django-axes (``throttling.py``); the second facto
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.models import Kind
@@ -37,8 +40,8 @@ def _offices_of(staff: Staff) -> list[str]:
     return sorted(o.code for o in staff.offices.all())
 
 
-def create_staff(*, actor: Staff, username: str, display_name: str, role: str, password: str,
-                 offices=()) -> Staff:
+def create_staff(*, actor: Staff | None, username: str, display_name: str, role: str, password: str,
+                 offices: Iterable[Model] = ()) -> Staff:
     """An administrator creates an account. The password is checked by Django's validators."""
     from django.contrib.auth.password_validation import validate_password
 
@@ -52,7 +55,7 @@ def create_staff(*, actor: Staff, username: str, display_name: str, role: str, p
     staff.set_password(password)
     with transaction.atomic():
         staff.save()
-        staff.offices.set(offices)
+        staff.offices.set([o.pk for o in offices])  # offices.Office (a layer up): set by key
         append(actor=actor, kind=Kind.WRITE, action="staff.create", target=staff,
                changes={"username": [None, username], "role": [None, role],
                         "offices": [None, _offices_of(staff)]})
@@ -60,7 +63,7 @@ def create_staff(*, actor: Staff, username: str, display_name: str, role: str, p
 
 
 def update_staff(*, actor: Staff, staff: Staff, display_name: str, role: str, is_active: bool,
-                 offices=()) -> Staff:
+                 offices: Iterable[Model] = ()) -> Staff:
     if staff.pk == actor.pk and (not is_active or role != staff.role):
         raise ApplicationError(ErrorCode.REFUSED, _("自分自身の役割の変更や無効化はできません。"), field="role")
     with transaction.atomic():
@@ -68,7 +71,7 @@ def update_staff(*, actor: Staff, staff: Staff, display_name: str, role: str, is
         before = {**snapshot(staff, STAFF_FIELDS), "offices": _offices_of(staff)}
         staff.display_name, staff.role, staff.is_active = display_name, role, is_active
         staff.save(update_fields=list(STAFF_FIELDS))
-        staff.offices.set(offices)
+        staff.offices.set([o.pk for o in offices])  # offices.Office (a layer up): set by key
         after = {**snapshot(staff, STAFF_FIELDS), "offices": _offices_of(staff)}
         changes = diff(before, after)
         if changes:

@@ -7,6 +7,10 @@ checks) and record what they change in the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as library
@@ -16,38 +20,40 @@ from kuyakusho.audit.services import append, record_write
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.ward import ward
 
+from .actors import as_staff
 from .capabilities import Capability
 
 
-def relying_party_id(request) -> str:
+def relying_party_id(request: HttpRequest) -> str:
     """The host the console is served from (already checked against ALLOWED_HOSTS), without its port."""
     domain, _port = split_domain_port(request.get_host())
     return domain
 
 
-def relying_party_name(request) -> str:
+def relying_party_name(request: HttpRequest) -> str:
     return f"{ward().name_en} Kuyakusho"
 
 
-class _Registered(library.CompleteCredentialRegistrationView):
-    def post(self, *args, **kwargs):
-        response = super().post(*args, **kwargs)
+class _Registered(library.CompleteCredentialRegistrationView):  # type: ignore[misc]  # the library is untyped
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(*args, **kwargs)
         if response.status_code == 200:
-            record_write(actor=self.request.user, action="staff.second_factor.add", target=self.request.user,
+            member = as_staff(self.request.user)
+            record_write(actor=member, action="staff.second_factor.add", target=member,
                          detail={"method": "webauthn"})
         return response
 
 
-class _Verified(library.CompleteCredentialAuthenticationView):
-    def complete_auth(self, device):
+class _Verified(library.CompleteCredentialAuthenticationView):  # type: ignore[misc]  # the library is untyped
+    def complete_auth(self, device: Any) -> None:
         super().complete_auth(device)
         append(actor=device.user, kind=Kind.AUTH, action="login.succeeded", target=device.user,
                detail={"method": "webauthn"})
 
 
-def _second_factor_step(view):
+def _second_factor_step[F: Callable[..., Any]](view: F) -> F:
     """A view that a member of staff may open between the password and the second factor."""
-    view.second_factor_step = True
+    view.second_factor_step = True  # type: ignore[attr-defined]  # read by SecondFactorMiddleware
     return view
 
 

@@ -1,13 +1,16 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.db.models import QuerySet
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from kuyakusho.core.access import api_staff
+from kuyakusho.core.actors import ActorRequest
 from kuyakusho.core.capabilities import Capability
-from kuyakusho.core.schemas import Text, WarekiDate
+from kuyakusho.core.schemas import WarekiDate, text_rule
 
+from .models import AuditEvent
 from .selectors import AuditFilter, search_audit
 
 router = Router(tags=["audit"])
@@ -31,9 +34,9 @@ class EventOut(Schema):
 
 
 class FilterIn(Schema):
-    actor: Text(150) = ""
-    subject: Text(64) = ""
-    action: Text(64) = ""
+    actor: Annotated[str, text_rule(150)] = ""
+    subject: Annotated[str, text_rule(64)] = ""
+    action: Annotated[str, text_rule(64)] = ""
     kind: Literal["", "write", "read", "auth", "refusal"] = ""
     date_from: WarekiDate | None = None
     date_to: WarekiDate | None = None
@@ -42,5 +45,5 @@ class FilterIn(Schema):
 @router.get("/events", response=list[EventOut], summary="監査記録の検索 / Search the audit trail")
 @api_staff(Capability.VIEW_AUDIT)
 @paginate(PageNumberPagination, page_size=50)
-def events(request, filters: Query[FilterIn]):
+def events(request: ActorRequest, filters: Query[FilterIn]) -> QuerySet[AuditEvent]:
     return search_audit(actor=request.user, f=AuditFilter(**filters.dict()))

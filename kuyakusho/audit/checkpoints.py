@@ -33,9 +33,11 @@ import concurrent.futures
 import hashlib
 import json
 import os
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
@@ -43,6 +45,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -78,7 +81,7 @@ class Checkpoint:
     def name(self) -> str:
         return self.path.name if self.path else f"seq={self.seq}"
 
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, object]:
         return {"format": FORMAT, "seq": self.seq, "hash": self.hash,
                 "time": self.time.isoformat(timespec="microseconds"), "key_id": self.key_id,
                 "algorithm": self.algorithm}
@@ -93,7 +96,7 @@ class Checkpoint:
         return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode() + b"\n"
 
 
-def canonical(fields: dict) -> bytes:
+def canonical(fields: Mapping[str, object]) -> bytes:
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -103,12 +106,12 @@ def checkpoint_dir() -> Path:
 
 # --- keys ---------------------------------------------------------------------------------------------
 
-def key_id(public_key) -> str:
+def key_id(public_key: PublicKeyTypes) -> str:
     spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(spki).hexdigest()
 
 
-def _algorithm(public_key) -> str:
+def _algorithm(public_key: PublicKeyTypes) -> str:
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         return "ecdsa-sha256"
     if isinstance(public_key, rsa.RSAPublicKey):
@@ -118,32 +121,35 @@ def _algorithm(public_key) -> str:
     raise CheckpointError(_("区の鍵の種類（%(kind)s）では署名できません。") % {"kind": type(public_key).__name__})
 
 
-def sign(private_key, data: bytes) -> tuple[str, bytes]:
+def sign(private_key: PrivateKeyTypes, data: bytes) -> tuple[str, bytes]:
     algorithm = _algorithm(private_key.public_key())
-    if algorithm == "ecdsa-sha256":
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
         return algorithm, private_key.sign(data, ec.ECDSA(hashes.SHA256()))
-    if algorithm == "rsa-pkcs1v15-sha256":
+    if isinstance(private_key, rsa.RSAPrivateKey):
         return algorithm, private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    assert isinstance(private_key, ed25519.Ed25519PrivateKey)  # _algorithm refused every other kind
     return algorithm, private_key.sign(data)
 
 
-def _verify(public_key, algorithm: str, signature: bytes, data: bytes) -> bool:
+def _verify(public_key: PublicKeyTypes, algorithm: str, signature: bytes, data: bytes) -> bool:
     """True if ``signature`` is ``public_key``'s over ``data``; the algorithm follows from the key."""
     try:
         if algorithm != _algorithm(public_key):
             return False
-        if algorithm == "ecdsa-sha256":
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
             public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        elif algorithm == "rsa-pkcs1v15-sha256":
+        elif isinstance(public_key, rsa.RSAPublicKey):
             public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        else:
+        elif isinstance(public_key, ed25519.Ed25519PublicKey):
             public_key.verify(signature, data)
+        else:
+            return False
     except (InvalidSignature, CheckpointError):
         return False
     return True
 
 
-def trusted_keys() -> dict[str, object]:
+def trusted_keys() -> dict[str, PublicKeyTypes]:
     """The ward's public keys by key id: the current certificate's and every retired one's."""
     key = ward_key()
     certificates: list[x509.Certificate] = [key.certificate, *key.retired]
@@ -152,7 +158,7 @@ def trusted_keys() -> dict[str, object]:
 
 # --- writing ------------------------------------------------------------------------------------------
 
-def _run(coroutine):
+def _run[T](coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end from synchronous code, also when called inside a running event loop."""
     try:
         asyncio.get_running_loop()
@@ -168,7 +174,8 @@ def _time_stamp(signature: bytes) -> bytes:
 
     stamper = HTTPTimeStamper(settings.AUDIT_CHECKPOINT_TSA_URL, timeout=TSA_TIMEOUT_SECONDS)
     token: cms.ContentInfo = _run(stamper.async_timestamp(hashlib.sha256(signature).digest(), "sha256"))
-    return token.dump()
+    der: bytes = token.dump()
+    return der
 
 
 def _file_name(seq: int, at: datetime) -> str:
@@ -264,14 +271,14 @@ def checkpoint_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix == ".json" and p.is_file())
 
 
-def _field(body: dict, name: str, kind: type):
+def _field[T](body: Mapping[str, object], name: str, kind: type[T]) -> T:
     value = body.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise CheckpointFileError(_("項目 %(field)s がないか正しくありません") % {"field": name})
     return value
 
 
-def _b64(body: dict, name: str) -> bytes:
+def _b64(body: Mapping[str, object], name: str) -> bytes:
     try:
         return base64.b64decode(_field(body, name, str), validate=True)
     except binascii.Error as exc:
@@ -299,7 +306,7 @@ def load(path: Path) -> Checkpoint:
                       timestamp_token=token, path=path)
 
 
-def check_signature(checkpoint: Checkpoint, keys: dict[str, object]) -> str | None:
+def check_signature(checkpoint: Checkpoint, keys: Mapping[str, PublicKeyTypes]) -> str | None:
     """None if one of the ward's ``keys`` signed ``checkpoint``; else ``"unknown_key"`` (no key of the ward
     has its key id) or ``"bad_signature"`` (the signature does not match the content)."""
     public_key = keys.get(checkpoint.key_id)

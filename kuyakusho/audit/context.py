@@ -8,8 +8,16 @@ portal, display; via: the URL name); commands and tasks set it with
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+    from kuyakusho.core.middleware import GetResponse
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ def current() -> AuditContext:
 
 
 @contextlib.contextmanager
-def audit_context(**fields):
+def audit_context(**fields: str) -> Iterator[None]:
     token = _current.set(replace(_current.get(), **fields))
     try:
         yield
@@ -53,14 +61,15 @@ def channel_for_path(path: str) -> str:
 
 
 class AuditContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with audit_context(channel=channel_for_path(request.path), via=request.path_info[:128]):
             return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func: object, view_args: tuple[object, ...],
+                     view_kwargs: dict[str, object]) -> None:
         # The URL name is a better "screen" than the path (no identifiers in it).
         match = request.resolver_match
         if match is not None:

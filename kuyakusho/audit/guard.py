@@ -14,6 +14,11 @@ Nothing in the application calls :func:`allow_flush`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
 _flush_allowed = False
 
 #: The PostgreSQL setting that lets a session truncate the trail (tests only).
@@ -30,7 +35,7 @@ def flush_allowed() -> bool:
     return _flush_allowed
 
 
-def on_connection_created(sender, connection, **kwargs) -> None:
+def on_connection_created(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("audit_trail_flush_allowed", 0, lambda: int(_flush_allowed))
     elif connection.vendor == "postgresql" and _flush_allowed:

@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kuyakusho.core.actors import Actor
+
 from .models import AuditEvent
 from .services import record_read
 
@@ -24,7 +26,7 @@ def _start_of(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.min))
 
 
-def search_audit(*, actor, f: AuditFilter) -> QuerySet[AuditEvent]:
+def search_audit(*, actor: Actor, f: AuditFilter) -> QuerySet[AuditEvent]:
     """The auditor's search. The search itself is recorded: the log holds personal data too."""
     record_read(actor=actor, action="audit.search", subject_id=f.subject, purpose="audit",
                 detail={k: v for k, v in vars(f).items() if v})

@@ -6,22 +6,17 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
-from .context import current
+from kuyakusho.core.actors import Actor, ActorKind, actor_kind, actor_label
+
+from .context import AuditContext, current
 from .models import AuditEvent, ChainHead, Kind
 
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
-
-def _label(actor) -> str:
-    if actor is None:
-        return "system"
-    return getattr(actor, "username", None) or str(actor)
 
 
 def _target(target: models.Model | None) -> tuple[str, str]:
@@ -30,14 +25,15 @@ def _target(target: models.Model | None) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
-def _event(*, ctx, actor, kind: Kind, action: str, target: models.Model | None = None, subject_id: Any = "",
-           changes: Mapping[str, Any] | None = None, detail: Mapping[str, Any] | None = None, purpose: str = "",
-           channel: str | None = None, via: str | None = None) -> AuditEvent:
+def _event(*, ctx: AuditContext, actor: Actor, kind: Kind, action: str, target: models.Model | None = None,
+           subject_id: Any = "", changes: Mapping[str, Any] | None = None, detail: Mapping[str, Any] | None = None,
+           purpose: str = "", channel: str | None = None, via: str | None = None) -> AuditEvent:
     """One event, not chained yet (:func:`_chain` sets ``occurred_at``, ``seq``, ``prev_hash`` and ``hash``)."""
     target_type, target_id = _target(target)
     return AuditEvent(
-        actor=actor if isinstance(actor, get_user_model()) else None,  # terminals: labelled by code, not linked
-        actor_label=_label(actor)[:150],
+        # staff are linked; terminals, residents and the system are named by their label only
+        actor_id=actor.pk if actor is not None and actor_kind(actor) is ActorKind.STAFF else None,
+        actor_label=actor_label(actor)[:150],
         kind=kind,
         action=action,
         target_type=target_type,
@@ -73,7 +69,7 @@ def _chain(events: list[AuditEvent]) -> None:
 
 def append(
     *,
-    actor,
+    actor: Actor,
     kind: Kind,
     action: str,
     target: models.Model | None = None,
@@ -94,7 +90,7 @@ def append(
     return event
 
 
-def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kind.WRITE) -> list[AuditEvent]:
+def append_many(entries: Iterable[Mapping[str, Any]], *, actor: Actor, kind: Kind = Kind.WRITE) -> list[AuditEvent]:
     """Append several events of one change at once, in order: one lock of the chain head, one INSERT
     (split in batches only past the database's limit of parameters per statement).
 
@@ -115,20 +111,22 @@ def append_many(entries: Iterable[Mapping[str, Any]], *, actor, kind: Kind = Kin
     return events
 
 
-def record_write(*, actor, action: str, target=None, subject_id: Any = "", changes=None, detail=None,
+def record_write(*, actor: Actor, action: str, target: models.Model | None = None, subject_id: Any = "",
+                 changes: Mapping[str, Any] | None = None, detail: Mapping[str, Any] | None = None,
                  purpose: str = "") -> AuditEvent:
     return append(actor=actor, kind=Kind.WRITE, action=action, target=target, subject_id=subject_id,
                   changes=changes, detail=detail, purpose=purpose)
 
 
-def record_read(*, actor, action: str, subject_id: Any, purpose: str, target=None, detail=None) -> AuditEvent:
+def record_read(*, actor: Actor, action: str, subject_id: Any, purpose: str, target: models.Model | None = None,
+                detail: Mapping[str, Any] | None = None) -> AuditEvent:
     """A member of staff saw a resident's personal data. Raises if it cannot be written: the read must fail."""
     return append(actor=actor, kind=Kind.READ, action=action, target=target, subject_id=subject_id,
                   purpose=purpose, detail=detail)
 
 
-def record_reads(*, actor, action: str, subject_ids: Iterable[Any], purpose: str, target=None,
-                 detail=None) -> list[AuditEvent]:
+def record_reads(*, actor: Actor, action: str, subject_ids: Iterable[Any], purpose: str,
+                 target: models.Model | None = None, detail: Mapping[str, Any] | None = None) -> list[AuditEvent]:
     """A member of staff saw several residents' personal data in one request (a household, a form that lists
     its members, a search result): one event per person, in order, under one lock of the chain head.
     Duplicates are recorded once. Raises if they cannot be written: the read must fail."""
@@ -137,16 +135,18 @@ def record_reads(*, actor, action: str, subject_ids: Iterable[Any], purpose: str
                          "detail": detail} for s in seen], actor=actor, kind=Kind.READ)
 
 
-def record_refusal(*, actor, action: str, subject_id: Any = "", detail=None, target=None) -> AuditEvent:
+def record_refusal(*, actor: Actor, action: str, subject_id: Any = "", detail: Mapping[str, Any] | None = None,
+                   target: models.Model | None = None) -> AuditEvent:
     return append(actor=actor, kind=Kind.REFUSAL, action=action, subject_id=subject_id, detail=detail,
                   target=target)
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str] | None = None) -> dict:
+def diff(before: Mapping[str, Any], after: Mapping[str, Any],
+         fields: Iterable[str] | None = None) -> dict[str, list[Any]]:
     """``{"field": [before, after]}`` for the fields whose value changed."""
     keys = list(fields) if fields is not None else sorted(set(before) | set(after))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: getattr(instance, f) for f in fields}

@@ -8,7 +8,7 @@ from . import checkpoints
 
 
 @task
-def write_checkpoint(force: bool = False) -> dict | None:
+def write_checkpoint(force: bool = False) -> dict[str, object] | None:
     """Sign the chain head and write it as a checkpoint (see :mod:`kuyakusho.audit.checkpoints`).
 
     Enqueued by ``manage.py audit_checkpoint --enqueue`` (from cron) where the worker holds the ward's key;
@@ -17,4 +17,5 @@ def write_checkpoint(force: bool = False) -> dict | None:
     checkpoint = checkpoints.write_checkpoint(force=force)
     if checkpoint is None:
         return None
-    return {"seq": checkpoint.seq, "file": checkpoint.path.name, "time_stamped": checkpoint.timestamp_token is not None}
+    return {"seq": checkpoint.seq, "file": checkpoint.path.name if checkpoint.path else None,
+            "time_stamped": checkpoint.timestamp_token is not None}

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from kuyakusho.core.access import staff
+from kuyakusho.core.actors import ActorRequest
 from kuyakusho.core.capabilities import Capability
 
 from .forms import AuditSearchForm
@@ -11,7 +13,7 @@ from .selectors import AuditFilter, search_audit
 
 
 @staff(Capability.VIEW_AUDIT)
-def search(request):
+def search(request: ActorRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     page = None
     if form.is_bound and form.is_valid():

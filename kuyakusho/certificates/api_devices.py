@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.responses import codes_4xx
 
+from kuyakusho.accounts.actors import DeviceRequest
 from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -156,14 +157,14 @@ def _with_remaining_tries(error: ApplicationError, card_number: str, channel: st
 
 @router.get("/konbini/kinds", response=OfferOut, summary="コンビニ交付：交付できる証明書と手数料")
 @api_device(TerminalKind.KONBINI)
-def konbini_kinds(request):
+def konbini_kinds(request: DeviceRequest) -> dict:
     return _offer(Channel.KONBINI)
 
 
 @router.post("/konbini/issue", response={200: IssuedOut, codes_4xx: ErrorOut},
              summary="コンビニ交付：マイナンバーカードと暗証番号で証明書を発行")
 @api_device(TerminalKind.KONBINI)
-def konbini_issue(request, payload: KonbiniIssueIn):
+def konbini_issue(request: DeviceRequest, payload: KonbiniIssueIn) -> Status:
     terminal = request.auth
     req = service.IssueRequest(
         channel=Channel.KONBINI, kind=payload.kind, card=service.CardIn(payload.card_number.upper(), payload.pin),
@@ -179,14 +180,14 @@ def konbini_issue(request, payload: KonbiniIssueIn):
 
 @router.get("/post-office/kinds", response=OfferOut, summary="郵便局：取り扱う証明書と手数料")
 @api_device(TerminalKind.POST_OFFICE)
-def post_office_kinds(request):
+def post_office_kinds(request: DeviceRequest) -> dict:
     return _offer(Channel.POST_OFFICE)
 
 
 @router.post("/post-office/issue", response={200: IssuedOut, 202: HeldOut, codes_4xx: ErrorOut},
              summary="郵便局：本人確認書類を確認して証明書を発行")
 @api_device(TerminalKind.POST_OFFICE)
-def post_office_issue(request, payload: PostOfficeIssueIn):
+def post_office_issue(request: DeviceRequest, payload: PostOfficeIssueIn) -> Status:
     terminal = request.auth
     key = _idempotency_key(request, payload)
     closed = offer(Channel.POST_OFFICE).closed_error()  # before the register is searched for the applicant

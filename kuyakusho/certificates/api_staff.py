@@ -6,12 +6,13 @@ annotations`` here: ninja reads the annotations.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -71,7 +72,7 @@ def _issued(i: Issuance) -> dict:
 @router.post("/counter/issuances", response=IssuedOut,
              summary="窓口での証明書の交付 / Issue a certificate at the counter")
 @api_staff(C.ISSUE_CERTIFICATE)
-def counter_issue(request, payload: CounterIssueIn):
+def counter_issue(request: StaffRequest, payload: CounterIssueIn) -> dict:
     issuance = issue(IssueRequest(
         channel=Channel.COUNTER, kind=payload.kind, subject_id=payload.subject_id, members=tuple(payload.members),
         whole_household=payload.whole_household, options=frozenset(payload.options),
@@ -146,7 +147,7 @@ def _postal(req: PostalRequest) -> dict:
 
 @router.post("/postal", response=PostalOut, summary="郵送請求の受付 / Enter a postal request")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_create(request, payload: PostalIn):
+def postal_create(request: StaffRequest, payload: PostalIn) -> dict:
     req = postal.create_request(actor=request.user, data=postal.PostalInput(
         kind=payload.kind, requester=payload.requester, requester_name=payload.requester_name,
         requester_address=payload.requester_address, subject_id=payload.subject_id,
@@ -158,21 +159,21 @@ def postal_create(request, payload: PostalIn):
 
 @router.get("/postal", response=list[PostalOut], summary="郵送請求の一覧 / List postal requests")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_list(request, filters: Query[PostalFilter]):
+def postal_list(request: StaffRequest, filters: Query[PostalFilter]) -> list[Any]:
     limit = min(max(filters.limit, 1), 200)
     return [_postal(r) for r in selectors.postal_requests(status=filters.status)[:limit]]
 
 
 @router.get("/postal/{reference}", response=PostalOut, summary="受付番号で郵送請求を開く / Look up a postal request")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_lookup(request, reference: str):
+def postal_lookup(request: StaffRequest, reference: str) -> dict:
     return _postal(selectors.open_postal_request(user=request.user, reference=reference))
 
 
 @router.post("/postal/{reference}/transition", response=PostalOut,
              summary="郵送請求の状態を進める（check / issue / mail / return / subject）/ Move a postal request on")
 @api_staff(C.ISSUE_CERTIFICATE)
-def postal_transition(request, reference: str, payload: TransitionIn):
+def postal_transition(request: StaffRequest, reference: str, payload: TransitionIn) -> dict:
     user, v = request.user, payload.version
     if payload.action == "check":
         req = postal.check_request(actor=user, reference=reference, version=v,
@@ -217,7 +218,7 @@ def _alert(a: Alert) -> dict:
 
 @router.get("/alerts", response=list[AlertOut], summary="警告の一覧 / Supervisor alerts")
 @api_staff(C.SUPERVISE_COUNTER)
-def alerts_list(request, filters: Query[AlertFilter]):
+def alerts_list(request: StaffRequest, filters: Query[AlertFilter]) -> list[Any]:
     alerts = list(selectors.alerts(include_acknowledged=filters.include_acknowledged)
                   [:min(max(filters.limit, 1), 200)])
     # who is under a support measure is itself personal data
@@ -227,7 +228,7 @@ def alerts_list(request, filters: Query[AlertFilter]):
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="警告を確認済みにする / Acknowledge")
 @api_staff(C.SUPERVISE_COUNTER)
-def alert_acknowledge(request, alert_id: int):
+def alert_acknowledge(request: StaffRequest, alert_id: int) -> dict:
     return _alert(admin.acknowledge_alert(actor=request.user, alert_id=alert_id))
 
 
@@ -250,14 +251,14 @@ def _held(held) -> dict:
 @router.post("/held/{held_id}/release", response=HeldDecisionOut,
              summary="保留中の請求の交付を承認（住民登録の住所へ郵送）/ Release a held request")
 @api_staff(C.SUPERVISE_COUNTER)
-def held_release(request, held_id: int):
+def held_release(request: StaffRequest, held_id: int) -> dict:
     return _held(holds.release_held(actor=request.user, held_id=held_id))
 
 
 @router.post("/held/{held_id}/decline", response=HeldDecisionOut,
              summary="保留中の請求を交付しない / Decline a held request")
 @api_staff(C.SUPERVISE_COUNTER)
-def held_decline(request, held_id: int):
+def held_decline(request: StaffRequest, held_id: int) -> dict:
     return _held(holds.decline_held(actor=request.user, held_id=held_id))
 
 
@@ -292,7 +293,7 @@ class StatsOut(Schema):
 
 @router.get("/stats", response=StatsOut, summary="交付統計（種類×交付方法×事務所×月）/ Issuance statistics")
 @api_staff(*STATS_CAPABILITIES, any_of=True)
-def statistics(request, filters: Query[StatsFilter]):
+def statistics(request: StaffRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
     result = selectors.issuance_stats(date_from=filters.date_from, date_to=filters.date_to, channel=filters.channel,
                             office_id=filters.office_id)
     return {"date_from": result.date_from, "date_to": result.date_to, "total_count": result.total_count,

@@ -6,13 +6,16 @@ issuance service, whose refusals the views put back on these forms.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.core.forms import TextField, WarekiDateField
+from kuyakusho.core.forms import TextField, WarekiDateField, field_of
 from kuyakusho.core.wareki import era_of
 from kuyakusho.offices.models import Office, Schedule
 
@@ -21,9 +24,12 @@ from .models import Channel, Identity, Option, PostalSource, PostalStatus, Reque
 from .services.admin import IDENTITIES, MAX_FEE
 from .services.postal import MAX_COPIES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 K = CertificateKind
 #: Certificate names on screens (translated); the printed titles are in ``documents.model.TITLES``.
-KIND_LABELS = {
+KIND_LABELS: dict[str, StrOrPromise] = {
     K.JUMINHYO: _("住民票の写し"), K.JUMINHYO_KISAI: _("住民票記載事項証明書"), K.JOHYO: _("除票の写し"),
     K.INKAN: _("印鑑登録証明書"), K.KAZEI: _("課税証明書"), K.HIKAZEI: _("非課税証明書"),
     K.NOZEI: _("納税証明書"), K.TENSHUTSU: _("転出証明書"),
@@ -46,7 +52,7 @@ REQUESTER_FIELDS = ("requester", "requester_name", "letter_of_authority", "purpo
                     "fee_exemption")
 
 
-def kind_choices(kinds) -> list[tuple[str, str]]:
+def kind_choices(kinds: Iterable[str]) -> list[tuple[str, StrOrPromise]]:
     return [(k.value, KIND_LABELS[k]) for k in CertificateKind if k.value in set(kinds)]
 
 
@@ -60,10 +66,11 @@ def fiscal_year_label(year: int) -> str:
     return _("%(era)s%(n)s年度（%(year)s年度）") % {"era": era.name, "n": "元" if n == 1 else n, "year": year}
 
 
-def fiscal_year_choices(today: date | None = None) -> list[tuple[str, str]]:
+def fiscal_year_choices(today: date | None = None) -> list[tuple[str, StrOrPromise]]:
     today = today or timezone.localdate()
     latest = today.year if today.month >= 6 else today.year - 1
-    return [("", _("最新の年度"))] + [(str(y), fiscal_year_label(y)) for y in range(latest, latest - 5, -1)]
+    first: list[tuple[str, StrOrPromise]] = [("", _("最新の年度"))]
+    return first + [(str(y), fiscal_year_label(y)) for y in range(latest, latest - 5, -1)]
 
 
 class CounterForm(forms.Form):
@@ -88,15 +95,15 @@ class CounterForm(forms.Form):
                                           choices=[("", _("選んでください")), *ID_DOCUMENTS])
     fee_exemption = TextField(max_length=100, label=_("手数料免除の理由（免除するとき）"), required=False)
 
-    def __init__(self, *args, policy, household, subject, offices, step: str = "identity", **kwargs):
+    def __init__(self, *args, policy, household, subject, offices, step: str = "identity", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices
-        self.fields["kind"].choices = kind_choices(policy.kinds)
-        self.fields["members"].choices = [(m.pk, f"{m.name}（{m.relationship}）") for m in household
-                                          if m.pk != subject.pk]
-        self.fields["options"].choices = _labelled(Option, policy.options)
-        self.fields["fiscal_year"].choices = fiscal_year_choices()
-        self.fields["requester"].choices = _labelled(Requester, policy.requesters)
+        field_of(self, "office", forms.ModelChoiceField).queryset = offices
+        field_of(self, "kind", forms.ChoiceField).choices = kind_choices(policy.kinds)
+        field_of(self, "members", forms.ChoiceField).choices = [
+            (m.pk, f"{m.name}（{m.relationship}）") for m in household if m.pk != subject.pk]
+        field_of(self, "options", forms.ChoiceField).choices = _labelled(Option, policy.options)
+        field_of(self, "fiscal_year", forms.ChoiceField).choices = fiscal_year_choices()
+        field_of(self, "requester", forms.ChoiceField).choices = _labelled(Requester, policy.requesters)
         self.fields["requester"].initial = Requester.SELF
         if len(household) <= 1:
             del self.fields["members"], self.fields["whole_household"]
@@ -113,7 +120,7 @@ class CounterForm(forms.Form):
             self.add_error("requester_name", _("本人以外の請求では、請求者の氏名を入力してください。"))
         return data
 
-    def bound_groups(self):
+    def bound_groups(self) -> tuple[list[BoundField], list[BoundField]]:
         """(choose fields, requester fields) as bound fields, for the templates."""
         return ([self[n] for n in CHOOSE_FIELDS if n in self.fields],
                 [self[n] for n in REQUESTER_FIELDS if n in self.fields])
@@ -204,15 +211,15 @@ class PolicyForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, channel: str, **kwargs):
+    def __init__(self, *args, channel: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["identity"].choices = _labelled(Identity, IDENTITIES[channel])
+        field_of(self, "identity", forms.ChoiceField).choices = _labelled(Identity, IDENTITIES[channel])
         for kind in CertificateKind:
             self.fields[f"fee_{kind.value}"] = forms.IntegerField(
                 label=_("%(kind)sの手数料（円）") % {"kind": KIND_LABELS[kind]}, min_value=0, max_value=MAX_FEE,
                 required=False)
 
-    def fee_fields(self):
+    def fee_fields(self) -> list[BoundField]:
         return [self[f"fee_{k.value}"] for k in CertificateKind]
 
     def fees(self) -> dict[str, int]:

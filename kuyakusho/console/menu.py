@@ -6,18 +6,22 @@ An app adds its console pages here; the dashboard and the navigation read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.capabilities import Capability
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class MenuItem:
     url_name: str
-    label: str
-    description: str
+    label: StrOrPromise
+    description: StrOrPromise
     capability: Capability | tuple[Capability, ...]  # a tuple: any one of them
 
 

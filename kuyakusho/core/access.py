@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from .actors import ActorKind, caller_kind
 from .errors import ApplicationError, ErrorCode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
+
+    from django.http import HttpRequest
 
     from .capabilities import Capability
 
@@ -38,80 +41,82 @@ class Access:
     any_of: bool = False  # one of the capabilities suffices (e.g. statistics: supervisors or policy admins)
 
     def allows(self, user: Any) -> bool:
+        """``user``: the caller, ``request.user`` or ``request.auth`` (a member of staff, a terminal, anonymous)."""
         if self.audience == "public":
             return True
+        kind = caller_kind(user)
         if self.audience == "device":
-            return getattr(user, "kind", None) in self.terminal_kinds
-        if not getattr(user, "is_authenticated", False):
+            return kind is ActorKind.TERMINAL and user.kind in self.terminal_kinds
+        if kind is not ActorKind.STAFF:
             return False
         check = any if self.any_of else all
         return check(user.has_capability(c) for c in self.capabilities)
 
-    def allows_role(self, role_capabilities) -> bool:
+    def allows_role(self, role_capabilities: Collection[Capability]) -> bool:
         check = any if self.any_of else all
         return check(c in role_capabilities for c in self.capabilities)
 
 
-def _declare(func: Callable, access: Access) -> Callable:
-    func.access = access  # type: ignore[attr-defined]
+def _declare[F: Callable[..., Any]](func: F, access: Access) -> F:
+    func.access = access  # type: ignore[attr-defined]  # the declaration travels on the function itself
     return func
 
 
-def public(view: Callable) -> Callable:
+def public[F: Callable[..., Any]](view: F) -> F:
     """A page anyone may open."""
     return _declare(view, Access("public"))
 
 
-def staff(*capabilities: Capability, any_of: bool = False) -> Callable[[Callable], Callable]:
+def staff[F: Callable[..., Any]](*capabilities: Capability, any_of: bool = False) -> Callable[[F], F]:
     """A console page: anonymous users go to the login page, others need the capabilities (or one of them)."""
     access = Access("staff", tuple(capabilities), any_of=any_of)
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: F) -> F:
         @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not access.allows(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return _declare(wrapper, access)
+        return _declare(cast("F", wrapper), access)
 
     return decorator
 
 
-def api_public(func: Callable) -> Callable:
+def api_public[F: Callable[..., Any]](func: F) -> F:
     return _declare(func, Access("public"))
 
 
-def api_staff(*capabilities: Capability, any_of: bool = False) -> Callable[[Callable], Callable]:
+def api_staff[F: Callable[..., Any]](*capabilities: Capability, any_of: bool = False) -> Callable[[F], F]:
     """A staff API operation (session auth); 401 if anonymous, 403 without the capability."""
     access = Access("staff", tuple(capabilities), any_of=any_of)
 
-    def decorator(func: Callable) -> Callable:
+    def decorator(func: F) -> F:
         @functools.wraps(func)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not access.allows(request.user):
                 raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この操作を行う権限がありません。"))
             return func(request, *args, **kwargs)
 
-        return _declare(wrapper, access)
+        return _declare(cast("F", wrapper), access)
 
     return decorator
 
 
 
-def api_device(*terminal_kinds: str) -> Callable[[Callable], Callable]:
+def api_device[F: Callable[..., Any]](*terminal_kinds: str) -> Callable[[F], F]:
     """A device API operation: the caller is a registered, active terminal of one of these kinds."""
     access = Access("device", terminal_kinds=tuple(terminal_kinds))
 
-    def decorator(func: Callable) -> Callable:
+    def decorator(func: F) -> F:
         @functools.wraps(func)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not access.allows(getattr(request, "auth", None)):
                 raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この端末はこの操作を行えません。"))
             return func(request, *args, **kwargs)
 
-        return _declare(wrapper, access)
+        return _declare(cast("F", wrapper), access)
 
     return decorator

@@ -11,6 +11,7 @@ Integers in requests are bounded to what the databases store (64-bit): the schem
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import JsonResponse
@@ -215,7 +216,7 @@ def _bound_numbers(node: Any) -> None:
             _bound_numbers(value)
 
 
-def document_errors(schema: dict[str, Any], statuses_for) -> dict[str, Any]:
+def document_errors[S: dict[str, Any]](schema: S, statuses_for: Callable[[str, dict[str, Any]], Iterable[int]]) -> S:
     """Add the error schemas and, to every operation, the refusals it can answer with (``statuses_for(op)``)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ErrorOut.model_json_schema()

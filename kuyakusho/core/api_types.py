@@ -8,7 +8,7 @@ identifiers with their check digits (custom formats ``my-number`` and ``resident
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -20,7 +20,7 @@ MULTI_LINE = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 ISO_DATE_FROM_MEIJI_6 = r"^(187[3-9]|18[89][0-9]|19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"
 
 
-def text_input(max_length: int, *, multiline: bool = False):
+def text_input(max_length: int, *, multiline: bool = False) -> Any:
     return Annotated[str, Field(max_length=max_length, pattern=MULTI_LINE if multiline else SINGLE_LINE,
                                 description="制御文字なし / no control characters")]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -12,10 +15,10 @@ from .wareki import format_wareki, parse_date
 
 
 class _ApplicationErrorField(forms.CharField):
-    def run(self, value: str):  # pragma: no cover - overridden
+    def run(self, value: str) -> object:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Any:
         value = super().clean(value)
         if value in self.empty_values:
             return None if not isinstance(self, TextField) else value
@@ -28,7 +31,7 @@ class _ApplicationErrorField(forms.CharField):
 class TextField(_ApplicationErrorField):
     """A single-line (or multiline) text that the character policy accepts (``core.text``), with a maximum length."""
 
-    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
+    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs: Any) -> None:
         self.multiline = multiline
         kwargs.setdefault("widget", forms.Textarea if multiline else forms.TextInput)
         # The length is checked by check_text with a translated message (and no maxlength truncation).
@@ -42,14 +45,14 @@ class TextField(_ApplicationErrorField):
 class WarekiDateField(_ApplicationErrorField):
     """A date typed as 和暦 (令和7年5月1日, R7.5.1) or ISO (2025-05-01)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", gettext_lazy("例：令和7年5月1日、R7.5.1、2025-05-01"))
         super().__init__(**kwargs)
 
-    def run(self, value: str):
+    def run(self, value: str) -> date:
         return parse_date(value)
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if hasattr(value, "year"):
             return format_wareki(value)
         return value
@@ -68,8 +71,16 @@ class ResidentCodeField(_ApplicationErrorField):
 class PlaceSelect(forms.Select):
     """A select of place names (町名) kept as registered: each named option is marked ``lang="ja"``."""
 
-    def create_option(self, name, value, *args, **kwargs):
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         if value not in ("", None):
             option["attrs"]["lang"] = "ja"
         return option
+
+
+def field_of[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]``, checked to be a ``kind`` (a form that sets its choices or queryset from data)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 
+from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
 SCRUBBED_LOGGERS = ("django.request", "django.security", "django.server", "uvicorn.error")
 
 
-def url_name(path: str, request=None) -> str:
+def url_name(path: str, request: object = None) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         try:
@@ -42,11 +43,11 @@ class UrlNameOnly(logging.Filter):
         paths: list[str] = []
         path = getattr(request, "path", None)
         if isinstance(path, str) and path:
-            full = request.get_full_path() if hasattr(request, "get_full_path") else path
+            full = request.get_full_path() if isinstance(request, HttpRequest) else path
             paths = sorted({full, _escaped(full), path, _escaped(path)}, key=len, reverse=True)
             name = url_name(path, request)
         else:
-            name = None
+            name = ""
         args = record.args if isinstance(record.args, tuple) else ()
         if record.name == "django.server" and args and isinstance(args[0], str):
             # The request line: "GET /console/residents/12/?q=… HTTP/1.1"
@@ -62,7 +63,7 @@ class UrlNameOnly(logging.Filter):
         return True
 
     @staticmethod
-    def _scrub(value, paths: list[str], name: str):
+    def _scrub(value: object, paths: list[str], name: str) -> object:
         if not isinstance(value, str):
             return value
         if value in paths:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -12,24 +14,27 @@ from .errors import ApplicationError
 
 log = logging.getLogger("kuyakusho.request")
 
+type GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class ApplicationErrorMiddleware:
     """A refusal raised by a service inside a page view becomes a page with the translated message."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func: object, view_args: tuple[object, ...],
+                     view_kwargs: dict[str, object]) -> None:
         """An integer in the URL that no database row can have (beyond 64 bits) is simply not found."""
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
                 raise Http404
         return None
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
         if not isinstance(exception, ApplicationError):
             return None
         response = TemplateResponse(
@@ -44,10 +49,10 @@ class RequestLogMiddleware:
     Uvicorn's own access log is turned off (`--no-access-log`) for the same reason.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         match = request.resolver_match
@@ -61,7 +66,7 @@ class RequestLogMiddleware:
         return response
 
 
-def _is_authenticated(request) -> bool:
+def _is_authenticated(request: HttpRequest) -> bool:
     if getattr(request, "auth", None) is not None or "HTTP_AUTHORIZATION" in request.META:
         return True  # a terminal's bearer token or a staff session checked by the API
     user = getattr(request, "user", None)
@@ -76,10 +81,10 @@ class NoStoreMiddleware:
     its view declared it ``public`` (congestion figures, static files), which then stays cacheable.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         control = response.get("Cache-Control", "")
         public = "public" in control and "no-store" not in control
@@ -95,16 +100,16 @@ class ApiErrorShapeMiddleware:
     """Refusals under ``/api/`` that did not come from the API's own handlers (an unknown path, a method the
     path does not have, Django's CSRF or size checks, a server error) in the API's error shape."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        self.prefix = None
+        self.prefix: str | None = None
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
             return response
         if self.prefix is None:
-            self.prefix = reverse("api:api-root")
+            self.prefix = str(reverse("api:api-root"))
         if not request.path.startswith(self.prefix):
             return response
         status = response.status_code

@@ -10,9 +10,11 @@ ignored, so a caller cannot choose its own address.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 @lru_cache(maxsize=8)
@@ -32,11 +34,12 @@ def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
-def _trusted(address, networks) -> bool:
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None,
+             networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     return address is not None and any(address in n for n in networks)
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The caller's IP address as text (``"unknown"`` if the server gave none)."""
     remote = _address(request.META.get("REMOTE_ADDR", "") or "")
     networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))

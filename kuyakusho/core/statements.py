@@ -12,8 +12,16 @@ from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 
+from .models import FiscalYearCounter
 
-def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) -> int | None:
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+def next_in_year(model: type[FiscalYearCounter], year: int, *, durable: bool = True) -> int | None:
     """Add one to ``model``'s counter for ``year`` (a ``core.models.FiscalYearCounter``) and return it; the
     year's row is created at 1 if it has none. One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35),
     which locks the row until the caller's transaction ends. ``durable=False``: on PostgreSQL, the
@@ -22,8 +30,8 @@ def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) 
     """
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
-    table, year_col, last = (quote(model._meta.db_table), quote(model._meta.get_field("fiscal_year").column),
-                             quote(model._meta.get_field("last").column))
+    table, year_col, last = (quote(model._meta.db_table), quote(_column(model, "fiscal_year")),
+                             quote(_column(model, "last")))
     also = ""
     if not durable and connection.vendor == "postgresql":
         also = ", set_config('synchronous_commit', 'off', true)"
@@ -33,10 +41,10 @@ def next_in_year(model: type[models.Model], year: int, *, durable: bool = True) 
             cursor.execute(sql, [year])
             row = cursor.fetchone()
         if row is not None:
-            return row[0]
+            return int(row[0])
         try:
             with transaction.atomic():
-                model.objects.create(fiscal_year=year, last=1)
+                model._default_manager.create(fiscal_year=year, last=1)
             return 1
         except IntegrityError:  # another process opened the year first: take the next number
             continue

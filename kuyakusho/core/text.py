@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
 
 import regex
 from django.utils.text import format_lazy
@@ -21,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import glyphs
 from .errors import ApplicationError, ErrorCode
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- the character policy ----------------------------------------------------------------------------------------
 #
@@ -93,7 +98,7 @@ class RefusedCharacter:
         return glyphs.code_points(self.chars)
 
     @property
-    def message(self):
+    def message(self) -> StrOrPromise:
         return format_lazy(_("{position}文字目の {character} は使用できません：{reason}です。"),
                            position=self.position, character=character_name(self.chars),
                            reason=_CLASS_MESSAGES[self.kind])
@@ -120,7 +125,7 @@ def _class_of(ch: str) -> CharacterClass | None:
 
 
 @cache
-def _plain_pattern(cov: glyphs.Coverage) -> re.Pattern:
+def _plain_pattern(cov: glyphs.Coverage) -> re.Pattern[str]:
     """Matches a value made only of characters that the policy accepts wherever they stand (in the font, refused
     by no class, not a mark or selector): the usual value, which then needs no closer look."""
     plain = sorted({ord(ch) for ch in map(chr, cov.codepoints)
@@ -136,7 +141,7 @@ def _plain_pattern(cov: glyphs.Coverage) -> re.Pattern:
     return re.compile(f"[{members}]*")
 
 
-def plain_matcher():
+def plain_matcher() -> Callable[[str], re.Match[str] | None]:
     """``match(value)`` is truthy when ``value`` passes the policy at a glance (see :func:`refused_characters`)."""
     return _plain_pattern(glyphs.coverage()).fullmatch
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,31 +23,31 @@ NOT_KEPT = re.compile(r"password|passwd|pin|otp|totp|secret|token|csrf|recovery"
 _TOKEN_REASONS = ("CSRF cookie", "CSRF token")
 
 
-def _is_api(request) -> bool:
-    return request.path.startswith(reverse("api:api-root"))
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(str(reverse("api:api-root")))
 
 
 @requires_csrf_token
-def error_400(request, exception=None):
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/http_error.html", {"status": 400}, status=400)
 
 
 @requires_csrf_token
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/http_error.html", {"status": 403}, status=403)
 
 
 @requires_csrf_token
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/http_error.html", {"status": 404}, status=404)
 
 
 @requires_csrf_token
-def error_500(request):
+def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "core/http_error.html", {"status": 500}, status=500)
 
 
-def kept_values(request, reason: str) -> list[tuple[str, str]]:
+def kept_values(request: HttpRequest, reason: str) -> list[tuple[str, str]]:
     """What was typed into the refused form, when the refusal is an expired token on a form of ours.
 
     Only when the browser said the form came from this site (``Origin``, which Django verified before it
@@ -62,9 +63,9 @@ def kept_values(request, reason: str) -> list[tuple[str, str]]:
 
 
 @requires_csrf_token
-def csrf_failure(request, reason: str = ""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The ward's page for a refused form (CSRF_FAILURE_VIEW): bilingual, with the way back; never acts."""
-    request._csrf_failure = True
+    request._csrf_failure = True  # type: ignore[attr-defined]  # read by ApiErrorShapeMiddleware
     if _is_api(request):
         return error_response(ErrorCode.CSRF_FAILED, csrf_message(), 403)
     home = reverse("console:dashboard") if request.path.startswith("/console/") else reverse("portal:home")

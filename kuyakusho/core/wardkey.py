@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,13 +29,16 @@ from cryptography.x509.oid import NameOID
 
 from .ward import ward
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
 DEMO_VALIDITY = timedelta(days=3650)
 
 
 @dataclass(frozen=True)
 class WardKey:
     directory: Path
-    private_key: object  # a cryptography private key
+    private_key: PrivateKeyTypes
     certificate: x509.Certificate
     retired: tuple[x509.Certificate, ...]
 

@@ -78,7 +78,7 @@ _POSITIONAL = re.compile("(?:([一二三四五六七八九])?千)?(?:([一二三
                          "(?:([一二三四五六七八九])?十)?([一二三四五六七八九])?")
 
 
-def _kanji_number(m: re.Match) -> str:
+def _kanji_number(m: re.Match[str]) -> str:
     """Digits for one run of kanji numerals; a run that is no number is left as it is (and refused later)."""
     run = m[0]
     if all(ch in _KANJI_DIGITS for ch in run):  # digit by digit: 二〇二五, 五

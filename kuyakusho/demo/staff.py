@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +28,7 @@ DEMO_STAFF = [
 ]
 
 
-def logins_path():
+def logins_path() -> Path:
     return settings.VAR_DIR / "demo_logins.json"
 
 
@@ -69,7 +70,7 @@ def create_demo_staff() -> dict[str, dict]:
     return logins
 
 
-def devices_path():
+def devices_path() -> Path:
     return settings.VAR_DIR / "demo_devices.json"
 
 

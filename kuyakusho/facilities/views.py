@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.audit.services import record_read
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.identity.models import PortalAccount
-from kuyakusho.identity.sessions import resident
+from kuyakusho.identity.sessions import ResidentRequest, resident
 from kuyakusho.payments.selectors import bill_link_token
 
 from . import booking as bookings
@@ -46,8 +47,8 @@ def _month(value: str, today: date) -> date:
     return selectors.parse_month(value[:7]) or today.replace(day=1)
 
 
-def _account(request: HttpRequest) -> PortalAccount:
-    return request.resident_session.account  # type: ignore[attr-defined]
+def _account(request: ResidentRequest) -> PortalAccount:
+    return request.resident_session.account
 
 
 # --- Public ------------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 # --- Residents ------------------------------------------------------------------------------------------------
 
 @resident
-def my(request: HttpRequest) -> HttpResponse:
+def my(request: ResidentRequest) -> HttpResponse:
     account = _account(request)
     return render(request, "facilities/my.html", {
         "registrants": selectors.registrants_of(account.pk), "entries": selectors.waiting_entries_of(account.pk),
@@ -93,7 +94,7 @@ def my(request: HttpRequest) -> HttpResponse:
 
 
 @resident
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: ResidentRequest) -> HttpResponse:
     account = _account(request)
     form = RegistrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +112,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @resident
-def slot(request: HttpRequest) -> HttpResponse:
+def slot(request: ResidentRequest) -> HttpResponse:
     """Apply for a slot in the lottery, or book it first-come, as the month allows."""
     account = _account(request)
     data = request.POST if request.method == "POST" else request.GET
@@ -155,7 +156,7 @@ def slot(request: HttpRequest) -> HttpResponse:
 
 @resident
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: ResidentRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(DrawEntry, pk=pk)
     try:
         bookings.confirm_win(actor=_account(request), entry=entry)
@@ -167,7 +168,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: ResidentRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(Application, pk=pk, registrant__account_id=_account(request).pk)
     try:
         services.withdraw(actor=_account(request), application=app)
@@ -177,7 +178,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("facilities:my")
 
 
-def _own_booking(request: HttpRequest, pk: int) -> Booking:
+def _own_booking(request: ResidentRequest, pk: int) -> Booking:
     b = (Booking.objects.select_related("room__facility__kind", "registrant")
          .filter(pk=pk, registrant__account_id=_account(request).pk).first())
     if b is None:
@@ -187,7 +188,7 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 
 @resident
 @require_POST
-def pay(request: HttpRequest, pk: int) -> HttpResponse:
+def pay(request: ResidentRequest, pk: int) -> HttpResponse:
     b = _own_booking(request, pk)
     try:
         bill = bookings.start_payment(actor=_account(request), booking=b)
@@ -198,7 +199,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @resident
-def permit(request: HttpRequest, pk: int) -> HttpResponse:
+def permit(request: ResidentRequest, pk: int) -> HttpResponse:
     b = _own_booking(request, pk)
     try:
         pdf = documents.permit_pdf(b)
@@ -211,7 +212,7 @@ def permit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @resident
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: ResidentRequest, pk: int) -> HttpResponse:
     b = _own_booking(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -226,7 +227,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @resident
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: ResidentRequest) -> HttpResponse:
     live = selectors.bookings_of(_account(request).pk).filter(status__in=("provisional", "confirmed"))
     response = HttpResponse(documents.ics(live), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="facility-bookings.ics"'
@@ -236,14 +237,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
 # --- Console -----------------------------------------------------------------------------------------------
 
 @staff(C.MANAGE_FACILITIES)
-def console_index(request: HttpRequest) -> HttpResponse:
+def console_index(request: StaffRequest) -> HttpResponse:
     return render(request, "facilities/console_index.html", {
         "pending": selectors.pending_registrants()[:50], "rounds": selectors.rounds()[:24],
         "facilities": selectors.facilities(), "today": timezone.localdate()})
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_registrant(request: HttpRequest, pk: int) -> HttpResponse:
+def console_registrant(request: StaffRequest, pk: int) -> HttpResponse:
     r = get_object_or_404(Registrant, pk=pk)
     with transaction.atomic():  # a registration holds personal data: the read is recorded, or the page fails
         record_read(actor=request.user, action="facilities.registrant_viewed", subject_id="", target=r,
@@ -252,7 +253,7 @@ def console_registrant(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.review_registrant(actor=request.user, registrant=r, approve=d["decision"] == "approve",  # type: ignore[arg-type]
+            services.review_registrant(actor=request.user, registrant=r, approve=d["decision"] == "approve",
                                        reason=d["reason"],
                                        identity_checked_at_counter=d["identity_checked_at_counter"])
             messages.success(request, _("審査結果を登録しました。"))
@@ -263,12 +264,12 @@ def console_registrant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_rounds(request: HttpRequest) -> HttpResponse:
+def console_rounds(request: StaffRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            rnd = services.open_round(actor=request.user, kind=d["kind"], month=d["month"],  # type: ignore[arg-type]
+            rnd = services.open_round(actor=request.user, kind=d["kind"], month=d["month"],
                                       seed_sources=d["seed_sources"])
             messages.success(request, _("抽選の申込受付を開始しました。"))
             return redirect("facilities:console_round", pk=rnd.pk)
@@ -278,12 +279,12 @@ def console_rounds(request: HttpRequest) -> HttpResponse:
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_round(request: HttpRequest, pk: int) -> HttpResponse:
+def console_round(request: StaffRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(LotteryRound.objects.select_related("kind"), pk=pk)
     form = DrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_draw(actor=request.user, round=rnd, seed_values=form.cleaned_data["seed_values"])  # type: ignore[arg-type]
+            services.run_draw(actor=request.user, round=rnd, seed_values=form.cleaned_data["seed_values"])
             messages.success(request, _("抽選を行いました。結果を公表しました。"))
             return redirect("facilities:console_round", pk=rnd.pk)
         except ApplicationError as e:
@@ -304,7 +305,7 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_facility(request: HttpRequest, code: str) -> HttpResponse:
+def console_facility(request: StaffRequest, code: str) -> HttpResponse:
     fac = selectors.facility(code)
     if fac is None:
         raise Http404
@@ -314,7 +315,7 @@ def console_facility(request: HttpRequest, code: str) -> HttpResponse:
         d = closure_form.cleaned_data
         room = fac.rooms.filter(pk=d["room"]).first() if d["room"] else None
         try:
-            _closure, n = bookings.close(actor=request.user, facility=fac, room=room, date_from=d["date_from"],  # type: ignore[arg-type]
+            _closure, n = bookings.close(actor=request.user, facility=fac, room=room, date_from=d["date_from"],
                                          date_to=d["date_to"], reason=d["reason"])
             messages.success(request, _("休館を登録しました。取り消した予約：%(n)s件") % {"n": n})
             return redirect("facilities:console_facility", code=code)
@@ -326,7 +327,7 @@ def console_facility(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if room is None:
                 raise Http404
-            bookings.book_ward_event(actor=request.user, room=room, day=d["date"], period=d["period"],  # type: ignore[arg-type]
+            bookings.book_ward_event(actor=request.user, room=room, day=d["date"], period=d["period"],
                                      purpose=d["purpose"])
             messages.success(request, _("区の行事で予約しました。"))
             return redirect("facilities:console_facility", code=code)
@@ -341,7 +342,7 @@ def console_facility(request: HttpRequest, code: str) -> HttpResponse:
         else:
             d = fee_form.cleaned_data
             try:
-                bookings.set_fee(actor=request.user, room=room, period=d["period"], resident=d["resident"],  # type: ignore[arg-type]
+                bookings.set_fee(actor=request.user, room=room, period=d["period"], resident=d["resident"],
                                  group=d["group"], nonresident=d["nonresident"])
                 messages.success(request, _("使用料を変更しました。"))
                 return redirect("facilities:console_facility", code=code)
@@ -354,7 +355,7 @@ def console_facility(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_day(request: HttpRequest, code: str) -> HttpResponse:
+def console_day(request: StaffRequest, code: str) -> HttpResponse:
     fac = selectors.facility(code)
     if fac is None:
         raise Http404
@@ -368,7 +369,7 @@ def console_day(request: HttpRequest, code: str) -> HttpResponse:
             raise Http404
         b = get_object_or_404(Booking, pk=int(booking_id), room__facility=fac)
         try:
-            bookings.mark_no_show(actor=request.user, booking=b)  # type: ignore[arg-type]
+            bookings.mark_no_show(actor=request.user, booking=b)
             messages.success(request, _("無断不使用を記録しました。"))
         except ApplicationError as e:
             messages.error(request, e.message)
@@ -381,7 +382,7 @@ def console_day(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff(C.MANAGE_FACILITIES)
-def console_report(request: HttpRequest) -> HttpResponse:
+def console_report(request: StaffRequest) -> HttpResponse:
     try:
         day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else timezone.localdate()
     except ValueError:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +25,9 @@ from kuyakusho.offices.selectors import describe_rules
 from kuyakusho.queues.snapshot import snapshot
 
 from .models import Notice, Procedure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WEEK = 7
 
@@ -70,7 +75,7 @@ def _channel_hours(policy: ChannelPolicy) -> list[dict]:
     return describe_rules(policy.schedule)
 
 
-IDENTITY_NEEDS = {
+IDENTITY_NEEDS: dict[str, StrOrPromise] = {
     Identity.PHOTO_ID: gettext_lazy("運転免許証・マイナンバーカードなど顔写真付きの本人確認書類"),
     Identity.RESIDENT_CARD: gettext_lazy("区民カードと4桁の暗証番号"),
     Identity.MY_NUMBER_CARD: gettext_lazy("マイナンバーカードと利用者証明用電子証明書の4桁の暗証番号"),
@@ -96,7 +101,7 @@ def certificate_channels() -> list[dict]:
             "channel": p.channel, "label": Channel(p.channel).label, "status": status, "hours": _channel_hours(p),
             "kinds": [{"label": KIND_LABELS.get(k, k), "fee": p.fee_for(k)} for k in p.kinds],
             "needs": IDENTITY_NEEDS.get(p.identity, ""), "identity": Identity(p.identity).label,
-            "places": by_kind.get({Channel.KIOSK: TerminalKind.KIOSK}.get(p.channel, ""), []),
+            "places": by_kind.get(TerminalKind.KIOSK if p.channel == Channel.KIOSK else "", []),
         })
     return out
 
@@ -115,11 +120,11 @@ def procedure_page(procedure: Procedure) -> dict:
     return {"procedure": procedure, "services": services, "offices": offices}
 
 
-def procedures():
+def procedures() -> QuerySet[Procedure]:
     return Procedure.objects.prefetch_related("services")
 
 
-def notices(limit: int | None = None):
+def notices(limit: int | None = None) -> QuerySet[Notice]:
     qs = Notice.objects.filter(published=True, published_on__lte=timezone.localdate())
     return qs[:limit] if limit else qs
 
@@ -177,7 +182,7 @@ def _pages() -> list[tuple[str, str, str, str]]:
 
 #: The pages the accessibility statement lists and the browser test checks with axe-core (one list, so that
 #: the statement names exactly what was tested): (title, URL name, arguments).
-ACCESSIBILITY_PAGES: list[tuple[str, str, tuple]] = [
+ACCESSIBILITY_PAGES: list[tuple[StrOrPromise, str, tuple[str, ...]]] = [
     (gettext_lazy("ホーム"), "portal:home", ()),
     (gettext_lazy("窓口の混雑状況"), "queues:congestion", ()),
     (gettext_lazy("空いている時間帯"), "queues:best_time", ("nerima",)),

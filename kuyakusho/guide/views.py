@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -24,59 +24,59 @@ def _map() -> dict:
 
 @public
 @require_GET
-def office(request, code: str):
+def office(request: HttpRequest, code: str) -> HttpResponse:
     office = get_object_or_404(Office.objects.prefetch_related("services"), code=code, schedule__isnull=False)
     return render(request, "guide/office.html", {**selectors.office_page(office), "map": _map()})
 
 
 @public
 @require_GET
-def certificates(request):
+def certificates(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/certificates.html", {"channels": selectors.certificate_channels()})
 
 
 @public
 @require_GET
-def procedures(request):
+def procedures(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/procedures.html", {"procedures": selectors.procedures()})
 
 
 @public
 @require_GET
-def procedure(request, slug: str):
+def procedure(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Procedure.objects.prefetch_related("services"), slug=slug)
     return render(request, "guide/procedure.html", selectors.procedure_page(found))
 
 
 @public
 @require_GET
-def notices(request):
+def notices(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/notices.html", {"notices": selectors.notices()})
 
 
 @public
 @require_GET
-def notice(request, pk: int):
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "guide/notice.html", {"notice": get_object_or_404(selectors.notices(), pk=pk)})
 
 
 @public
 @require_GET
-def search(request):
+def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     return render(request, "guide/search.html", {"q": q, "hits": selectors.search(q) if q else []})
 
 
 @public
 @require_GET
-def accessibility(request):
+def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "guide/accessibility.html", {
         "tested_on": settings.ACCESSIBILITY_TESTED_ON, "pages": selectors.accessibility_pages()})
 
 
 @public
 @require_GET
-def boundary(request):
+def boundary(request: HttpRequest) -> HttpResponse:
     path = settings.WARD_BOUNDARY
     if not path.is_file():
         raise Http404

@@ -119,7 +119,7 @@ def start(request, *, purpose: str, session: ResidentSession | None = None, next
     SignInAttempt.objects.create(state_hash=_hash(state), purpose=purpose, issuer=provider.issuer,
                                  redirect_uri=redirect_uri, nonce=nonce, code_verifier=verifier, next_url=next_url,
                                  document=document, session=session, created_at=timezone.now())
-    extra = {"nonce": nonce}
+    extra: dict[str, str | int] = {"nonce": nonce}
     if settings.IDENTITY_ACR_VALUES:
         extra["acr_values"] = settings.IDENTITY_ACR_VALUES
     if purpose in (Purpose.REAUTH, Purpose.SIGN):  # the card is read again, whatever the provider's session

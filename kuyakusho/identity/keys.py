@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from joserfc.jwk import ECKey, KeySet
@@ -53,5 +54,5 @@ def sandbox_key() -> ECKey:
     return key
 
 
-def public_jwks(key: ECKey) -> dict:
-    return KeySet([key]).as_dict(private=False)
+def public_jwks(key: ECKey) -> dict[str, Any]:
+    return dict(KeySet([key]).as_dict(private=False))

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import ActorKind
+
 
 class AccountKind(models.TextChoices):
     CARD = "card", _("マイナンバーカード")
@@ -46,8 +48,10 @@ class PortalAccount(models.Model):
     def __str__(self) -> str:
         return f"portal account #{self.pk}"
 
+    actor_kind = ActorKind.RESIDENT  # kuyakusho.core.actors: what this actor is
+
     @property
-    def username(self) -> str:
+    def actor_label(self) -> str:
         """The audit trail's label for this account (no personal data)."""
         return f"portal:{self.pk}"
 
@@ -129,22 +133,22 @@ class SandboxCode(models.Model):
         return f"sandbox code #{self.pk}"
 
     # authlib's AuthorizationCodeMixin / OIDC AuthorizationCodeMixin
-    def get_redirect_uri(self):
+    def get_redirect_uri(self) -> str:
         return self.redirect_uri
 
-    def get_scope(self):
+    def get_scope(self) -> str:
         return self.scope
 
-    def get_nonce(self):
+    def get_nonce(self) -> str | None:
         return self.nonce or None
 
-    def get_auth_time(self):
+    def get_auth_time(self) -> int:
         return self.auth_time
 
-    def get_acr(self):
+    def get_acr(self) -> str | None:
         return self.acr or None
 
-    def get_amr(self):
+    def get_amr(self) -> list[str]:
         return ["hwk", "pin"]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import TYPE_CHECKING
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
@@ -39,6 +40,11 @@ from kuyakusho.audit.services import record_read
 from . import keys
 from .models import SandboxAssertion, SandboxCode
 from .selectors import card_holder_claims
+
+if TYPE_CHECKING:
+    from joserfc.jwk import ECKey
+
+    from kuyakusho.certificates.models import Card
 
 CODE_LIFETIME = 60  # seconds
 ID_TOKEN_LIFETIME = 300
@@ -60,54 +66,54 @@ class PortalClient:
     token_endpoint_auth_method = "private_key_jwt"  # noqa: S105 (a method name)
     id_token_signed_response_alg = "ES256"  # noqa: S105 (an algorithm)
 
-    def __init__(self, client_id: str, issuer: str):
+    def __init__(self, client_id: str, issuer: str) -> None:
         self.client_id = client_id
         self.callback = issuer.rsplit("/identity/sandbox", 1)[0] + "/identity/callback"
 
-    def get_client_id(self):
+    def get_client_id(self) -> str:
         return self.client_id
 
-    def get_default_redirect_uri(self):
+    def get_default_redirect_uri(self) -> None:
         return None
 
-    def get_allowed_scope(self, scope):
+    def get_allowed_scope(self, scope) -> str:
         allowed = {"openid", "sign", *SIGN_CLAIMS}
         return " ".join(s for s in (scope or "").split() if s in allowed)
 
-    def check_redirect_uri(self, redirect_uri):
+    def check_redirect_uri(self, redirect_uri) -> bool:
         # The portal's callback on the host the sandbox serves, nothing else (no code goes to another site).
         return redirect_uri == self.callback
 
-    def check_client_secret(self, client_secret):
+    def check_client_secret(self, client_secret) -> bool:
         return False
 
-    def check_endpoint_auth_method(self, method, endpoint):
+    def check_endpoint_auth_method(self, method, endpoint) -> bool:
         return method == "private_key_jwt" if endpoint == "token" else True
 
-    def check_response_type(self, response_type):
+    def check_response_type(self, response_type) -> bool:
         return response_type == "code"
 
-    def check_grant_type(self, grant_type):
+    def check_grant_type(self, grant_type) -> bool:
         return grant_type == "authorization_code"
 
-    def public_key(self):
+    def public_key(self) -> ECKey:
         return keys.client_key()
 
 
 class PrivateKeyJWTAuth(JWTBearerClientAssertion):
     CLIENT_AUTH_METHOD = "private_key_jwt"
 
-    def __init__(self, audiences):
+    def __init__(self, audiences) -> None:
         super().__init__(validate_jti=True)
         self._audiences = audiences
 
-    def get_audiences(self):
+    def get_audiences(self) -> list[str]:
         return self._audiences
 
-    def resolve_client_public_key(self, client):
+    def resolve_client_public_key(self, client) -> ECKey:
         return client.public_key()
 
-    def validate_jti(self, claims, jti):
+    def validate_jti(self, claims, jti) -> bool:
         # A client assertion is used once: its jti is kept.
         try:
             with transaction.atomic():
@@ -123,28 +129,28 @@ class StrictCodeChallenge(CodeChallenge):
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
-    def validate_code_challenge(self, grant, redirect_uri):
+    def validate_code_challenge(self, grant, redirect_uri) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("PKCE with code_challenge_method=S256 is required")
         super().validate_code_challenge(grant, redirect_uri)
 
-    def validate_code_verifier(self, grant, result):
+    def validate_code_verifier(self, grant, result) -> None:
         if not grant.request.form.get("code_verifier"):
             raise InvalidRequestError("Missing 'code_verifier'")
         super().validate_code_verifier(grant, result)
 
-    def get_authorization_code_challenge(self, authorization_code):
+    def get_authorization_code_challenge(self, authorization_code) -> str:
         return authorization_code.code_challenge
 
-    def get_authorization_code_challenge_method(self, authorization_code):
+    def get_authorization_code_challenge_method(self, authorization_code) -> str:
         return authorization_code.code_challenge_method
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["private_key_jwt"]
 
-    def save_authorization_code(self, code, request):
+    def save_authorization_code(self, code, request) -> SandboxCode:
         data = request.payload.data
         return SandboxCode.objects.create(
             code=code, client_id=request.client.get_client_id(), card=request.user,
@@ -153,41 +159,41 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code_challenge=data["code_challenge"], code_challenge_method=data["code_challenge_method"],
             auth_time=int(time.time()), created_at=timezone.now())
 
-    def query_authorization_code(self, code, client):
+    def query_authorization_code(self, code, client) -> SandboxCode | None:
         found = SandboxCode.objects.select_related("card").filter(code=code, client_id=client.get_client_id()).first()
         if found is None or (timezone.now() - found.created_at).total_seconds() > CODE_LIFETIME:
             return None
         return found
 
-    def delete_authorization_code(self, authorization_code):
+    def delete_authorization_code(self, authorization_code) -> None:
         # Used once: a second exchange of the same code finds nothing.
         SandboxCode.objects.filter(pk=authorization_code.pk).delete()
 
-    def authenticate_user(self, authorization_code):
+    def authenticate_user(self, authorization_code) -> Card:
         return authorization_code.card
 
 
 class SandboxOpenIDCode(OpenIDCode):
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str) -> None:
         super().__init__(require_nonce=True)
         self.issuer = issuer
 
-    def exists_nonce(self, nonce, request):
+    def exists_nonce(self, nonce, request) -> bool:
         return SandboxCode.objects.filter(client_id=request.payload.client_id, nonce=nonce).exists()
 
-    def resolve_client_private_key(self, client):
+    def resolve_client_private_key(self, client) -> ECKey:
         return keys.sandbox_key()
 
-    def get_client_algorithm(self, client):
+    def get_client_algorithm(self, client) -> str:
         return "ES256"
 
-    def get_encode_header(self, client):
+    def get_encode_header(self, client) -> dict[str, str | None]:
         return {"alg": "ES256", "kid": keys.sandbox_key().kid}
 
-    def get_client_claims(self, client):
+    def get_client_claims(self, client) -> dict[str, object]:
         return {"iss": self.issuer, "aud": [client.get_client_id()], "exp": int(time.time()) + ID_TOKEN_LIFETIME}
 
-    def generate_user_info(self, user, scope):
+    def generate_user_info(self, user, scope) -> UserInfo:
         info = UserInfo(sub=subject_for(user))
         scopes = set((scope or "").split())
         if "sign" in scopes:
@@ -200,16 +206,16 @@ class SandboxOpenIDCode(OpenIDCode):
 
 
 class SandboxServer(AuthorizationServer):
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str) -> None:
         super().__init__(client_model=None, token_model=None)
         self.issuer = issuer
         self.register_grant(CodeGrant, [StrictCodeChallenge(required=True), SandboxOpenIDCode(issuer)])
         self.register_client_auth_method("private_key_jwt", PrivateKeyJWTAuth([issuer + "/token", issuer]))
 
-    def query_client(self, client_id):
+    def query_client(self, client_id) -> PortalClient | None:
         return PortalClient(client_id, self.issuer) if client_id == settings.IDENTITY_CLIENT_ID else None
 
-    def save_token(self, token, request):
+    def save_token(self, token, request) -> None:
         # The sandbox serves no resources: the ID token carries every claim, so access tokens are not kept.
         return None
 

@@ -6,7 +6,7 @@ import functools
 
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -39,14 +39,14 @@ def sandbox_only(view):
 @public
 @require_GET
 @sandbox_only
-def configuration(request):
+def configuration(request: HttpRequest) -> HttpResponse:
     return JsonResponse(discovery(issuer_for(request)))
 
 
 @public
 @require_GET
 @sandbox_only
-def jwks(request):
+def jwks(request: HttpRequest) -> HttpResponse:
     return JsonResponse(keys.public_jwks(keys.sandbox_key()))
 
 
@@ -54,7 +54,7 @@ def jwks(request):
 @csrf_exempt  # called by the client's server with a signed client assertion, not by a browser
 @require_POST
 @sandbox_only
-def token(request):
+def token(request: HttpRequest) -> HttpResponse:
     response = server_for(request).create_token_response(request)
     response["Cache-Control"] = "no-store"
     return response
@@ -62,7 +62,7 @@ def token(request):
 
 @public
 @sandbox_only
-def authorize(request):
+def authorize(request: HttpRequest) -> HttpResponse:
     server = server_for(request)
     try:
         grant = server.get_consent_grant(request, end_user=None)

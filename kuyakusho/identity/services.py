@@ -13,6 +13,7 @@ import base64
 import binascii
 import os
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -42,7 +43,7 @@ class LinkRefused(ApplicationError):
     """No current resident, or more than one, matches the certificate: the counter, never a guess."""
 
 
-def _sign_in_event(account: PortalAccount, *, method: str, resident_id=None) -> None:
+def _sign_in_event(account: PortalAccount, *, method: str, resident_id: int | None = None) -> None:
     append(actor=account, kind=Kind.AUTH, action="identity.sign_in", subject_id=resident_id or "",
            detail={"method": method})
 
@@ -59,7 +60,7 @@ def sign_in_with_card(signed: SignedIn) -> PortalAccount:
     return account
 
 
-def _basic_four(claims: dict) -> BasicFour | None:
+def _basic_four(claims: dict[str, Any]) -> BasicFour | None:
     try:
         address = claims["address"]
         address = address.get("formatted", "") if isinstance(address, dict) else str(address)
@@ -131,12 +132,12 @@ def sign_document(*, session: ResidentSession, signed: SignedIn) -> None:
             record_refusal(actor=account, action="identity.sign_no_certificate")
         raise ApplicationError(ErrorCode.REFUSED, _("署名用電子証明書の基本4情報を受け取れませんでした。")
                                + str(COUNTER_ROUTE))
-    online.record_signature(actor=account, account_ref=account.username, document=signed.attempt.document,
+    online.record_signature(actor=account, account_ref=account.actor_label, document=signed.attempt.document,
                             signer=online.Signer(issuer=signed.issuer, subject=signed.subject, four=four))
     card_verified(session)
 
 
-def handle(signed: SignedIn, session: ResidentSession | None):
+def handle(signed: SignedIn, session: ResidentSession | None) -> PortalAccount | None:
     """Route a verified answer by its attempt's purpose; returns the account for a new sign-in, else None."""
     purpose = signed.attempt.purpose
     if purpose == Purpose.SIGN_IN:
@@ -222,8 +223,8 @@ def confirm_totp(*, account: PortalAccount, code: str) -> None:
 
 def sign_in_with_email(*, email: str, password: str, code: str) -> PortalAccount:
     account = PortalAccount.objects.filter(kind=AccountKind.EMAIL, email=(email or "").strip().lower()).first()
-    ok = account is not None and check_password(password, account.password)
-    if not ok or not account.totp_confirmed or not _code_ok(account, code):
+    if (account is None or not check_password(password, account.password) or not account.totp_confirmed
+            or not _code_ok(account, code)):
         with transaction.atomic():
             record_refusal(actor=account, action="identity.email_sign_in_refused")
         raise ApplicationError(ErrorCode.REFUSED,

@@ -18,6 +18,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +88,12 @@ def card_verified(session: ResidentSession) -> None:
 def needs_card(session: ResidentSession) -> bool:
     return (session.card_verified_at is None
             or timezone.now() - session.card_verified_at > timedelta(seconds=settings.RESIDENT_REAUTH_AGE))
+
+
+class ResidentRequest(HttpRequest):
+    """The request of a page declared ``@resident``: ``resident_session`` is the resident's session."""
+
+    resident_session: ResidentSession
 
 
 def resident(view):

@@ -7,7 +7,7 @@ import io
 
 import segno
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kuyakusho.core.access import public
 from kuyakusho.core.errors import ApplicationError
+from kuyakusho.identity.sessions import ResidentRequest
 
 from . import client, services, sessions
 from .client import STATE_COOKIE, ProviderDown
@@ -31,7 +32,7 @@ def _next(request, default: str = "") -> str:
 
 
 @public
-def sign_in(request):
+def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/sign_in.html", {"next": _next(request), "card_available":
                   bool(settings.IDENTITY_ISSUER or settings.IDENTITY_SANDBOX)})
 
@@ -49,19 +50,19 @@ def _to_provider(request, *, purpose: str, session=None, next_url: str = "", doc
 
 @public
 @require_POST
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     return _to_provider(request, purpose=Purpose.SIGN_IN, next_url=_next(request))
 
 
 @resident
 @require_POST
-def start_link(request):
+def start_link(request: ResidentRequest) -> HttpResponse:
     return _to_provider(request, purpose=Purpose.LINK, session=request.resident_session, next_url=_next(request))
 
 
 @resident
 @require_POST
-def start_reauth(request):
+def start_reauth(request: ResidentRequest) -> HttpResponse:
     return _to_provider(request, purpose=Purpose.REAUTH, session=request.resident_session, next_url=_next(request))
 
 
@@ -73,7 +74,7 @@ def sign_with_card(request, *, document: str, next_url: str):
 
 
 @public
-def callback(request):
+def callback(request: HttpRequest) -> HttpResponse:
     try:
         signed = client.finish(request, request.GET, cookie_state=request.COOKIES.get(STATE_COOKIE, ""))
         account = services.handle(signed, sessions.current(request))
@@ -98,19 +99,19 @@ def callback(request):
 
 
 @resident
-def link(request):
+def link(request: ResidentRequest) -> HttpResponse:
     return render(request, "identity/link.html", {"linked": services.is_linked(request.resident_session.account),
                                                   "card": request.resident_session.account.kind == AccountKind.CARD})
 
 
 @resident
-def reauth(request):
+def reauth(request: ResidentRequest) -> HttpResponse:
     return render(request, "identity/reauth.html", {"next": _next(request)})
 
 
 @public
 @require_POST
-def sign_out(request):
+def sign_out(request: HttpRequest) -> HttpResponse:
     response = redirect("portal:home")
     sessions.end(request, response)
     return response
@@ -122,7 +123,7 @@ PENDING_COOKIE = "kuyakusho_pending_account"
 
 
 @public
-def register(request):
+def register(request: HttpRequest) -> HttpResponse:
     form = {"email": request.POST.get("email", "")}
     if request.method == "POST":
         try:
@@ -143,7 +144,7 @@ def _pending(request) -> PortalAccount | None:
 
 
 @public
-def register_totp(request):
+def register_totp(request: HttpRequest) -> HttpResponse:
     account = _pending(request)
     if account is None:
         return redirect("identity:register")
@@ -167,7 +168,7 @@ def register_totp(request):
 
 
 @public
-def email_sign_in(request):
+def email_sign_in(request: HttpRequest) -> HttpResponse:
     form = {"email": request.POST.get("email", "")}
     if request.method == "POST":
         try:

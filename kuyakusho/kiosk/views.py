@@ -1,3 +1,4 @@
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ KIOSK_SERVICES = [
 
 
 @public
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     services = []
     for url_name, title, text in KIOSK_SERVICES:
         try:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -50,13 +50,14 @@ def _opening(o) -> dict:
 @router.get("/", response=list[OfficeOut], auth=None,
             summary="事務所の一覧と現在の開庁状況（公開）/ Offices and whether they are open now (public)")
 @api_public
-def offices(request, response: HttpResponse):
+def offices(request: HttpRequest, response: HttpResponse):
     patch_cache_control(response, public=True, max_age=60)
-    out, calendars = [], {}
+    out: list[dict[str, object]] = []
+    calendars: dict[int, Calendar] = {}
     for o in Office.objects.select_related("schedule").prefetch_related("services", "counters__services"):
         opening = None
-        if o.schedule_id:
-            cal = calendars.setdefault(o.schedule_id, Calendar.load(o.schedule))
+        if o.schedule is not None:
+            cal = calendars.setdefault(o.schedule.pk, Calendar.load(o.schedule))
             opening = _opening(cal.status(office=o))
         out.append({"code": o.code, "name": o.name, "address": o.address,
                     "latitude": float(o.latitude) if o.latitude is not None else None,
@@ -72,7 +73,8 @@ def offices(request, response: HttpResponse):
 @router.get("/schedules/{schedule}/status", response=OpeningOut, auth=None,
             summary="開いているか・次はいつ開くか（公開）/ Open at a time, and when next (public)")
 @api_public
-def schedule_status(request, schedule: str, at: datetime | None = None, office: str = "", service: str = ""):
+def schedule_status(request: HttpRequest, schedule: str, at: datetime | None = None, office: str = "",
+                    service: str = "") -> dict:
     """``schedule``: ``offices`` (with ``office`` and optionally ``service``), ``kiosk``, ``konbini`` …"""
     found = Schedule.objects.filter(code=schedule).first()
     if found is None:

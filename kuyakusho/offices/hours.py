@@ -59,7 +59,9 @@ class Opening:
         }
 
 
-def _covers(sd: SpecialDay, d: date) -> bool:
+def _covers(sd: SpecialDay | None, d: date) -> bool:
+    if sd is None:
+        return False
     if not sd.annual:
         return sd.date_from <= d <= sd.date_to
     start, end, md = (sd.date_from.month, sd.date_from.day), (sd.date_to.month, sd.date_to.day), (d.month, d.day)
@@ -136,12 +138,13 @@ class Calendar:
         if self.closure(d, office_id, service_id):
             return []
         code = day_code(d)
-        spans = [
-            (r.opens, r.closes) for r in self.weekly
+        rules = [
+            r for r in self.weekly
             if code in r.days and r.applies(office_id, service_id)
             and (r.valid_from is None or r.valid_from <= d) and (r.valid_until is None or d <= r.valid_until)
         ]
-        spans += [(r.opens, r.closes) for r in self.extra if r.applies(office_id, service_id) and _covers(r.special, d)]
+        rules += [r for r in self.extra if r.applies(office_id, service_id) and _covers(r.special, d)]
+        spans = [(r.opens, r.closes) for r in rules if r.opens is not None and r.closes is not None]
         merged: list[list[time]] = []
         for opens, closes in sorted(spans):
             if merged and opens <= merged[-1][1]:

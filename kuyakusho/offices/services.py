@@ -7,7 +7,8 @@ registers one in its ``AppConfig.ready()`` to push the new state to congestion p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date, time
 
 from django.conf import settings
@@ -15,7 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import as_staff
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from .models import Office, Schedule, Service, SpecialDay
@@ -30,8 +34,8 @@ def on_schedule_changed(listener: ScheduleListener) -> None:
         _schedule_listeners.append(listener)
 
 
-def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
-                    office: Office | None = None, services: list[Service] | tuple = (), opens: time | None = None,
+def add_special_day(*, actor: Actor, schedule: Schedule, kind: str, date_from: date, date_to: date | None = None,
+                    office: Office | None = None, services: Sequence[Service] = (), opens: time | None = None,
                     closes: time | None = None, reason_ja: str, reason_en: str = "") -> SpecialDay:
     date_to = date_to or date_from
     if kind not in SpecialDay.Kind.values:
@@ -57,7 +61,7 @@ def add_special_day(*, actor, schedule: Schedule, kind: str, date_from: date, da
     with transaction.atomic():
         day = SpecialDay.objects.create(schedule=schedule, office=office, kind=kind, date_from=date_from,
                                         date_to=date_to, opens=opens, closes=closes, reason_ja=reason_ja.strip(),
-                                        reason_en=reason_en.strip(), created_by=actor)
+                                        reason_en=reason_en.strip(), created_by=as_staff(actor))
         day.services.set(services)
         record_write(actor=actor, action="offices.special_day.add", target=day, changes={
             "kind": [None, kind], "date_from": [None, date_from], "date_to": [None, date_to],
@@ -71,7 +75,7 @@ DEMO_REASON_JA = "デモ用の臨時開庁（終日）"
 DEMO_REASON_EN = "Open all day for the demo"
 
 
-def open_today_for_demo(*, actor) -> list[SpecialDay]:
+def open_today_for_demo(*, actor: Actor) -> list[SpecialDay]:
     """The demo ward only: every schedule (counters, kiosks, stores) open all of today, so that a newcomer
     trying the platform at night sees the ticket machine, the kiosk and the counter work. Each opening is an
     ordinary, audited extra opening, shown on the office guide and removable like any other; installations
@@ -91,7 +95,7 @@ def open_today_for_demo(*, actor) -> list[SpecialDay]:
     return days
 
 
-def remove_special_day(*, actor, special_day: SpecialDay) -> None:
+def remove_special_day(*, actor: Staff, special_day: SpecialDay) -> None:
     if special_day.annual:
         raise ApplicationError(ErrorCode.REFUSED,
                                _("毎年の閉庁日（年末年始など）はこの画面では削除できません。"))
@@ -110,10 +114,10 @@ def _changed(schedule: Schedule) -> None:
         return
     codes = list(schedule.offices.values_list("code", flat=True))
     for listener in _schedule_listeners:
-        transaction.on_commit(lambda listener=listener: listener(codes))
+        transaction.on_commit(functools.partial(listener, codes))
 
 
-def set_display_alternation(*, actor, office: Office, seconds: int) -> Office:
+def set_display_alternation(*, actor: Staff, office: Office, seconds: int) -> Office:
     """How the office's lobby display (呼出表示) shows its words: 0 in one language, otherwise Japanese and English
     in turn every ``seconds`` (5 to 600)."""
     if seconds and not 5 <= seconds <= 600:

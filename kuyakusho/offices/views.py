@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.actions import add_refusal, form_refusal, post_action
@@ -20,12 +22,12 @@ from .selectors import office_guide
 
 
 @public
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "offices/index.html", office_guide())
 
 
 @staff(Capability.MANAGE_OFFICES)
-def manage(request):
+def manage(request: StaffRequest) -> HttpResponse:
     form = SpecialDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -51,7 +53,7 @@ def manage(request):
 
 @staff(Capability.MANAGE_OFFICES)
 @post_action("offices:manage")
-def display_languages(request) -> str:
+def display_languages(request: StaffRequest) -> str:
     """The lobby display's languages for one office (a wall screen has no language switch)."""
     form = DisplayLanguagesForm(request.POST, prefix="display")
     if not form.is_valid():
@@ -63,14 +65,14 @@ def display_languages(request) -> str:
 
 @staff(Capability.MANAGE_OFFICES)
 @post_action("offices:manage")
-def open_for_demo(request) -> str:
+def open_for_demo(request: StaffRequest) -> str:
     opened = services.open_today_for_demo(actor=request.user)
     return _("本日は終日開庁にしました（デモ用）。") if opened else _("本日はすでに終日開庁になっています（デモ用）。")
 
 
 @staff(Capability.MANAGE_OFFICES)
 @post_action("offices:manage")
-def remove(request, pk: int) -> str:
+def remove(request: StaffRequest, pk: int) -> str:
     day = get_object_or_404(SpecialDay, pk=pk)
     services.remove_special_day(actor=request.user, special_day=day)
     return _("削除しました。")

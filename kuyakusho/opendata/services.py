@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import diff, record_write, snapshot
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text, fold_name_for_search
 from kuyakusho.core.ward import ward
@@ -117,7 +118,7 @@ def _index(dataset: Dataset, tags: Sequence[str]) -> None:
                                     readings=[dataset.reading, auto])
 
 
-def publish_dataset(*, actor: object, data: DatasetInput, source: str = "") -> Dataset:
+def publish_dataset(*, actor: Actor, data: DatasetInput, source: str = "") -> Dataset:
     """A new dataset, public at once."""
     _check(data)
     with transaction.atomic():
@@ -141,7 +142,7 @@ def publish_dataset(*, actor: object, data: DatasetInput, source: str = "") -> D
     return dataset
 
 
-def update_dataset(*, actor: object, dataset: Dataset, version: int, data: DatasetInput) -> Dataset:
+def update_dataset(*, actor: Actor, dataset: Dataset, version: int, data: DatasetInput) -> Dataset:
     """Change a dataset's description; ``version`` is the one the editor read (a concurrent change is refused)."""
     _check(data)
     with transaction.atomic():
@@ -168,7 +169,7 @@ def update_dataset(*, actor: object, dataset: Dataset, version: int, data: Datas
     return current
 
 
-def withdraw_dataset(*, actor: object, dataset: Dataset, reason: str) -> Dataset:
+def withdraw_dataset(*, actor: Actor, dataset: Dataset, reason: str) -> Dataset:
     """End publication. The dataset keeps a tombstone page (title, organisation, reason, when); its files and
     datastore rows are no longer served."""
     check_text(reason, field="reason", max_length=300, font=False)
@@ -188,7 +189,7 @@ def withdraw_dataset(*, actor: object, dataset: Dataset, reason: str) -> Dataset
     return current
 
 
-def create_organization(*, actor: object, name: str, title: str, title_en: str = "", description: str = "",
+def create_organization(*, actor: Actor, name: str, title: str, title_en: str = "", description: str = "",
                         email: str = "", phone: str = "") -> Organization:
     try:
         NAME_VALIDATOR(name)
@@ -312,7 +313,7 @@ def _store(*, dataset: Dataset, file_name: str, name: str, fmt: str, content: by
     return resource, changed
 
 
-def add_resource(*, actor: object, dataset: Dataset, name: str, fmt: str, file_name: str, content: bytes,
+def add_resource(*, actor: Actor, dataset: Dataset, name: str, fmt: str, file_name: str, content: bytes,
                  description: str = "") -> Resource:
     """A file staff upload to a dataset (a CSV is also loaded into the datastore)."""
     check_text(name, field="name", max_length=200, font=False)
@@ -383,7 +384,7 @@ def _ward_name() -> str:
     return ward().full_name_ja
 
 
-def regenerate(*, actor: object, key: str, as_of: date | None = None) -> Regenerated:
+def regenerate(*, actor: Actor, key: str, as_of: date | None = None) -> Regenerated:
     """Run one registered generator and store what it made (the dataset is created the first time)."""
     source = sources.get(key)
     if source is None:
@@ -414,7 +415,7 @@ def regenerate(*, actor: object, key: str, as_of: date | None = None) -> Regener
     return Regenerated(dataset=dataset, resources=stored, changed=changed)
 
 
-def regenerate_all(*, actor: object, as_of: date | None = None) -> dict[str, str]:
+def regenerate_all(*, actor: Actor, as_of: date | None = None) -> dict[str, str]:
     """Every registered generator, the catalogue list last (it lists the others' files). A failing generator is
     reported and does not stop the others."""
     outcome: dict[str, str] = {}

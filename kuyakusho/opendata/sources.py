@@ -89,7 +89,7 @@ class Source:
 
 
 _SOURCES: dict[str, Source] = {}
-_CONTRIBUTORS: dict[str, list[Callable[[], list[Row]]]] = {}
+_CONTRIBUTORS: dict[str, list[Callable[[], Sequence[Row]]]] = {}
 
 
 def register(source: Source) -> None:
@@ -101,7 +101,7 @@ def unregister(key: str) -> None:
     _SOURCES.pop(key, None)
 
 
-def contribute(key: str, rows: Callable[[], list[Row]]) -> None:
+def contribute(key: str, rows: Callable[[], Sequence[Row]]) -> None:
     """Add rows to the dataset ``key`` generates (each row a dict keyed by that dataset's column names)."""
     contributors = _CONTRIBUTORS.setdefault(key, [])
     if rows not in contributors:

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError
@@ -284,7 +285,7 @@ C = Capability.MANAGE_OPEN_DATA
 
 @staff(C)
 @require_GET
-def console_index(request: HttpRequest) -> HttpResponse:
+def console_index(request: StaffRequest) -> HttpResponse:
     datasets = (Dataset.objects.select_related("organization").annotate(n_resources=Count("resources"))
                 .order_by("state", "-modified"))
     page = Paginator(datasets, 50).get_page(request.GET.get("page"))
@@ -304,7 +305,7 @@ def _input(form: DatasetForm) -> services.DatasetInput:
 
 @staff(C)
 @require_http_methods(["GET", "POST"])
-def console_new(request: HttpRequest) -> HttpResponse:
+def console_new(request: StaffRequest) -> HttpResponse:
     form = DatasetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,7 +321,7 @@ def console_new(request: HttpRequest) -> HttpResponse:
 
 @staff(C)
 @require_http_methods(["GET", "POST"])
-def console_edit(request: HttpRequest, name: str) -> HttpResponse:
+def console_edit(request: StaffRequest, name: str) -> HttpResponse:
     ds = get_object_or_404(Dataset.objects.select_related("organization"), name=name)
     initial = {"name": ds.name, "title": ds.title, "title_en": ds.title_en, "reading": ds.reading,
                "organization": ds.organization, "notes": ds.notes, "notes_en": ds.notes_en,
@@ -344,7 +345,7 @@ def console_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff(C)
 @require_POST
-def console_withdraw(request: HttpRequest, name: str) -> HttpResponse:
+def console_withdraw(request: StaffRequest, name: str) -> HttpResponse:
     ds = get_object_or_404(Dataset, name=name)
     form = WithdrawForm(request.POST)
     if form.is_valid():
@@ -361,7 +362,7 @@ def console_withdraw(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff(C)
 @require_POST
-def console_upload(request: HttpRequest, name: str) -> HttpResponse:
+def console_upload(request: StaffRequest, name: str) -> HttpResponse:
     ds = get_object_or_404(Dataset, name=name)
     form = ResourceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -384,7 +385,7 @@ def console_upload(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff(C)
 @require_POST
-def console_regenerate(request: HttpRequest, key: str) -> HttpResponse:
+def console_regenerate(request: StaffRequest, key: str) -> HttpResponse:
     try:
         result = services.regenerate(actor=request.user, key=key)
     except ApplicationError as e:

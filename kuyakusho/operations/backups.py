@@ -292,7 +292,7 @@ def restore_check(*, backup: Path | None = None, directory: Path | None = None, 
 def check_certificate(alias: str = DEFAULT_DB_ALIAS) -> str:
 
     issuance = Issuance.objects.using(alias).filter(pdf__isnull=False).order_by("-id").first()
-    if issuance is None:
+    if issuance is None or issuance.pdf is None:
         return "no stored certificate to verify"
     pdf = bytes(issuance.pdf)
     if hashlib.sha256(pdf).hexdigest() != issuance.pdf_sha256:

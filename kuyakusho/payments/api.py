@@ -1,8 +1,10 @@
 from datetime import date, datetime
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
 
@@ -36,7 +38,7 @@ class BillOut(Schema):
 
 @router.get("/bills/{number}", response=BillOut)
 @api_staff(Capability.VIEW_PAYMENTS)
-def bill(request, number: str):
+def bill(request: StaffRequest, number: str) -> dict[str, Any]:
     """A bill by its number, with its payments (the 確認番号 is not shown)."""
     b = get_object_or_404(Bill.objects.prefetch_related("payments"), number=number)
     return {**{f: getattr(b, f) for f in BillOut.model_fields if f != "payments"},

@@ -30,7 +30,7 @@ class CardForm(forms.Form):
     expiry = forms.CharField(label=_("有効期限（MM/YY）"), max_length=5)
     cvc = forms.CharField(label=_("セキュリティコード"), max_length=4)
 
-    def clean_card_number(self):
+    def clean_card_number(self) -> str:
         digits = "".join(c for c in self.cleaned_data["card_number"] if c.isdigit())
         if len(digits) not in range(14, 20):
             raise forms.ValidationError(_("カード番号を正しく入力してください。"))

@@ -6,11 +6,16 @@ resident, the resident's id as a plain integer: this app sits below the register
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.models import FiscalYearCounter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class BillCounter(FiscalYearCounter):
@@ -135,11 +140,11 @@ class PaymentTransition(models.Model):
         return f"{self.payment_id}: {self.from_state} → {self.to_state}"
 
     @property
-    def from_label(self) -> str:
+    def from_label(self) -> StrOrPromise:
         return Payment.State(self.from_state).label if self.from_state else "—"
 
     @property
-    def to_label(self) -> str:
+    def to_label(self) -> StrOrPromise:
         return Payment.State(self.to_state).label
 
 

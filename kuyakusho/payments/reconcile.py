@@ -29,6 +29,7 @@ import csv
 import hashlib
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -36,12 +37,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor, actor_label
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from . import codes
 from .models import Bill, Payment, PaymentTransition, ProviderEvent, Reconciliation, ReconciliationLine
 from .providers import WebhookEvent
 from .services import _transition, apply_event
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Outcome = ReconciliationLine.Outcome
 State = Payment.State
@@ -69,7 +74,7 @@ def _rows(data: bytes, first_field: str) -> list[list[str]]:
     return rows
 
 
-def import_file(*, actor, kind: str, name: str, data: bytes) -> Reconciliation:
+def import_file(*, actor: Actor, kind: str, name: str, data: bytes) -> Reconciliation:
     if kind not in Reconciliation.Kind.values:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("ファイルの種類が正しくありません。"), field="kind")
     if not data:
@@ -80,7 +85,7 @@ def import_file(*, actor, kind: str, name: str, data: bytes) -> Reconciliation:
     rows = _rows(data, "record_kind" if kind == Reconciliation.Kind.KONBINI else "checkout_id")
     with transaction.atomic():
         rec = Reconciliation.objects.create(kind=kind, file_name=name[:200], file_sha256=digest,
-                                            imported_by=(getattr(actor, "username", None) or "system")[:150])
+                                            imported_by=actor_label(actor)[:150])
         handle = _konbini_line if kind == Reconciliation.Kind.KONBINI else _provider_line
         seen: set[tuple] = set()
         lines = [handle(rec, n, row, seen, actor) for n, row in enumerate(rows, start=1)]
@@ -101,7 +106,7 @@ def _line(rec, n, *, outcome, record_kind="", reference="", amount=None, paid_at
         paid_at=paid_at, store=store[:32], bill=bill, payment=payment, outcome=outcome, note=str(note)[:200])
 
 
-def _konbini_line(rec, n, row, seen, actor) -> ReconciliationLine:
+def _konbini_line(rec, n, row, seen, actor: Actor) -> ReconciliationLine:
     if len(row) < 6:
         return _line(rec, n, outcome=Outcome.INVALID, note=_("項目の数が足りません。"))
     record_kind, paid_date, paid_time, barcode, amount_text, store = (c.strip() for c in row[:6])
@@ -149,7 +154,7 @@ def _konbini_line(rec, n, row, seen, actor) -> ReconciliationLine:
         payment = Payment.objects.create(bill=bill, provider="konbini", checkout_id=store_payment, amount=amount,
                                          method=Payment.Method.KONBINI)
         PaymentTransition.objects.create(payment=payment, from_state="", to_state=State.CREATED,
-                                         cause="konbini", actor_label=(getattr(actor, "username", None) or "system"))
+                                         cause="konbini", actor_label=actor_label(actor)[:150])
     ProviderEvent.objects.create(provider="konbini", event_id=event_id, kind=record_kind, payment=payment)
     if other_paid or bill.status in (Bill.Status.REFUNDED,):
         # Paid at a store although already paid (or given back): the money is to be returned.
@@ -168,7 +173,7 @@ def _konbini_line(rec, n, row, seen, actor) -> ReconciliationLine:
     return _line(rec, n, outcome=Outcome.CONFIRMED, bill=bill, payment=payment, **common)
 
 
-def _provider_line(rec, n, row, seen, actor) -> ReconciliationLine:
+def _provider_line(rec, n, row, seen, actor: Actor) -> ReconciliationLine:
     if len(row) < 4:
         return _line(rec, n, outcome=Outcome.INVALID, note=_("項目の数が足りません。"))
     checkout_id, kind, amount_text, settled_text = (c.strip() for c in row[:4])
@@ -204,7 +209,7 @@ def _provider_line(rec, n, row, seen, actor) -> ReconciliationLine:
     if payment.state == State.FAILED:
         return _line(rec, n, outcome=Outcome.DUPLICATE, bill=bill, payment=payment,
                      note=_("二重の支払です（返金の対象）。"), **common)
-    note = ""
+    note: StrOrPromise = ""
     if payment.state in (State.CREATED, State.AUTHORISED, State.EXPIRED):
         apply_event(provider_name=provider, event=WebhookEvent(f"settlement:capture:{checkout_id}",
                                                                "payment.captured", checkout_id, amount),

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_refusal, record_write
+from kuyakusho.core.actors import Actor, actor_label
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.wareki import fiscal_year
@@ -32,6 +34,9 @@ from kuyakusho.core.wareki import fiscal_year
 from . import codes
 from .models import TRANSITIONS, Bill, BillCounter, Payment, PaymentTransition, ProviderEvent
 from .providers import EVENT_STATES, WebhookEvent, WebhookRefused, get_provider
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 State = Payment.State
@@ -67,15 +72,9 @@ def _notify(event: PaymentEvent) -> None:
             log.exception("payment listener failed for bill %s", event.bill_id)
 
 
-def _actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return (getattr(actor, "username", None) or str(actor))[:150]
-
-
 # --- Bills -----------------------------------------------------------------------------------------------
 
-def create_bill(*, actor, purpose: str, amount: int, payer_ref: str, source: str, source_ref: str,
+def create_bill(*, actor: Actor, purpose: str, amount: int, payer_ref: str, source: str, source_ref: str,
                 resident_id: int | None = None, due_on: date | None = None, payeasy_kind: str | None = None,
                 accepts_elqr: bool = False) -> Bill:
     """Raise a bill. The same ``(source, source_ref)`` raised again returns the first bill (so an area can
@@ -128,7 +127,7 @@ def create_bill(*, actor, purpose: str, amount: int, payer_ref: str, source: str
     return bill
 
 
-def cancel_bill(*, actor, bill: Bill) -> Bill:
+def cancel_bill(*, actor: Actor, bill: Bill) -> Bill:
     """Withdraw an unpaid bill (it can no longer be paid online; a later store payment is reported)."""
     with transaction.atomic():
         bill = Bill.objects.select_for_update().get(pk=bill.pk)
@@ -150,7 +149,7 @@ def cancel_bill(*, actor, bill: Bill) -> Bill:
 
 # --- State changes -----------------------------------------------------------------------------------------
 
-def _transition(payment: Payment, to: str, *, actor, cause: str, event_id: str = "", method: str = "") -> bool:
+def _transition(payment: Payment, to: str, *, actor: Actor, cause: str, event_id: str = "", method: str = "") -> bool:
     """Move a locked payment to ``to`` (and its bill with it); False if it is already there. Call inside the
     transaction that locked the payment. Refuses a change the state machine does not allow."""
     if payment.state == to:
@@ -170,7 +169,7 @@ def _transition(payment: Payment, to: str, *, actor, cause: str, event_id: str =
         fields.append("captured_at")
     payment.save(update_fields=fields)
     PaymentTransition.objects.create(payment=payment, from_state=before, to_state=to, cause=cause,
-                                     actor_label=_actor_label(actor), provider_event_id=event_id)
+                                     actor_label=actor_label(actor)[:150], provider_event_id=event_id)
     bill = payment.bill
     bill_changes = {}
     if to == State.CAPTURED:
@@ -194,7 +193,7 @@ def _transition(payment: Payment, to: str, *, actor, cause: str, event_id: str =
 
 # --- Online checkout ---------------------------------------------------------------------------------------
 
-def start_checkout(*, actor, bill: Bill, return_url: str, provider_name: str | None = None) -> Payment:
+def start_checkout(*, actor: Actor, bill: Bill, return_url: str, provider_name: str | None = None) -> Payment:
     """A checkout at the provider for the bill's whole amount; the payer is sent to ``payment.redirect_url``.
     An unexpired checkout already open for the bill is reused."""
     provider = get_provider(provider_name)
@@ -217,7 +216,7 @@ def start_checkout(*, actor, bill: Bill, return_url: str, provider_name: str | N
                                          amount=bill.amount, redirect_url=checkout.redirect_url,
                                          expires_at=checkout.expires_at)
         PaymentTransition.objects.create(payment=payment, from_state="", to_state=State.CREATED, cause="checkout",
-                                         actor_label=_actor_label(actor))
+                                         actor_label=actor_label(actor)[:150])
         record_write(actor=actor, action="payments.checkout_created", target=payment,
                      subject_id=bill.resident_id or "",
                      changes={"bill": bill.number, "amount": bill.amount, "provider": provider.name})
@@ -225,12 +224,12 @@ def start_checkout(*, actor, bill: Bill, return_url: str, provider_name: str | N
 
 
 class _Refuse(Exception):
-    def __init__(self, reason: str, message, code=ErrorCode.REFUSED):
+    def __init__(self, reason: str, message: StrOrPromise, code: ErrorCode = ErrorCode.REFUSED) -> None:
         super().__init__(reason)
         self.reason, self.message, self.code = reason, message, code
 
 
-def receive_webhook(*, provider_name: str, body: bytes, headers) -> str:
+def receive_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
     """Verify and apply a provider's notification. Returns ``"applied"``, ``"duplicate"`` (that event was
     applied before) or ``"unchanged"`` (the payment was already in that state). A notification that cannot
     be believed or applied is refused: nothing of it is written, the refusal is audited, and
@@ -304,7 +303,7 @@ def _refund_at_provider(provider_name: str, checkout_id: str, amount: int) -> No
         log.exception("refund of a payment made twice failed (checkout kept for reconciliation)")
 
 
-def refund_payment(*, actor, payment: Payment, reason: str) -> Payment:
+def refund_payment(*, actor: Actor, payment: Payment, reason: str) -> Payment:
     """Give a captured payment back in full (the provider is asked while the payment is locked, so two
     refunds cannot both reach it)."""
     reason = (reason or "").strip()
@@ -331,7 +330,7 @@ def refund_payment(*, actor, payment: Payment, reason: str) -> Payment:
     return payment
 
 
-def record_counter_payment(*, actor, bill: Bill) -> Payment:
+def record_counter_payment(*, actor: Actor, bill: Bill) -> Payment:
     """The bill was paid in cash at a counter: a captured payment of the whole amount."""
     with transaction.atomic():
         bill = Bill.objects.select_for_update().get(pk=bill.pk)
@@ -340,12 +339,12 @@ def record_counter_payment(*, actor, bill: Bill) -> Payment:
         payment = Payment.objects.create(bill=bill, provider="counter", checkout_id=f"ct_{secrets.token_hex(12)}",
                                          amount=bill.amount, method=Payment.Method.COUNTER)
         PaymentTransition.objects.create(payment=payment, from_state="", to_state=State.CREATED, cause="counter",
-                                         actor_label=_actor_label(actor))
+                                         actor_label=actor_label(actor)[:150])
         _transition(payment, State.CAPTURED, actor=actor, cause="counter")
     return payment
 
 
-def expire_due_payments(*, now=None) -> int:
+def expire_due_payments(*, now: datetime | None = None) -> int:
     """Expire the online checkouts nobody completed in time (the provider's checkout is closed first)."""
     now = now or timezone.now()
     expired = 0

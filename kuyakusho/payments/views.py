@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.access import public, staff
@@ -44,7 +45,7 @@ def _bill_or_404(token: str) -> Bill:
 
 
 @public
-def bill_page(request, token: str):
+def bill_page(request: HttpRequest, token: str) -> HttpResponse:
     """The bill as its payer sees it (reached by the signed link the area that raised it gives)."""
     bill = _bill_or_404(token)
     return render(request, "payments/bill.html", {"bill": bill, "token": token, "payments": bill.payments.all()})
@@ -52,7 +53,7 @@ def bill_page(request, token: str):
 
 @public
 @post_action(lambda token: reverse("payments:bill", args=[token]))
-def bill_pay(request, token: str) -> Done:
+def bill_pay(request: HttpRequest, token: str) -> Done:
     bill = _bill_or_404(token)
     return_url = request.build_absolute_uri(reverse("payments:bill_done", args=[token]))
     payment = services.start_checkout(actor=None, bill=bill, return_url=return_url)
@@ -60,13 +61,13 @@ def bill_pay(request, token: str) -> Done:
 
 
 @public
-def bill_done(request, token: str):
+def bill_done(request: HttpRequest, token: str) -> HttpResponse:
     bill = _bill_or_404(token)
     return render(request, "payments/bill_done.html", {"bill": bill, "token": token})
 
 
 @public
-def bill_pdf(request, token: str):
+def bill_pdf(request: HttpRequest, token: str) -> HttpResponse:
     return _pdf_response(_bill_or_404(token))
 
 
@@ -91,7 +92,7 @@ def _pdf_response(bill: Bill) -> HttpResponse:
 @public
 @csrf_exempt
 @require_POST
-def webhook(request, provider: str):
+def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     """A provider's signed notification: 200 once applied (or already applied), 400 when refused."""
     with audit_context(channel="system", via=f"payments:webhook:{provider[:32]}"):
         try:
@@ -122,7 +123,7 @@ def _paid(checkout: SandboxCheckout, method: str, last4: str = "") -> None:
 
 
 @public
-def sandbox_checkout(request, checkout_id: str):
+def sandbox_checkout(request: HttpRequest, checkout_id: str) -> HttpResponse:
     """The hosted payment page: a card form and a code-payment option."""
     with transaction.atomic():
         checkout = _sandbox_checkout(checkout_id, lock=request.method == "POST")
@@ -151,7 +152,7 @@ def sandbox_checkout(request, checkout_id: str):
 
 
 @public
-def sandbox_challenge(request, checkout_id: str):
+def sandbox_challenge(request: HttpRequest, checkout_id: str) -> HttpResponse:
     """The card issuer's confirmation step (3-D Secure-like): approve or refuse."""
     with transaction.atomic():
         checkout = _sandbox_checkout(checkout_id, lock=request.method == "POST")
@@ -170,7 +171,7 @@ def sandbox_challenge(request, checkout_id: str):
 
 @public
 @require_POST
-def sandbox_code(request, checkout_id: str):
+def sandbox_code(request: HttpRequest, checkout_id: str) -> HttpResponse:
     """The code-payment app approved the payment (in the demo, the button under the QR code)."""
     with transaction.atomic():
         checkout = _sandbox_checkout(checkout_id, lock=True)
@@ -181,7 +182,7 @@ def sandbox_code(request, checkout_id: str):
 
 
 @public
-def sandbox_qr(request, checkout_id: str):
+def sandbox_qr(request: HttpRequest, checkout_id: str) -> HttpResponse:
     """The QR code a code-payment app scans (SVG)."""
     checkout = _sandbox_checkout(checkout_id)
     out = io.BytesIO()
@@ -193,7 +194,7 @@ def sandbox_qr(request, checkout_id: str):
 # --- Console ----------------------------------------------------------------------------------------------------
 
 @staff(C.VIEW_PAYMENTS)
-def console_bills(request):
+def console_bills(request: StaffRequest) -> HttpResponse:
     number = request.GET.get("number", "")[:21]
     status = request.GET.get("status", "")
     if status not in Bill.Status.values:
@@ -204,7 +205,7 @@ def console_bills(request):
 
 
 @staff(C.MANAGE_PAYMENTS)
-def console_bill_new(request):
+def console_bill_new(request: StaffRequest) -> HttpResponse:
     form = BillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -222,7 +223,7 @@ def console_bill_new(request):
 
 
 @staff(C.VIEW_PAYMENTS)
-def console_bill(request, pk: int):
+def console_bill(request: StaffRequest, pk: int) -> HttpResponse:
     try:
         bill = selectors.bill_detail(pk)
     except Bill.DoesNotExist:
@@ -239,7 +240,7 @@ def console_bill(request, pk: int):
 
 
 @staff(C.VIEW_PAYMENTS)
-def console_bill_pdf(request, pk: int):
+def console_bill_pdf(request: StaffRequest, pk: int) -> HttpResponse:
     return _pdf_response(get_object_or_404(Bill, pk=pk))
 
 
@@ -249,7 +250,7 @@ def _bill_of_payment(pk: int) -> str:
 
 @staff(C.MANAGE_PAYMENTS)
 @post_action(_bill_of_payment)
-def console_refund(request, pk: int) -> str:
+def console_refund(request: StaffRequest, pk: int) -> str:
     payment = get_object_or_404(Payment, pk=pk)
     form = RefundForm(request.POST)
     if not form.is_valid():
@@ -260,14 +261,14 @@ def console_refund(request, pk: int) -> str:
 
 @staff(C.MANAGE_PAYMENTS)
 @post_action(lambda pk: reverse("payments:console_bill", args=[pk]))
-def console_counter_payment(request, pk: int) -> str:
+def console_counter_payment(request: StaffRequest, pk: int) -> str:
     bill = get_object_or_404(Bill, pk=pk)
     services.record_counter_payment(actor=request.user, bill=bill)
     return _("窓口での納付を記録しました。")
 
 
 @staff(C.MANAGE_PAYMENTS)
-def console_reconciliation(request):
+def console_reconciliation(request: StaffRequest) -> HttpResponse:
     form = ReconciliationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -288,6 +289,6 @@ def console_reconciliation(request):
 
 
 @staff(C.VIEW_PAYMENTS)
-def console_reconciliation_report(request, pk: int):
+def console_reconciliation_report(request: StaffRequest, pk: int) -> HttpResponse:
     rec = get_object_or_404(Reconciliation, pk=pk)
     return render(request, "payments/console_reconciliation_report.html", selectors.reconciliation_report(rec))

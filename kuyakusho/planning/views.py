@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Sequence
 
 from django import forms as djforms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.core.access import staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError
@@ -36,7 +39,6 @@ NAV = [("coverage", "配置と距離"), ("workload", "業務量"), ("simulations
 
 
 def _nav(section: str) -> list[dict[str, object]]:
-    from django.urls import reverse
     labels = {"coverage": _("配置と距離"), "workload": _("業務量"), "simulations": _("繁忙期シミュレーション"),
               "recommend": _("窓口数の推奨")}
     return [{"url": reverse(f"planning:{k}"), "label": labels[k], "current": k == section} for k, _l in NAV]
@@ -48,7 +50,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], *, se
                                       "threshold": threshold()}, status=status)
 
 
-def _csv_response(filename: str, header: list[str], rows: list[list[object]]) -> HttpResponse:
+def _csv_response(filename: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
@@ -114,7 +116,7 @@ def _town_rows(cov: Coverage) -> list[list[object]]:
 
 @staff(Capability.PLAN)
 @require_GET
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: StaffRequest) -> HttpResponse:
     sites = office_sites()
     if not sites:
         return _page(request, "planning/coverage.html", {"empty": True}, section="coverage")
@@ -151,7 +153,7 @@ def _default_period() -> tuple[datetime.date, datetime.date]:
 
 @staff(Capability.PLAN)
 @require_GET
-def workload_page(request: HttpRequest) -> HttpResponse:
+def workload_page(request: StaffRequest) -> HttpResponse:
     start, end = _default_period()
     form = PeriodForm(request.GET or None, initial={"date_from": start, "date_to": end})
     tables: list[Table] = []
@@ -177,7 +179,7 @@ def workload_page(request: HttpRequest) -> HttpResponse:
 
 @staff(Capability.PLAN)
 @require_http_methods(["GET", "POST"])
-def simulations(request: HttpRequest) -> HttpResponse:
+def simulations(request: StaffRequest) -> HttpResponse:
     start, end = spring()
     form = SimulationForm(request.POST or None, request.FILES or None,
                           initial={"date_from": start, "date_to": end, "seed": 1})
@@ -186,7 +188,7 @@ def simulations(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 scenario = parse_scenario(form.scenario())
-                run = run_simulation(actor=request.user, scenario=scenario,  # type: ignore[arg-type]
+                run = run_simulation(actor=request.user, scenario=scenario,
                                      name=form.cleaned_data.get("name") or "")
                 return redirect("planning:run", pk=run.pk)
             except djforms.ValidationError as e:
@@ -210,7 +212,7 @@ def _office_names(run: SimulationRun) -> dict[str, str]:
 
 @staff(Capability.PLAN)
 @require_GET
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: StaffRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(SimulationRun, pk=pk)
     names = _office_names(run)
     results = run.results
@@ -252,7 +254,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(Capability.PLAN)
 @require_http_methods(["GET", "POST"])
-def recommendations(request: HttpRequest) -> HttpResponse:
+def recommendations(request: StaffRequest) -> HttpResponse:
     start, _end = spring()
     form = RecommendForm(request.POST or None, initial={"date_from": start, "date_to": start.replace(day=31),
                                                         "seed": 1, "target": 30})
@@ -263,7 +265,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
             try:
                 scenario = parse_scenario({"date_from": d["date_from"].isoformat(), "date_to": d["date_to"].isoformat(),
                                            "seed": d["seed"], "offices": [d["office"].code]})
-                run = recommend_staffing(actor=request.user, scenario=scenario,  # type: ignore[arg-type]
+                run = recommend_staffing(actor=request.user, scenario=scenario,
                                          office=d["office"].code, target_p90_minutes=float(d["target"]))
                 return redirect("planning:run", pk=run.pk)
             except ApplicationError as e:
@@ -278,7 +280,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
 
 @staff(Capability.PLAN)
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: StaffRequest) -> HttpResponse:
     start, end = spring()
     form = PeriodForm(request.GET or None, initial={"date_from": start, "date_to": end})
     if form.is_bound and form.is_valid():

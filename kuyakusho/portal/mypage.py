@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -22,11 +23,12 @@ from django.core.mail import send_mail
 from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.capabilities import Role
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.models import AuditEvent, Kind
 from kuyakusho.audit.services import record_read, record_write
 from kuyakusho.certificates.forms import KIND_LABELS
@@ -39,6 +41,11 @@ from kuyakusho.residents.records import ViewPurpose
 
 from .models import AccessInquiry, InquiryStatus, PortalNotice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from kuyakusho.residents.models import Resident
+
 log = logging.getLogger(__name__)
 
 SELF_PURPOSE = "self"
@@ -48,7 +55,8 @@ CHANNEL_LABELS = {
     "console": _("区役所の業務端末"), "api": _("業務システム（API）"), "kiosk": _("自動交付機"),
     "portal": _("区民向けサイト"), "display": _("表示端末"), "system": _("システム処理"),
 }
-EVENT_KIND_LABELS = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"), Kind.REFUSAL: _("拒否")}
+EVENT_KIND_LABELS: dict[str, StrOrPromise] = {Kind.READ: _("閲覧"), Kind.WRITE: _("更新"), Kind.AUTH: _("認証"),
+                                              Kind.REFUSAL: _("拒否")}
 #: What was done, by the audit action's area (first part) and a few actions of their own.
 ACTION_LABELS = {
     "residents.open": _("住民記録の表示"), "residents.open_household": _("世帯の表示"),
@@ -84,8 +92,8 @@ def _protected_ids(ids) -> set[int]:
 
 @dataclass(frozen=True)
 class MyRecord:
-    resident: object
-    members: list
+    resident: Resident
+    members: list[Resident]
 
 
 def my_record(*, session, resident_id: int, full: bool) -> MyRecord:
@@ -134,7 +142,7 @@ def _entry(e: AuditEvent, asked: set[int]) -> AccessEntry:
                        channel=str(CHANNEL_LABELS.get(e.channel, e.channel)), own=own, inquired=e.pk in asked)
 
 
-def access_log(*, resident_id: int, page: int = 1, per_page: int = ACCESS_LOG_PER_PAGE) -> tuple[Page, list]:
+def access_log(*, resident_id: int, page: int | str = 1, per_page: int = ACCESS_LOG_PER_PAGE) -> tuple[Page, list]:
     """Every audited event about her, newest first, a page at a time (the audit index on subject and seq)."""
     qs = (AuditEvent.objects.filter(subject_id=str(resident_id)).order_by("-seq")
           .select_related("actor").prefetch_related("actor__offices"))
@@ -170,12 +178,12 @@ def my_inquiries(*, account) -> list[AccessInquiry]:
 
 # --- the auditors' side (console) ---------------------------------------------------------------------------
 
-def open_inquiries(status: str = InquiryStatus.OPEN):
+def open_inquiries(status: str = InquiryStatus.OPEN) -> QuerySet[AccessInquiry]:
     return (AccessInquiry.objects.filter(status=status).select_related("event", "event__actor")
             .order_by("created_at"))
 
 
-def answer_inquiry(*, actor, inquiry_id: int, answer: str) -> AccessInquiry:
+def answer_inquiry(*, actor: Staff, inquiry_id: int, answer: str) -> AccessInquiry:
     answer = check_text(answer or "", field="answer", max_length=2000, multiline=True)
     if not answer.strip():
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("回答を入力してください。"), field="answer")

@@ -7,16 +7,20 @@ until then it is only named, in one line, as in preparation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class WardService:
     url_name: str
-    title: str
-    text: str
+    title: StrOrPromise
+    text: StrOrPromise
 
 
 SERVICES: list[WardService] = [
@@ -35,9 +39,10 @@ SERVICES: list[WardService] = [
 ]
 
 
-def home_services() -> tuple[list[dict], list[str]]:
+def home_services() -> tuple[list[dict[str, object]], list[str]]:
     """(the services that work, as cards with their link; the titles of those in preparation)."""
-    ready, preparing = [], []
+    ready: list[dict[str, object]] = []
+    preparing: list[str] = []
     for s in SERVICES:
         try:
             ready.append({"title": s.title, "text": s.text, "url": reverse(s.url_name)})

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.certificates.services import online
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError
 from kuyakusho.identity.models import AccountKind
-from kuyakusho.identity.sessions import needs_card, resident
+from kuyakusho.identity.sessions import ResidentRequest, needs_card, resident
 
 from . import download_pdf, mypage
 from .models import AccessInquiry, InquiryStatus
@@ -34,7 +35,7 @@ def _needs_link(request):
 
 
 @resident
-def home(request):
+def home(request: ResidentRequest) -> HttpResponse:
     session = request.resident_session
     rid = _resident_id(request)
     context = {"account": session.account, "linked": rid is not None,
@@ -42,12 +43,12 @@ def home(request):
     if rid is not None:
         _page, entries = mypage.access_log(resident_id=rid, per_page=5)
         context["recent_access"] = entries
-        context["recent_requests"] = list(online.my_requests(account_ref=session.account.username)[:3])
+        context["recent_requests"] = list(online.my_requests(account_ref=session.account.actor_label)[:3])
     return render(request, "portal/mypage.html", context)
 
 
 @resident
-def record(request):
+def record(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -58,7 +59,7 @@ def record(request):
 
 
 @resident
-def access(request):
+def access(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -67,7 +68,7 @@ def access(request):
 
 
 @resident
-def inquiry(request, seq: int):
+def inquiry(request: ResidentRequest, seq: int) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -86,13 +87,13 @@ def inquiry(request, seq: int):
 
 
 @resident
-def inquiries(request):
+def inquiries(request: ResidentRequest) -> HttpResponse:
     return render(request, "portal/mypage_inquiries.html",
                   {"inquiries": mypage.my_inquiries(account=request.resident_session.account)})
 
 
 @resident
-def certificates(request):
+def certificates(request: ResidentRequest) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -100,7 +101,7 @@ def certificates(request):
 
 
 @resident
-def notices(request):
+def notices(request: ResidentRequest) -> HttpResponse:
     return render(request, "portal/mypage_notices.html",
                   {"notices": mypage.notices(account=request.resident_session.account),
                    "email": request.resident_session.account.notify_email})
@@ -108,7 +109,7 @@ def notices(request):
 
 @resident
 @require_POST
-def notify_email(request):
+def notify_email(request: ResidentRequest) -> HttpResponse:
     try:
         mypage.set_notify_email(account=request.resident_session.account, email=request.POST.get("email", ""))
     except ApplicationError as e:
@@ -119,7 +120,7 @@ def notify_email(request):
 
 
 @resident
-def download(request, fmt: str):
+def download(request: ResidentRequest, fmt: str) -> HttpResponse:
     rid = _resident_id(request)
     if rid is None:
         return _needs_link(request) or redirect("portal:mypage")
@@ -138,7 +139,7 @@ def download(request, fmt: str):
 # --- console: the auditors answer -------------------------------------------------------------------------
 
 @staff(Capability.VIEW_AUDIT)
-def console_inquiries(request):
+def console_inquiries(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or InquiryStatus.OPEN
     if status not in InquiryStatus.values:
         status = InquiryStatus.OPEN
@@ -148,7 +149,7 @@ def console_inquiries(request):
 
 
 @staff(Capability.VIEW_AUDIT)
-def console_inquiry(request, pk: int):
+def console_inquiry(request: StaffRequest, pk: int) -> HttpResponse:
     inquiry = AccessInquiry.objects.select_related("event", "event__actor").filter(pk=pk).first()
     if inquiry is None:
         return render(request, "portal/console_inquiry.html", {"missing": True}, status=404)

@@ -7,8 +7,10 @@ provider's 署名 flow (``identity.views.sign_with_card``); paying to the paymen
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,8 @@ from kuyakusho.certificates.services import online
 from kuyakusho.certificates.services.content import fiscal_year_default
 from kuyakusho.certificates.services.offer import Offer, offer
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.identity.sessions import resident
+from kuyakusho.core.forms import field_of
+from kuyakusho.identity.sessions import ResidentRequest, resident
 from kuyakusho.identity.views import sign_with_card
 from kuyakusho.payments.services import start_checkout
 
@@ -43,29 +46,29 @@ class RequestForm(forms.Form):
     copies = forms.TypedChoiceField(label=_("通数"), coerce=int, initial=1,
                                     choices=[(n, n) for n in range(1, online.MAX_COPIES + 1)])
 
-    def __init__(self, *args: object, available: Offer, members: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, available: Offer, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         kinds = [k for k in available.kinds if k != CertificateKind.INKAN]
-        self.fields["kind"].choices = [
+        field_of(self, "kind", forms.ChoiceField).choices = [
             (k.value, _("%(kind)s（1通%(fee)s円）") % {"kind": KIND_LABELS[k], "fee": f"{available.fee_for(k):,}"})
             for k in CertificateKind if k.value in kinds]
-        self.fields["subject"].choices = members
-        self.fields["options"].choices = [(o, Option(o).label) for o in available.options]
+        field_of(self, "subject", forms.ChoiceField).choices = members
+        field_of(self, "options", forms.ChoiceField).choices = [(o, Option(o).label) for o in available.options]
         latest = fiscal_year_default(timezone.localdate())
         years = [(y, str(y)) for y in range(latest, latest - 5, -1)]
-        self.fields["fiscal_year"].choices = [("", _("最新の年度")), *years]
+        field_of(self, "fiscal_year", forms.ChoiceField).choices = [("", _("最新の年度")), *years]
 
 
-def _linked(request: HttpRequest) -> int | None:
-    return mypage.linked_resident_id(request.resident_session)  # type: ignore[attr-defined]
+def _linked(request: ResidentRequest) -> int | None:
+    return mypage.linked_resident_id(request.resident_session)
 
 
-def _account_ref(request: HttpRequest) -> str:
-    return str(request.resident_session.account.username)  # type: ignore[attr-defined]
+def _account_ref(request: ResidentRequest) -> str:
+    return request.resident_session.account.actor_label
 
 
 @resident
-def requests_list(request: HttpRequest) -> HttpResponse:
+def requests_list(request: ResidentRequest) -> HttpResponse:
     rid = _linked(request)
     if rid is None:
         return redirect("identity:link")
@@ -75,7 +78,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
 
 
 @resident
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: ResidentRequest) -> HttpResponse:
     rid = _linked(request)
     if rid is None:
         return redirect("identity:link")
@@ -83,7 +86,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if not available.open:
         return render(request, "portal/request_new.html", {"closed": available.reason})
     # Her household as My page shows it (members under a support measure left out); the read is her own.
-    record = mypage.my_record(session=request.resident_session, resident_id=rid, full=False)  # type: ignore[attr-defined]
+    record = mypage.my_record(session=request.resident_session, resident_id=rid, full=False)
     people = [record.resident, *[m for m in record.members if m.pk != rid]]
     members = [(p.pk, p.name) for p in people]
     form = RequestForm(request.POST or None, available=available, members=members,
@@ -92,7 +95,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             req = online.create_request(
-                actor=request.resident_session.account, account_ref=_account_ref(request),  # type: ignore[attr-defined]
+                actor=request.resident_session.account, account_ref=_account_ref(request),
                 requester_id=rid, data=online.OnlineInput(
                     kind=d["kind"], subject_id=d["subject"], options=frozenset(d["options"]),
                     whole_household=d["whole_household"], fiscal_year=d["fiscal_year"], copies=d["copies"]))
@@ -106,12 +109,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 @resident
-def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def request_detail(request: ResidentRequest, reference: str) -> HttpResponse:
     try:
         req = online.my_request(account_ref=_account_ref(request), reference=reference)
     except ApplicationError:
         return render(request, "portal/request_detail.html", {"missing": True}, status=404)
-    step = STEPS.index(req.status) if req.status in STEPS else -1
+    step = STEPS.index(OnlineStatus(req.status)) if req.status in STEPS else -1
     return render(request, "portal/request_detail.html", {
         "req": req, "kind": KIND_LABELS.get(req.kind, req.kind),
         "options": [Option(o).label for o in req.options if o in Option.values],
@@ -121,7 +124,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @resident
 @require_POST
-def request_sign(request: HttpRequest, reference: str) -> HttpResponse:
+def request_sign(request: ResidentRequest, reference: str) -> HttpResponse:
     try:
         req = online.my_request(account_ref=_account_ref(request), reference=reference)
     except ApplicationError:
@@ -134,8 +137,8 @@ def request_sign(request: HttpRequest, reference: str) -> HttpResponse:
 
 @resident
 @require_POST
-def request_pay(request: HttpRequest, reference: str) -> HttpResponse:
-    account = request.resident_session.account  # type: ignore[attr-defined]
+def request_pay(request: ResidentRequest, reference: str) -> HttpResponse:
+    account = request.resident_session.account
     back = reverse("portal:request_detail", args=[reference])
     try:
         bill = online.bill_to_pay(account_ref=_account_ref(request), reference=reference)
@@ -147,9 +150,9 @@ def request_pay(request: HttpRequest, reference: str) -> HttpResponse:
 
 @resident
 @require_POST
-def request_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+def request_cancel(request: ResidentRequest, reference: str) -> HttpResponse:
     try:
-        online.cancel_request(actor=request.resident_session.account,  # type: ignore[attr-defined]
+        online.cancel_request(actor=request.resident_session.account,
                               account_ref=_account_ref(request), reference=reference)
     except ApplicationError as e:
         return render(request, "portal/request_detail.html", {"missing": True, "message": e.message},

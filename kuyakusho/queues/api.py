@@ -1,13 +1,14 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from kuyakusho.accounts.actors import DeviceRequest, StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device, api_public, api_staff
@@ -76,7 +77,7 @@ def _cacheable(response: HttpResponse, seconds: int) -> None:
 @router.get("/congestion", response=CongestionOut, auth=None,
             summary="全事務所の混雑状況（公開・キャッシュ可）/ Congestion at every office (public, cacheable)")
 @api_public
-def congestion(request, response: HttpResponse):
+def congestion(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     _cacheable(response, 10)
     return {"offices": snapshots()}
 
@@ -84,7 +85,7 @@ def congestion(request, response: HttpResponse):
 @router.get("/offices/{office}", response=OfficeState, auth=None,
             summary="事務所の呼出状況と待ち行列（公開）/ One office: called numbers and queues (public)")
 @api_public
-def office_state(request, office: str, response: HttpResponse):
+def office_state(request: HttpRequest, office: str, response: HttpResponse):
     selectors.office(office)
     _cacheable(response, 5)
     return snapshot(office, detail=True)
@@ -101,7 +102,7 @@ class BestTimeOut(Schema):
 @router.get("/offices/{office}/best-time", response=BestTimeOut, auth=None,
             summary="曜日・時間帯別の平均待ち時間（公開）/ Average wait by weekday and hour (public)")
 @api_public
-def office_best_time(request, office: str, response: HttpResponse):
+def office_best_time(request: HttpRequest, office: str, response: HttpResponse) -> dict[str, Any]:
     o = selectors.office(office)
     data = best_time(o)
     _cacheable(response, 600)
@@ -135,7 +136,7 @@ class TicketOut(Schema):
 
 def _out(t: Ticket) -> dict:
     return {"id": t.pk, "label": t.label, "office": t.office.code, "service": t.service.code, "day": t.day,
-            "status": t.status, "priority": t.priority, "counter": t.counter.number if t.counter_id else None,
+            "status": t.status, "priority": t.priority, "counter": t.counter.number if t.counter else None,
             "issued_at": t.issued_at, "called_at": t.called_at, "serving_at": t.serving_at, "done_at": t.done_at,
             "status_url": reverse("queues:ticket_status", args=[t.token])}
 
@@ -143,7 +144,7 @@ def _out(t: Ticket) -> dict:
 @router.post("/offices/{office}/tickets", response={201: TicketOut},
              summary="番号札の発券（発券機の端末トークン）/ Issue a ticket (a ticket machine's terminal token)")
 @api_device(TerminalKind.TICKET_MACHINE)
-def issue(request, office: str, payload: IssueIn):
+def issue(request: DeviceRequest, office: str, payload: IssueIn) -> Status:
     """Tickets are taken in the office's lobby: the caller is a registered ticket machine (bearer token), and a
     machine placed at an office issues that office's tickets only. Residents follow their ticket from the
     phone through its QR code (``GET /tickets/{token}``) and the public congestion figures."""
@@ -159,7 +160,7 @@ def issue(request, office: str, payload: IssueIn):
 @router.get("/tickets/{token}", response=TicketOut, auth=None,
             summary="番号札の状態（QRコードの持ち主）/ A ticket's state (its holder)")
 @api_public
-def ticket_state(request, token: str):
+def ticket_state(request: HttpRequest, token: str) -> dict:
     return _out(selectors.ticket_by_token(token))
 
 
@@ -184,7 +185,7 @@ class TransferIn(Schema):
 @router.post("/offices/{office}/counters/{number}/call-next", response=TicketOut,
              summary="次の番号札を呼び出す / Call the next ticket")
 @api_staff(Capability.CALL_TICKETS)
-def call_next(request, office: str, number: int, payload: CallIn):
+def call_next(request: StaffRequest, office: str, number: int, payload: CallIn) -> dict:
     counter = _counter(office, number)
     service = selectors.service_at(counter.office, payload.service) if payload.service else None
     return _out(services.call_next(actor=request.user, counter=counter, service=service))
@@ -193,7 +194,7 @@ def call_next(request, office: str, number: int, payload: CallIn):
 @router.post("/offices/{office}/counters/{number}/call", response=TicketOut,
              summary="番号を指定して呼び出す / Call a ticket by its number")
 @api_staff(Capability.CALL_TICKETS)
-def call_label(request, office: str, number: int, payload: CallLabelIn):
+def call_label(request: StaffRequest, office: str, number: int, payload: CallLabelIn) -> dict:
     counter = _counter(office, number)
     return _out(services.call_ticket(actor=request.user, counter=counter, label=payload.label))
 
@@ -223,7 +224,7 @@ finish = _make_step("finish", services.finish, "完了 / Finish")
 @router.post("/offices/{office}/counters/{number}/tickets/{ticket_id}/transfer", response=TicketOut,
              summary="別の業務へ移動 / Transfer to another service")
 @api_staff(Capability.CALL_TICKETS)
-def transfer(request, office: str, number: int, ticket_id: int, payload: TransferIn):
+def transfer(request: StaffRequest, office: str, number: int, ticket_id: int, payload: TransferIn) -> dict:
     counter = _counter(office, number)
     if not payload.service:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("移動先の業務を選んでください。"), field="service")

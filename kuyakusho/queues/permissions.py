@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kuyakusho.accounts.models import Staff, Terminal
+from kuyakusho.accounts.models import Terminal
 from kuyakusho.accounts.permissions import can_work_at_office
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.offices.models import Counter, Office
 
 
-def can_call_at(user: Staff, office: Office) -> bool:
-    """Staff limited to offices call tickets there only."""
+def can_call_at(user: Actor, office: Office) -> bool:
+    """Staff limited to offices call tickets there only; no other kind of actor calls tickets."""
     return can_work_at_office(user, office)
 
 
-def check_counter(user: Staff, counter: Counter) -> None:
+def check_counter(user: Actor, counter: Counter) -> None:
     """Refuse unless ``user`` may work at the counter's office."""
     if not can_call_at(user, counter.office):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED,

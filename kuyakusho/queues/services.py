@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.templatetags.kuyakusho import wareki
 from kuyakusho.offices.hours import office_status
@@ -35,14 +37,14 @@ def _fmt_opening(at: datetime | None) -> str:
     return f"{wareki(local)} {local:%H:%M}"
 
 
-def _audit(actor, action: str, ticket: Ticket, changes: dict) -> None:
+def _audit(actor: Actor, action: str, ticket: Ticket, changes: dict[str, Any]) -> None:
     record_write(actor=actor, action=action, target=ticket,
                  changes=changes, detail={"office": ticket.office.code, "label": ticket.label})
 
 
 # --- issuing ------------------------------------------------------------------------------------
 
-def issue_ticket(*, actor, office: Office, service: Service, priority: str = "", at: datetime | None = None,
+def issue_ticket(*, actor: Actor, office: Office, service: Service, priority: str = "", at: datetime | None = None,
                  check_hours: bool = True) -> Ticket:
     """Take the next number for this office, service and day. Refused if the office does not offer the
     service or its counter is closed at ``at``."""
@@ -107,7 +109,7 @@ def find_today(*, office: Office, label: str, at: datetime | None = None) -> Tic
 
 # --- calling --------------------------------------------------------------------------------------
 
-def _check_counter(actor, counter: Counter) -> None:
+def _check_counter(actor: Actor, counter: Counter) -> None:
     check_counter(actor, counter)
     if not counter.is_active:
         raise ApplicationError(ErrorCode.REFUSED, _("%(counter)sは使用されていません。") % {"counter": counter.label})
@@ -128,7 +130,7 @@ def _check_counter_free(counter: Counter) -> None:
                                  "次を呼び出してください。") % {"counter": counter.label, "label": current.label})
 
 
-def _claim(actor, counter: Counter, ticket: Ticket, now: datetime) -> bool:
+def _claim(actor: Actor, counter: Counter, ticket: Ticket, now: datetime) -> bool:
     """Waiting → called, only if still waiting (a conditional UPDATE: no ticket goes to two counters)."""
     try:
         with transaction.atomic():
@@ -141,7 +143,7 @@ def _claim(actor, counter: Counter, ticket: Ticket, now: datetime) -> bool:
     return moved == 1
 
 
-def call_next(*, actor, counter: Counter, service: Service | None = None) -> Ticket:
+def call_next(*, actor: Actor, counter: Counter, service: Service | None = None) -> Ticket:
     """Call the next waiting ticket for this counter's services (priority tickets first, then by issue time)."""
     _check_counter(actor, counter)
     services = list(counter.services.all())
@@ -172,7 +174,7 @@ def call_next(*, actor, counter: Counter, service: Service | None = None) -> Tic
     raise ApplicationError(ErrorCode.CONFLICT, _("呼出が混み合っています。もう一度お試しください。"))
 
 
-def call_ticket(*, actor, counter: Counter, label: str) -> Ticket:
+def call_ticket(*, actor: Actor, counter: Counter, label: str) -> Ticket:
     """Call one waiting ticket by its number (today's, at this counter's office)."""
     _check_counter(actor, counter)
     ticket = find_today(office=counter.office, label=label)
@@ -199,7 +201,7 @@ def _illegal(ticket: Ticket, to: str) -> ApplicationError:
         % {"label": ticket.label, "status": ticket.get_status_display(), "to": Status(to).label})
 
 
-def _step(*, actor, counter: Counter, ticket: Ticket, to: str, action: str, **fields) -> Ticket:
+def _step(*, actor: Actor, counter: Counter, ticket: Ticket, to: str, action: str, **fields: Any) -> Ticket:
     _check_counter(actor, counter)
     if ticket.counter_id != counter.pk:
         raise ApplicationError(ErrorCode.CONFLICT, _("番号札 %(label)s はこの窓口で呼び出されていません。")
@@ -218,7 +220,7 @@ def _step(*, actor, counter: Counter, ticket: Ticket, to: str, action: str, **fi
     return ticket
 
 
-def recall(*, actor, counter: Counter, ticket: Ticket) -> Ticket:
+def recall(*, actor: Actor, counter: Counter, ticket: Ticket) -> Ticket:
     now = timezone.now()
     from django.db.models import F
 
@@ -226,26 +228,26 @@ def recall(*, actor, counter: Counter, ticket: Ticket) -> Ticket:
                  called_at=now, recalls=F("recalls") + 1, updated_at=now)
 
 
-def start_serving(*, actor, counter: Counter, ticket: Ticket) -> Ticket:
+def start_serving(*, actor: Actor, counter: Counter, ticket: Ticket) -> Ticket:
     now = timezone.now()
     return _step(actor=actor, counter=counter, ticket=ticket, to=Status.SERVING, action="queues.ticket.start",
                  serving_at=now, updated_at=now)
 
 
-def mark_absent(*, actor, counter: Counter, ticket: Ticket) -> Ticket:
+def mark_absent(*, actor: Actor, counter: Counter, ticket: Ticket) -> Ticket:
     now = timezone.now()
     return _step(actor=actor, counter=counter, ticket=ticket, to=Status.ABSENT, action="queues.ticket.absent",
                  done_at=now, updated_at=now)
 
 
-def finish(*, actor, counter: Counter, ticket: Ticket) -> Ticket:
+def finish(*, actor: Actor, counter: Counter, ticket: Ticket) -> Ticket:
     now = timezone.now()
     started = ticket.serving_at or ticket.called_at or now
     return _step(actor=actor, counter=counter, ticket=ticket, to=Status.DONE, action="queues.ticket.finish",
                  done_at=now, service_seconds=max(0, int((now - started).total_seconds())), updated_at=now)
 
 
-def transfer(*, actor, counter: Counter, ticket: Ticket, service: Service) -> Ticket:
+def transfer(*, actor: Actor, counter: Counter, ticket: Ticket, service: Service) -> Ticket:
     """Send the ticket to another service at the same office; it keeps its number and its place."""
     if service.pk == ticket.service_id:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("移動先は別の業務を選んでください。"), field="service")

@@ -75,7 +75,8 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
         rows = waiting.order_by("priority", "queued_at", "id").values_list("office_id", "service_id", "letter",
                                                                            "number", "priority")
         # priority tickets ("" sorts first) go last in ORDER BY priority: put them first here.
-        prio, normal = defaultdict(list), defaultdict(list)
+        prio: defaultdict[tuple[int, int], list[str]] = defaultdict(list)
+        normal: defaultdict[tuple[int, int], list[str]] = defaultdict(list)
         for office_id, service_id, letter, number, priority in rows:
             (prio if priority else normal)[(office_id, service_id)].append(f"{letter}-{number:03d}")
         for key in set(prio) | set(normal):
@@ -88,6 +89,7 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
     if detail:
         for t in (Ticket.objects.filter(office_id__in=ids, day=today, status__in=ACTIVE)
                   .select_related("counter", "service").order_by("-called_at")):
+            assert t.counter is not None  # a called or served ticket is at a counter (a database constraint)
             active[t.office_id].append({
                 "label": t.label, "counter": t.counter.number, "counter_label": str(t.counter.label),
                 "service": t.service.code, "status": t.status, "status_label": str(t.get_status_display()),
@@ -98,12 +100,12 @@ def snapshots(codes: list[str] | None = None, *, detail: bool = False, now: date
         services = []
         for s in o.services.all():
             key = (o.pk, s.pk)
-            n, r = counts.get(key, 0), rate[key]
+            n, est = counts.get(key, 0), rate[key]
             so = cal.status(now, office=o, service=s)
             services.append({
                 "code": s.code, "name": s.name, "letter": s.letter, "waiting": n,
-                "wait_minutes": r.wait_minutes(n), "minutes_per_person": round(r.minutes_per_person, 2),
-                "counters": r.counters, "estimate_source": r.source, **opening_text(so, now),
+                "wait_minutes": est.wait_minutes(n), "minutes_per_person": round(est.minutes_per_person, 2),
+                "counters": est.counters, "estimate_source": est.source, **opening_text(so, now),
                 **({"queue": queues.get(key, [])} if detail else {}),
             })
         opening = cal.status(now, office=o)

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import shapely  # type: ignore[import-untyped]  # shapely 2 ships no type information
+import shapely
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw

@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from shapely import prepared  # type: ignore[import-untyped]  # shapely 2 ships no type information
-from shapely.geometry import Point, shape  # type: ignore[import-untyped]
-from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
-from shapely.ops import unary_union  # type: ignore[import-untyped]
+from shapely import prepared
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from kuyakusho.residents.addresses import Chome, chome_table
 

@@ -16,16 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from kuyakusho.core.access import Access
+from kuyakusho.core.actors import Principal
 
 
-class ResidentAccount(Protocol):
-    """A resident's account on the resident site (card or e-mail): its id and its label in the audit trail."""
-
-    @property
-    def pk(self) -> Any: ...
-
-    @property
-    def username(self) -> str: ...
+class ResidentAccount(Principal, Protocol):
+    """A resident's account on the resident site (card or e-mail): an actor (``kuyakusho.core.actors``) with its
+    id, its kind (resident) and its label in the audit trail."""
 
 
 Resolver = Callable[[HttpRequest], ResidentAccount | None]

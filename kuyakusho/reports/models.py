@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kuyakusho.core.actors import ActorKind
+
 
 class Kind(models.TextChoices):
     PROBLEM = "problem", _("まちの困りごと")
@@ -242,3 +244,10 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    actor_kind = ActorKind.CLIENT  # kuyakusho.core.actors: what this actor is
+
+    @property
+    def actor_label(self) -> str:
+        """The audit trail's label for this client."""
+        return f"open311:{self.pk}"

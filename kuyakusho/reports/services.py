@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.ratelimit import over_budget
 from kuyakusho.core.text import check_text
@@ -50,8 +51,6 @@ REOPEN_DAYS = 30
 #: Reports a reporter (account or API client) may send, and an address may send, per window.
 LIMIT_PER_REPORTER = (5, 600)
 LIMIT_PER_ADDRESS = (20, 600)
-
-Actor = Staff | ResidentAccount | ApiClient | None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ body is parsed, so a refused caller gets 403, not 422) and the same audit (the s
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.wareki import parse_date
@@ -40,7 +42,8 @@ from .schemas import (
 router = Router(tags=["residents"])
 C = Capability
 #: Why the record is read (閲覧の目的): the enumerated values appear in the OpenAPI schema.
-Purpose = StrEnum("Purpose", {p.upper(): p for p in records.ViewPurpose.values})
+# built from the register's purposes at import: mypy reads only literal members (the values are checked at run time)
+Purpose = StrEnum("Purpose", {p.upper(): p for p in records.ViewPurpose.values})  # type: ignore[misc]
 
 
 class MyNumberPurpose(StrEnum):
@@ -91,7 +94,7 @@ def _common(payload) -> dict:
 @router.get("/search", response=SearchOut,
             summary="住民の検索（フリガナ・氏名・生年月日・住所・住民票コード）/ Search residents")
 @api_staff(C.VIEW_RESIDENT)
-def search(request, filters: Query[SearchIn]):
+def search(request: StaffRequest, filters: Query[SearchIn]) -> dict[str, Any]:
     data = filters.dict()
     page, per_page = data.pop("page"), data.pop("per_page")
     purpose = data.pop("purpose")
@@ -104,7 +107,7 @@ def search(request, filters: Query[SearchIn]):
 @router.get("/households/{int:household_id}", response=HouseholdOut,
             summary="世帯と世帯員（閲覧目的が必要）/ A household and its members (purpose required)")
 @api_staff(C.VIEW_RESIDENT)
-def household(request, household_id: int, purpose: Purpose):
+def household(request: StaffRequest, household_id: int, purpose: Purpose) -> dict[str, Any]:
     hh, members = selectors.open_household(user=request.user, household_id=household_id, purpose=purpose.value)
     return {"id": hh.pk, "address": hh.address, "established_on": hh.established_on, "closed_on": hh.closed_on,
             "version": hh.version, "members": [_member(m) for m in members]}
@@ -121,7 +124,7 @@ def _masked(items: dict | None) -> dict | None:
             summary="住民票の全項目（閲覧目的が必要・監査記録・個人番号は下4桁）/ A resident's record (purpose "
                     "required, audited; My Number masked to its last four digits)")
 @api_staff(C.VIEW_RESIDENT)
-def resident(request, resident_id: int, purpose: Purpose):
+def resident(request: StaffRequest, resident_id: int, purpose: Purpose) -> dict[str, Any]:
     record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value)
     r = record.resident
     items = _masked(records.make_snapshot(r, record.household,
@@ -133,7 +136,7 @@ def resident(request, resident_id: int, purpose: Purpose):
 @router.get("/{int:resident_id}/history", response=list[HistoryOut],
             summary="異動の履歴 / The resident's events (purpose required, audited)")
 @api_staff(C.VIEW_RESIDENT)
-def history(request, resident_id: int, purpose: Purpose):
+def history(request: StaffRequest, resident_id: int, purpose: Purpose) -> list[Any]:
     record = selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value,
                                      with_members=False)
     return [{"event_id": i.event.pk, "receipt_number": i.event.receipt_number, "kind": i.event.kind,
@@ -145,7 +148,7 @@ def history(request, resident_id: int, purpose: Purpose):
 @router.get("/{int:resident_id}/on/{on}", response=StateOut,
             summary="指定日現在の住民票（履歴から再構成）/ The record as it stood on a date")
 @api_staff(C.VIEW_RESIDENT)
-def state_on(request, resident_id: int, on: date, purpose: Purpose):
+def state_on(request: StaffRequest, resident_id: int, on: date, purpose: Purpose) -> dict[str, Any]:
     selectors.open_resident(user=request.user, resident_id=resident_id, purpose=purpose.value, with_members=False)
     state = selectors.resident_on(resident_id, on)
     return {"on": on, "items": _masked(state.values) if state else None,
@@ -156,14 +159,14 @@ def state_on(request, resident_id: int, on: date, purpose: Purpose):
             summary="個人番号（個人番号利用事務に限る・監査記録）/ The full My Number (for the My Number "
                     "administration only, audited)")
 @api_staff(C.VIEW_RESIDENT)
-def my_number(request, resident_id: int, purpose: MyNumberPurpose):
+def my_number(request: StaffRequest, resident_id: int, purpose: MyNumberPurpose) -> dict[str, Any]:
     resident = selectors.open_my_number(user=request.user, resident_id=resident_id, purpose=purpose.value)
     return {"id": resident.pk, "my_number": resident.my_number}
 
 
 @router.post("/move-in", response={201: EventOut}, summary="転入届 / Move-in from another municipality")
 @api_staff(C.FILE_NOTIFICATION)
-def move_in(request, payload: MoveInIn):
+def move_in(request: StaffRequest, payload: MoveInIn) -> Status:
     c = payload.certificate
     event = services.file_move_in(
         actor=request.user, people=[p.build() for p in payload.people], moved_on=payload.moved_on,
@@ -175,7 +178,7 @@ def move_in(request, payload: MoveInIn):
 
 @router.post("/abroad-in", response={201: EventOut}, summary="国外転入 / Move-in from abroad")
 @api_staff(C.FILE_NOTIFICATION)
-def abroad_in(request, payload: AbroadInIn):
+def abroad_in(request: StaffRequest, payload: AbroadInIn) -> Status:
     event = services.file_abroad_in(
         actor=request.user, people=[p.build() for p in payload.people], moved_on=payload.moved_on,
         from_country=payload.from_country, previous_address=payload.previous_address,
@@ -186,7 +189,7 @@ def abroad_in(request, payload: AbroadInIn):
 
 @router.post("/move-within", response={201: EventOut}, summary="転居届 / Move within the ward")
 @api_staff(C.FILE_NOTIFICATION)
-def move_within(request, payload: MoveWithinIn):
+def move_within(request: StaffRequest, payload: MoveWithinIn) -> Status:
     event = services.file_move_within(
         actor=request.user, household_id=payload.household_id, movers=[m.build() for m in payload.movers],
         moved_on=payload.moved_on, address=payload.address.build() if payload.address else None,
@@ -198,7 +201,7 @@ def move_within(request, payload: MoveWithinIn):
 @router.post("/move-out", response={201: EventOut},
              summary="転出届（転出証明書を作成）/ Move-out (produces a 転出証明書)")
 @api_staff(C.FILE_NOTIFICATION)
-def move_out(request, payload: MoveOutIn):
+def move_out(request: StaffRequest, payload: MoveOutIn) -> Status:
     event = services.file_move_out(
         actor=request.user, household_id=payload.household_id, movers=[m.build() for m in payload.movers],
         planned_move_on=payload.planned_move_on, destination=payload.destination,
@@ -208,7 +211,7 @@ def move_out(request, payload: MoveOutIn):
 
 @router.post("/abroad-out", response={201: EventOut}, summary="国外転出 / Move abroad")
 @api_staff(C.FILE_NOTIFICATION)
-def abroad_out(request, payload: MoveOutIn):
+def abroad_out(request: StaffRequest, payload: MoveOutIn) -> Status:
     event = services.file_abroad_out(
         actor=request.user, household_id=payload.household_id, movers=[m.build() for m in payload.movers],
         planned_move_on=payload.planned_move_on, destination_country=payload.destination,
@@ -218,7 +221,7 @@ def abroad_out(request, payload: MoveOutIn):
 
 @router.post("/birth", response={201: EventOut}, summary="出生 / Birth")
 @api_staff(C.FILE_NOTIFICATION)
-def birth(request, payload: BirthIn):
+def birth(request: StaffRequest, payload: BirthIn) -> Status:
     event = services.file_birth(actor=request.user, household_id=payload.household_id, child=payload.child.build(),
                                 **_common(payload))
     return Status(201, _event(event))
@@ -226,7 +229,7 @@ def birth(request, payload: BirthIn):
 
 @router.post("/death", response={201: EventOut}, summary="死亡 / Death")
 @api_staff(C.FILE_NOTIFICATION)
-def death(request, payload: DeathIn):
+def death(request: StaffRequest, payload: DeathIn) -> Status:
     event = services.file_death(actor=request.user, resident_id=payload.resident_id, version=payload.version,
                                 died_on=payload.died_on, remaining_head_id=payload.remaining_head_id,
                                 **_common(payload))
@@ -235,7 +238,7 @@ def death(request, payload: DeathIn):
 
 @router.post("/head-change", response={201: EventOut}, summary="世帯主変更 / Change of household head")
 @api_staff(C.FILE_NOTIFICATION)
-def head_change(request, payload: HeadChangeIn):
+def head_change(request: StaffRequest, payload: HeadChangeIn) -> Status:
     event = services.change_head(actor=request.user, household_id=payload.household_id,
                                  members=[m.build() for m in payload.members], moved_on=payload.moved_on,
                                  **_common(payload))
@@ -244,7 +247,7 @@ def head_change(request, payload: HeadChangeIn):
 
 @router.post("/split", response={201: EventOut}, summary="世帯分離 / Household split")
 @api_staff(C.FILE_NOTIFICATION)
-def split(request, payload: SplitIn):
+def split(request: StaffRequest, payload: SplitIn) -> Status:
     event = services.split_household(actor=request.user, household_id=payload.household_id,
                                      movers=[m.build() for m in payload.movers], moved_on=payload.moved_on,
                                      remaining_head_id=payload.remaining_head_id, **_common(payload))
@@ -253,7 +256,7 @@ def split(request, payload: SplitIn):
 
 @router.post("/merge", response={201: EventOut}, summary="世帯合併 / Household merge")
 @api_staff(C.FILE_NOTIFICATION)
-def merge(request, payload: MergeIn):
+def merge(request: StaffRequest, payload: MergeIn) -> Status:
     event = services.merge_households(actor=request.user, household_id=payload.household_id,
                                       into_household_id=payload.into_household_id,
                                       members=[m.build() for m in payload.members], moved_on=payload.moved_on,
@@ -264,8 +267,8 @@ def merge(request, payload: MergeIn):
 @router.post("/{int:resident_id}/correction", response={201: EventOut},
              summary="職権修正（理由が必要）/ Ex officio correction (reason required)")
 @api_staff(C.CORRECT_RECORD)
-def correction(request, resident_id: int, payload: CorrectionIn):
-    changes = dict(payload.changes)
+def correction(request: StaffRequest, resident_id: int, payload: CorrectionIn) -> Status:
+    changes: dict[str, object] = dict(payload.changes)
     for key in records.DATE_FIELDS & set(changes):
         if changes[key]:
             changes[key] = parse_date(str(changes[key]), field=key)
@@ -277,7 +280,7 @@ def correction(request, resident_id: int, payload: CorrectionIn):
 @router.post("/events/{int:event_id}/cancel", response={201: EventOut},
              summary="異動の取消（元の記載に戻す）/ Cancel a wrongly entered event")
 @api_staff(C.CANCEL_NOTIFICATION)
-def cancel(request, event_id: int, payload: CancelIn):
+def cancel(request: StaffRequest, event_id: int, payload: CancelIn) -> Status:
     event = services.cancel_event(actor=request.user, event_id=event_id, reason=payload.reason,
                                   versions=payload.versions)
     return Status(201, _event(event))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -12,7 +15,7 @@ from kuyakusho.core.forms import MyNumberField, PlaceSelect, ResidentCodeField, 
 from . import records
 from .addresses import towns
 from .deadlines import DEADLINES
-from .models import NotifierType, Sex
+from .models import NotifierType, Resident, Sex
 from .services import Address, Mover, NewPerson, Notifier, TransferCertificate
 
 
@@ -113,7 +116,7 @@ class PersonForm(forms.Form):
     residence_card_number = TextField(max_length=12, label=_("在留カード等の番号"), required=False)
 
     def person(self) -> NewPerson:
-        d = {k: (v or "") if k != "stay_expires_on" else v for k, v in self.cleaned_data.items()}
+        d: dict[str, Any] = {k: (v or "") if k != "stay_expires_on" else v for k, v in self.cleaned_data.items()}
         return NewPerson(**d)
 
 
@@ -152,7 +155,7 @@ class MembersForm(NotifierMixin):
     the notification does not concern (a 転居 usually moves the whole household)."""
 
     def __init__(self, *args, members, select_label, relationship_label=None, all_selected=False,
-                 preselected=False, **kwargs):
+                 preselected=False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
         self.member_rows = []
@@ -179,7 +182,7 @@ class MembersForm(NotifierMixin):
         return {m.pk: self.cleaned_data[f"v{m.pk}"] for m in self.members}
 
 
-def remaining_head_field(members):
+def remaining_head_field(members: Iterable[Resident]) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=_("残る世帯の新しい世帯主（世帯主が移るとき）"), coerce=int, empty_value=None, required=False,
         choices=[("", "—")] + [(m.pk, m.name) for m in members])
@@ -203,12 +206,12 @@ class MoveWithinForm(MembersForm, AddressMixin):
     join_household_id = forms.IntegerField(label=_("移る先の世帯の番号（既存の世帯に入るとき）"), required=False,
                                            min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("town", "banchi"):
             self.fields[name].required = False
 
-    def address(self):
+    def address(self) -> Address | None:  # type: ignore[override]  # optional on this form
         return super().address() if self.cleaned_data.get("town") else None
 
 

@@ -6,13 +6,15 @@ from datetime import date
 
 from django.utils import timezone
 
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.accounts.capabilities import Capability
 
 from .models import Resident
 
 
-def _has(user, capability: Capability) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_capability(capability)
+def _has(user: object, capability: Capability) -> bool:
+    staff = as_staff(user)
+    return staff is not None and staff.has_capability(capability)
 
 
 def can_search(user) -> bool:

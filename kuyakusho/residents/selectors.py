@@ -12,6 +12,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_reads
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import validate_resident_code
@@ -168,7 +169,7 @@ def summary(resident: Resident, today: date | None = None) -> ResidentSummary:
     )
 
 
-def search_residents(*, user, criteria: SearchCriteria, purpose: str, page: int = 1, per_page: int = 20
+def search_residents(*, user: Staff, criteria: SearchCriteria, purpose: str, page: int = 1, per_page: int = 20
                      ) -> SearchPage:
     """Search the register for ``purpose`` (a ``records.ViewPurpose``: the console's search asks it, the
     counter and postal desks search for a certificate); removed records only when asked and allowed. Each
@@ -234,7 +235,8 @@ def history(resident: Resident) -> list[HistoryItem]:
         .select_related("event", "event__clerk", "event__cancels", "event__cancelled_by")
         .order_by("id")
     )
-    items, previous = [], {}
+    items: list[Any] = []
+    previous: dict[str, Any] = {}
     for entry in entries:
         changes = records.changed_fields(previous, entry.snapshot,
                                          fields=records.SNAPSHOT_FIELDS if previous else ("address", "relationship"))
@@ -260,7 +262,7 @@ def household_id_of(resident_id: int) -> int | None:
     return Resident.objects.filter(pk=resident_id).values_list("household_id", flat=True).first()
 
 
-def record_shown(*, user, action: str, subject_ids, purpose: str, target=None, detail=None) -> list[str]:
+def record_shown(*, user: Staff, action: str, subject_ids, purpose: str, target=None, detail=None) -> list[str]:
     """Record that ``user`` was shown these residents' data (one read each, one lock of the trail); returns
     the ids recorded. Call for every page or answer that shows register data the selectors below did not
     already record."""
@@ -270,7 +272,7 @@ def record_shown(*, user, action: str, subject_ids, purpose: str, target=None, d
     return ids
 
 
-def open_resident(*, user, resident_id: int, purpose: str, with_members: bool = True,
+def open_resident(*, user: Staff, resident_id: int, purpose: str, with_members: bool = True,
                   already_read=()) -> ResidentRecord:
     """Open a record for a purpose: permission, then the audit read events (if they fail, the read fails).
 
@@ -295,7 +297,7 @@ def open_resident(*, user, resident_id: int, purpose: str, with_members: bool = 
         return found
 
 
-def open_household(*, user, household_id: int, purpose: str) -> tuple[Household, list[Resident]]:
+def open_household(*, user: Staff, household_id: int, purpose: str) -> tuple[Household, list[Resident]]:
     """A household with its members (removed members only for staff allowed to see 除票); audited per member."""
     check_purpose(purpose)
     household = Household.objects.filter(pk=household_id).first()
@@ -310,7 +312,7 @@ def open_household(*, user, household_id: int, purpose: str) -> tuple[Household,
     return household, members
 
 
-def open_my_number(*, user, resident_id: int, purpose: str) -> Resident:
+def open_my_number(*, user: Staff, resident_id: int, purpose: str) -> Resident:
     """The resident with their full 個人番号, for the 個人番号利用事務 only: permission, then its own audit read
     (``residents.my_number``), separate from the record's."""
     if purpose != MY_NUMBER_PURPOSE:

@@ -3,6 +3,7 @@
 import base64
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import api_staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -121,14 +123,14 @@ def _out(registration: SealRegistration) -> RegistrationOut:
 
 def _check(image: UploadedFile, px_per_mm) -> CheckedSeal:
     limit = conf.max_upload_bytes()
-    data = b"\0" * (limit + 1) if image.size > limit else image.read(limit + 1)
+    data = b"\0" * (limit + 1) if (image.size or 0) > limit else image.read(limit + 1)
     return check_seal_image(data, px_per_mm=px_per_mm)
 
 
 @router.post("/measure", response=MeasureOut,
              summary="印影の測定（登録はしない）/ Measure an impression without registering it")
 @api_staff(Capability.MANAGE_SEALS)
-def measure(request, image: File[UploadedFile], px_per_mm: Form[Decimal]):
+def measure(request: StaffRequest, image: File[UploadedFile], px_per_mm: Form[Decimal]) -> MeasureOut:
     seal = _check(image, px_per_mm)
     return MeasureOut(width_mm=seal.width_mm, height_mm=seal.height_mm, stated_px_per_mm=seal.stated_px_per_mm,
                       image_px_per_mm=seal.image_px_per_mm, image_png_base64=base64.b64encode(seal.png).decode())
@@ -137,7 +139,7 @@ def measure(request, image: File[UploadedFile], px_per_mm: Form[Decimal]):
 @router.get("/residents/{resident_id}", response=list[RegistrationOut],
             summary="住民の印鑑登録（履歴を含む）/ A resident's seal registrations")
 @api_staff(Capability.MANAGE_SEALS)
-def resident_registrations(request, resident_id: int):
+def resident_registrations(request: StaffRequest, resident_id: int) -> list[Any]:
     record = selectors.open_seal_record(user=request.user, resident_id=resident_id)
     return [_out(r) for r in record.registrations]
 
@@ -145,7 +147,7 @@ def resident_registrations(request, resident_id: int):
 @router.post("/residents/{resident_id}/registrations", response={201: RegistrationOut},
              summary="印鑑の登録（来庁・照会書）/ Register a seal (in person or by letter)")
 @api_staff(Capability.MANAGE_SEALS)
-def register(request, resident_id: int, image: File[UploadedFile], payload: Form[RegisterIn]):
+def register(request: StaffRequest, resident_id: int, image: File[UploadedFile], payload: Form[RegisterIn]) -> Status:
     seal = _check(image, payload.px_per_mm)
     if payload.method == "in_person":
         if payload.proxy_name:
@@ -164,7 +166,8 @@ def register(request, resident_id: int, image: File[UploadedFile], payload: Form
 @router.post("/registrations/{registration_id}/reregister", response={201: RegistrationOut},
              summary="改印 / Replace the registered seal")
 @api_staff(Capability.MANAGE_SEALS)
-def reregister(request, registration_id: int, image: File[UploadedFile], payload: Form[RegisterIn]):
+def reregister(request: StaffRequest, registration_id: int, image: File[UploadedFile],
+               payload: Form[RegisterIn]) -> Status:
     seal = _check(image, payload.px_per_mm)
     registration = services.reregister(actor=request.user, registration_id=registration_id, seal=seal,
                                        method=payload.method, id_document=payload.id_document,
@@ -175,7 +178,7 @@ def reregister(request, registration_id: int, image: File[UploadedFile], payload
 @router.post("/registrations/{registration_id}/answer", response=RegistrationOut,
              summary="回答書の受理 / Enter the answer to the confirmation letter")
 @api_staff(Capability.MANAGE_SEALS)
-def answer(request, registration_id: int, payload: AnswerIn):
+def answer(request: StaffRequest, registration_id: int, payload: AnswerIn) -> RegistrationOut:
     return _out(services.enter_answer(actor=request.user, registration_id=registration_id,
                                       received_on=payload.received_on))
 
@@ -183,15 +186,16 @@ def answer(request, registration_id: int, payload: AnswerIn):
 @router.post("/registrations/{registration_id}/card-lost", response=RegistrationOut,
              summary="印鑑登録証の亡失届 / Report the card lost")
 @api_staff(Capability.MANAGE_SEALS)
-def card_lost(request, registration_id: int):
+def card_lost(request: StaffRequest, registration_id: int) -> RegistrationOut:
     card = services.report_card_lost(actor=request.user, registration_id=registration_id)
-    return _out(card.registration)
+    # a registration whose card had already ended has no card to end: the answer is the registration itself
+    return _out(card.registration if card is not None else SealRegistration.objects.get(pk=registration_id))
 
 
 @router.post("/registrations/{registration_id}/card", response=RegistrationOut,
              summary="印鑑登録証の再交付 / Issue a new card")
 @api_staff(Capability.MANAGE_SEALS)
-def reissue(request, registration_id: int, payload: ReissueIn):
+def reissue(request: StaffRequest, registration_id: int, payload: ReissueIn) -> RegistrationOut:
     card = services.reissue_card(actor=request.user, registration_id=registration_id, id_document=payload.id_document)
     return _out(card.registration)
 
@@ -199,7 +203,7 @@ def reissue(request, registration_id: int, payload: ReissueIn):
 @router.post("/registrations/{registration_id}/abolish", response=RegistrationOut,
              summary="印鑑登録の廃止 / Abolish the registration")
 @api_staff(Capability.MANAGE_SEALS)
-def abolish(request, registration_id: int, payload: AbolishIn):
+def abolish(request: StaffRequest, registration_id: int, payload: AbolishIn) -> RegistrationOut:
     return _out(services.abolish(actor=request.user, registration_id=registration_id,
                                  card_returned=payload.card_returned, note=payload.note))
 
@@ -207,7 +211,7 @@ def abolish(request, registration_id: int, payload: AbolishIn):
 @router.get("/cards/{card_number}", response=RegistrationOut,
             summary="印鑑登録証の番号から登録を探す / Find a registration by card number")
 @api_staff(Capability.MANAGE_SEALS)
-def by_card(request, card_number: str):
+def by_card(request: StaffRequest, card_number: str) -> RegistrationOut:
     resident_id = selectors.find_by_card(user=request.user, card_number=card_number)
     registration = (SealRegistration.objects.filter(cards__number=validate_card_number(card_number),
                                                     resident_id=resident_id).get())

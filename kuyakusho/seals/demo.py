@@ -131,7 +131,7 @@ def create_demo_seals(residents: Iterable[Resident], rng: random.Random, *, shar
     numbers = _card_numbers(rng, len(registered))
     SealCard.objects.bulk_create([
         SealCard(registration=r, number=n, status=CardStatus.ACTIVE, issued_on=r.registered_on)
-        for r, n in zip(registered, numbers, strict=True)], batch_size=batch_size)
+        for r, n in zip(registered, numbers, strict=True) if r.registered_on is not None], batch_size=batch_size)
     inquiries, events = [], []
     for r in registrations:
         if r.status == SealStatus.PENDING:

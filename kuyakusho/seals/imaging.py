@@ -15,6 +15,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
@@ -117,8 +118,9 @@ def ink_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     mean_gb = ImageChops.add(g, b, scale=2.0)
     mask = mean_gb.point(lambda v: 1 if v < INK_THRESHOLD else 0).convert("F")
     width, height = image.size
-    rows = [v * width for v in mask.resize((1, height), Image.Resampling.BOX).get_flattened_data()]
-    cols = [v * height for v in mask.resize((width, 1), Image.Resampling.BOX).get_flattened_data()]
+    # one band (mode L): each value is a number
+    rows = [cast(float, v) * width for v in mask.resize((1, height), Image.Resampling.BOX).get_flattened_data()]
+    cols = [cast(float, v) * height for v in mask.resize((width, 1), Image.Resampling.BOX).get_flattened_data()]
     ys, xs = _span(rows), _span(cols)
     if ys is None or xs is None:
         return None

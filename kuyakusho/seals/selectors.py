@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_read
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.models import Resident, Status
@@ -63,7 +64,7 @@ def verify_card(card_number: str, *, on: date | None = None) -> SealRegistration
     return registration
 
 
-def registration_queryset():
+def registration_queryset() -> QuerySet[SealRegistration]:
     return SealRegistration.objects.select_related("resident", "resident__household", "inquiry").prefetch_related(
         Prefetch("cards", queryset=SealCard.objects.order_by("id")),
         Prefetch("events", queryset=SealEvent.objects.select_related("actor").order_by("id")),
@@ -81,7 +82,7 @@ class SealRecord:
         return next((r for r in self.registrations if r.is_open), None)
 
 
-def open_seal_record(*, user, resident_id: int) -> SealRecord:
+def open_seal_record(*, user: Staff, resident_id: int) -> SealRecord:
     """A person and all their registrations for the seal desk; the read is audited (or fails)."""
     resident = Resident.objects.select_related("household").filter(pk=resident_id).first()
     if resident is None:
@@ -93,7 +94,7 @@ def open_seal_record(*, user, resident_id: int) -> SealRecord:
                       age=age_on(resident.birth_date, timezone.localdate()))
 
 
-def find_by_card(*, user, card_number: str) -> int:
+def find_by_card(*, user: Staff, card_number: str) -> int:
     """The resident id behind a card number (any status: a lost card is looked up too). Audited."""
     number = validate_card_number(card_number)
     card = SealCard.objects.select_related("registration").filter(number=number).first()
@@ -108,13 +109,14 @@ def find_by_card(*, user, card_number: str) -> int:
 _REFERENCE = re.compile(r"(\d{4})-(\d{1,9})", re.ASCII)
 
 
-def find_by_reference(*, user, reference: str) -> SealRegistration:
+def find_by_reference(*, user: Staff, reference: str) -> SealRegistration:
     """The application behind a 照会番号 (printed on the letter and its answer). Audited."""
     text = unicodedata.normalize("NFKC", (reference or "")[:40]).strip().replace("ー", "-").replace("−", "-")
     match = _REFERENCE.fullmatch(text)
     registration = (registration_queryset().filter(pk=int(match.group(2)), inquiry__isnull=False).first()
                     if match else None)
-    if registration is None or registration.inquiry.reference != f"{match.group(1)}-{int(match.group(2)):06d}":
+    if (match is None or registration is None
+            or registration.inquiry.reference != f"{match.group(1)}-{int(match.group(2)):06d}"):
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この照会番号の申請はありません（例：2025-000123）。"),
                                field="reference")
     record_read(actor=user, action="seals.find_by_reference", subject_id=registration.resident_id,
@@ -122,7 +124,7 @@ def find_by_reference(*, user, reference: str) -> SealRegistration:
     return registration
 
 
-def registration_for_staff(*, user, registration_id: int) -> SealRegistration:
+def registration_for_staff(*, user: Staff, registration_id: int) -> SealRegistration:
     """One registration with its person (for a page about it: the letter, the answer, loss, abolition). Audited."""
     registration = registration_queryset().filter(pk=registration_id).first()
     if registration is None:

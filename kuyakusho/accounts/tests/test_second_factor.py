@@ -32,7 +32,9 @@ def _key_on_page(html: str) -> str:
     """The key the enrolment page shows (base32 in groups), as django-otp stores it (hex)."""
     import base64
 
-    shown = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html)
+    assert found is not None
+    shown = found.group(1).replace(" ", "")
     return base64.b32decode(shown + "=" * (-len(shown) % 8)).hex()
 
 

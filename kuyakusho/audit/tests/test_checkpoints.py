@@ -293,6 +293,7 @@ def _forge(checkpoint: cp.Checkpoint, private_key, *, claimed_key_id: str | None
                            key_id=claimed_key_id or cp.key_id(private_key.public_key()),
                            algorithm="ecdsa-sha256", signature=b"")
     _, signature = cp.sign(private_key, forged.signed_bytes())
+    assert checkpoint.path is not None
     path = checkpoint.path.with_name(cp._file_name(forged.seq, forged.time))
     forged = cp.Checkpoint(**{**forged.__dict__, "signature": signature, "path": path})
     cp._write_once(path, forged.to_json())

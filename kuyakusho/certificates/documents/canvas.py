@@ -19,9 +19,13 @@ CIDs to the subset's glyph ids.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .fonts import CertificateFont, Glyph
 from .pdf import num
+
+if TYPE_CHECKING:
+    from .images import PdfImage
 
 # 約物 and where their ink sits in the em (the blank on each side, in 1/1000 em).
 OPENING = frozenset("（「『【〔〈《［｛“‘")
@@ -161,7 +165,7 @@ class Page:
         self.width = width
         self.height = height
         self.ops = bytearray()
-        self.images: dict[str, object] = {}
+        self.images: dict[str, PdfImage] = {}
 
     def text(self, x: float, y: float, text: str, size: float, *, spacing: float = 0.0,
              color: tuple[float, float, float] | None = None) -> float:
@@ -202,7 +206,7 @@ class Page:
         if stroke is not None:
             self.ops += b"%s w %s S\n" % (num(stroke), box)
 
-    def image(self, key: str, image: object, x: float, y: float, w: float, h: float) -> None:
+    def image(self, key: str, image: PdfImage, x: float, y: float, w: float, h: float) -> None:
         self.images[key] = image
         self.ops += b"q %s 0 0 %s %s %s cm /%s Do Q\n" % (num(w), num(h), num(x), num(y), key.encode("ascii"))
 

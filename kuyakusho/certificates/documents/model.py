@@ -26,7 +26,7 @@ class CertificateKind(StrEnum):
     TENSHUTSU = "tenshutsu"  # 転出証明書
 
 
-TITLES: dict[CertificateKind, str] = {
+TITLES: dict[str, str] = {
     CertificateKind.JUMINHYO: "住民票の写し",
     CertificateKind.JUMINHYO_KISAI: "住民票記載事項証明書",
     CertificateKind.JOHYO: "除票の写し",

@@ -93,7 +93,7 @@ def render_certificate(doc: CertificateDocument, *, prepared_at: datetime | None
     pages_ref = writer.reserve()
     font_ref = writer.reserve()
     image_refs: dict[int, int] = {}
-    page_refs = []
+    page_refs: list[int] = []
     sig_field = writer.reserve()
     for page in pages:
         content = writer.add_stream(bytes(page.ops))

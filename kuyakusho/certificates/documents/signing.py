@@ -15,9 +15,11 @@ import concurrent.futures
 import hashlib
 import io
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
@@ -46,7 +48,7 @@ class _WardCertificateAttribute(attributes.CMSAttributeProvider):
 
     attribute_type = "signing_certificate_v2"
 
-    def __init__(self, signing_cert: asn1_x509.Certificate):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
         self._der = _run(lambda: attributes.SigningCertificateV2Provider(signing_cert).get_attribute()).dump()
 
     async def get_attribute(self, dry_run: bool = False) -> asn1_cms.CMSAttribute:
@@ -56,10 +58,10 @@ class _WardCertificateAttribute(attributes.CMSAttributeProvider):
 class _WardAttributes(SignedAttributeProviderSpec):
     """PAdES B-B signed attributes (pyHanko's CAdES spec for a PDF signature, with no signing time)."""
 
-    def __init__(self, signing_cert: asn1_x509.Certificate):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
         self._certificate = _WardCertificateAttribute(signing_cert)
 
-    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterator[Any]:
         yield self._certificate
 
 
@@ -67,7 +69,7 @@ class _WardSigner(signers.SimpleSigner):
     """SimpleSigner that keeps the parsed private key (pyHanko re-parses it for every signature) and the
     signing-certificate attribute (see :class:`_WardCertificateAttribute`)."""
 
-    def __init__(self, key: WardKey):
+    def __init__(self, key: WardKey) -> None:
         cert = asn1_x509.Certificate.load(key.certificate.public_bytes(serialization.Encoding.DER))
         der = key.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                             serialization.NoEncryption())
@@ -186,8 +188,8 @@ def _info_value(reader: PdfFileReader, key: str) -> str | None:
 
 def verify_pdf(pdf: bytes) -> VerificationResult:
     """Check the ward's signature on ``pdf``; see :class:`VerificationResult`."""
-    empty = dict(signed=False, intact=False, signature_valid=False, ward_key=False, whole_file=False,
-                 signing_time=None, verification_code=None, certificate_kind=None, signer=None)
+    empty: dict[str, Any] = dict(signed=False, intact=False, signature_valid=False, ward_key=False, whole_file=False,
+                                 signing_time=None, verification_code=None, certificate_kind=None, signer=None)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = [] if prepared_signature_hole(pdf) is not None else reader.embedded_regular_signatures

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import diff, record_write
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
@@ -33,6 +35,9 @@ from ..models import (
     SupportMeasure,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: How each channel can know who is asking (a store terminal cannot look at a photo).
 IDENTITIES: dict[str, tuple[str, ...]] = {
     Channel.COUNTER: (Identity.PHOTO_ID,),
@@ -52,7 +57,7 @@ MAX_FEE = 10_000
 POLICY_FIELDS = ("enabled", "schedule_id", "identity", "kinds", "options", "requesters", "fees")
 
 
-def _invalid(message, field: str | None = None) -> ApplicationError:
+def _invalid(message: StrOrPromise, field: str | None = None) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, field=field)
 
 
@@ -70,11 +75,11 @@ class PolicyInput:
     fees: dict[str, int]
 
 
-def _policy_values(policy: ChannelPolicy) -> dict:
+def _policy_values(policy: ChannelPolicy) -> dict[str, Any]:
     return {f: getattr(policy, f) for f in POLICY_FIELDS}
 
 
-def _clean_policy(channel: str, data: PolicyInput) -> dict:
+def _clean_policy(channel: str, data: PolicyInput) -> dict[str, Any]:
     kinds = [k.value for k in CertificateKind if k.value in set(data.kinds)]
     if len(kinds) != len(set(data.kinds)):
         raise _invalid(_("証明書の種類の指定が正しくありません。"), "kinds")
@@ -105,7 +110,7 @@ def _clean_policy(channel: str, data: PolicyInput) -> dict:
             "kinds": kinds, "options": options, "requesters": requesters, "fees": fees}
 
 
-def update_policy(*, actor, channel: str, data: PolicyInput, seen_updated_at: datetime | None) -> ChannelPolicy:
+def update_policy(*, actor: Staff, channel: str, data: PolicyInput, seen_updated_at: datetime | None) -> ChannelPolicy:
     """Change one channel's policy. ``seen_updated_at``: the version on the administrator's screen."""
     if channel not in Channel.values:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("この交付方法は設定されていません。"))
@@ -132,7 +137,7 @@ def update_policy(*, actor, channel: str, data: PolicyInput, seen_updated_at: da
 # --- issued certificates -----------------------------------------------------------------------
 
 
-def revoke_issuance(*, actor, issuance_id: int, reason: str) -> Issuance:
+def revoke_issuance(*, actor: Staff, issuance_id: int, reason: str) -> Issuance:
     """Revoke an issued certificate: the public verification page will say so."""
     reason = check_text(reason or "", field="reason", max_length=200)
     if not reason:
@@ -156,7 +161,7 @@ def revoke_issuance(*, actor, issuance_id: int, reason: str) -> Issuance:
 # --- alerts ------------------------------------------------------------------------------------
 
 
-def acknowledge_alert(*, actor, alert_id: int) -> Alert:
+def acknowledge_alert(*, actor: Staff, alert_id: int) -> Alert:
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None:
@@ -174,7 +179,7 @@ def acknowledge_alert(*, actor, alert_id: int) -> Alert:
 # --- support measures (支援措置) -----------------------------------------------------------------
 
 
-def start_support_measure(*, actor, resident_id: int, starts_on: date, ends_on: date | None = None,
+def start_support_measure(*, actor: Staff, resident_id: int, starts_on: date, ends_on: date | None = None,
                           note: str = "") -> SupportMeasure:
     note = check_text(note or "", field="note", max_length=200)
     if ends_on is not None and ends_on < starts_on:
@@ -196,7 +201,7 @@ def start_support_measure(*, actor, resident_id: int, starts_on: date, ends_on: 
     return measure
 
 
-def end_support_measure(*, actor, measure_id: int, ends_on: date) -> SupportMeasure:
+def end_support_measure(*, actor: Staff, measure_id: int, ends_on: date) -> SupportMeasure:
     with transaction.atomic():
         measure = SupportMeasure.objects.select_for_update().filter(pk=measure_id).first()
         if measure is None:
@@ -216,7 +221,7 @@ def end_support_measure(*, actor, measure_id: int, ends_on: date) -> SupportMeas
 # --- 本人通知 ----------------------------------------------------------------------------------
 
 
-def register_notice(*, actor, resident_id: int, mailing_address: str, registered_on: date | None = None
+def register_notice(*, actor: Staff, resident_id: int, mailing_address: str, registered_on: date | None = None
                     ) -> NoticeRegistration:
     """Register (or re-activate) a resident for 本人通知."""
     address = check_text(mailing_address or "", field="mailing_address", max_length=200)
@@ -244,7 +249,7 @@ def register_notice(*, actor, resident_id: int, mailing_address: str, registered
     return registration
 
 
-def end_notice_registration(*, actor, registration_id: int) -> NoticeRegistration:
+def end_notice_registration(*, actor: Staff, registration_id: int) -> NoticeRegistration:
     with transaction.atomic():
         registration = NoticeRegistration.objects.select_for_update().filter(pk=registration_id).first()
         if registration is None:
@@ -258,7 +263,7 @@ def end_notice_registration(*, actor, registration_id: int) -> NoticeRegistratio
     return registration
 
 
-def mark_notice_sent(*, actor, notice_id: int) -> Notice:
+def mark_notice_sent(*, actor: Staff, notice_id: int) -> Notice:
     with transaction.atomic():
         notice = Notice.objects.select_for_update().select_related("registration").filter(pk=notice_id).first()
         if notice is None:
@@ -275,7 +280,7 @@ def mark_notice_sent(*, actor, notice_id: int) -> Notice:
 # --- cards -------------------------------------------------------------------------------------
 
 
-def deactivate_card(*, actor, card_id: int) -> Card:
+def deactivate_card(*, actor: Staff, card_id: int) -> Card:
     """A lost or returned card stops working on every channel."""
     with transaction.atomic():
         card = Card.objects.select_for_update().filter(pk=card_id).first()

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_refusal, record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
+from kuyakusho.residents.models import Resident
 
 from ..models import Alert, AlertKind, Card, CardLock
 
@@ -26,7 +28,7 @@ def pin_mac(card_number: str, pin: str) -> str:
     return hmac.new(key, f"{card_number}:{pin}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_card(*, actor, kind: str, number: str, resident, pin: str) -> Card:
+def issue_card(*, actor: Actor, kind: str, number: str, resident: Resident, pin: str) -> Card:
     if not _PIN.fullmatch(pin or ""):
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("暗証番号は4桁の数字です。"), field="pin")
     with transaction.atomic():
@@ -74,11 +76,11 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
     A wrong PIN is counted in its own transaction: the count survives the refused request. The usual case
     (right PIN, no earlier failure, not locked) reads one row and writes nothing.
     """
-    lock = CardLock.objects.filter(card=OuterRef("pk"), channel=channel)
+    locks = CardLock.objects.filter(card=OuterRef("pk"), channel=channel)
     card = (Card.objects.select_related("resident__household")
             .filter(kind=kind, number=number, active=True)
-            .annotate(lock_failures=Subquery(lock.values("failures")[:1]),
-                      lock_locked_at=Subquery(lock.values("locked_at")[:1]))
+            .annotate(lock_failures=Subquery(locks.values("failures")[:1]),
+                      lock_locked_at=Subquery(locks.values("locked_at")[:1]))
             .order_by("pk").first())
     if card is None:
         raise _refuse_card()
@@ -116,7 +118,7 @@ def authenticate_card(*, kind: str, number: str, pin: str, channel: str, termina
                            % {"left": MAX_PIN_FAILURES - lock.failures}, field="pin")
 
 
-def unlock_card(*, actor, card: Card, channel: str) -> None:
+def unlock_card(*, actor: Actor, card: Card, channel: str) -> None:
     with transaction.atomic():
         updated = CardLock.objects.filter(card=card, channel=channel).update(failures=0, locked_at=None)
         if updated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,11 @@ from ..documents import (
     seal_section,
     tax_sections,
 )
-from ..documents.model import ATTESTATION_WHOLE_HOUSEHOLD, CertificateKind
+from ..documents.model import ATTESTATION_WHOLE_HOUSEHOLD, CertificateKind, Item
 from ..models import Option, TaxRecord
+
+if TYPE_CHECKING:
+    from kuyakusho.seals.models import SealRegistration
 
 SEX = {"male": "男", "female": "女"}
 
@@ -59,7 +63,7 @@ def juminhyo_options(options: set[str]) -> JuminhyoOptions:
 
 
 def register_content(kind: str, members: list[Resident], options: set[str],
-                     whole_household: bool) -> tuple[tuple, tuple[Section, ...], str]:
+                     whole_household: bool) -> tuple[tuple[Item, ...], tuple[Section, ...], str]:
     """Header, sections and attestation of 住民票の写し / 記載事項証明書 / 除票の写し."""
     jopts = juminhyo_options(options)
     first = members[0]
@@ -73,7 +77,7 @@ def register_content(kind: str, members: list[Resident], options: set[str],
     return header, sections, attestation
 
 
-def seal_content(resident: Resident, registration) -> tuple[Section, ...]:
+def seal_content(resident: Resident, registration: SealRegistration) -> tuple[Section, ...]:
     return (seal_section(name=resident.name, birth_date=resident.birth_date, address=resident.household.address,
                          seal_png=bytes(registration.image_png),
                          registration_number=(card.number if (card := registration.active_card) else "")),)

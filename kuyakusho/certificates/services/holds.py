@@ -6,6 +6,8 @@ decides it from the alerts page. Each decision: one transaction with its audit e
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 
 from ..models import HeldRequest, HoldStatus, Issuance, PostalRequest, PostalStatus
@@ -75,8 +78,10 @@ def decline_held(*, actor: Staff, held_id: int) -> HeldRequest:
     return held
 
 
-def _postal_back(held: HeldRequest, *, actor, status: str, **fields) -> None:
+def _postal_back(held: HeldRequest, *, actor: Actor, status: str, **fields: Any) -> None:
     """The held postal request leaves 保留 (the desk sees a new version)."""
+    if held.postal_request_id is None:
+        return
     updated = (PostalRequest.objects.filter(pk=held.postal_request_id, status=PostalStatus.HELD)
                .update(status=status, version=F("version") + 1, updated_at=timezone.now(), **fields))
     if updated:

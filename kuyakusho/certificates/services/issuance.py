@@ -15,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.accounts.models import Staff
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.statements import next_in_year
 from kuyakusho.core.text import check_printable
@@ -35,7 +37,7 @@ from kuyakusho.residents.selectors import household_members
 from kuyakusho.seals.selectors import active_registration_for, verify_card
 
 from ..documents import CertificateDocument, mayor_seal_png, render_certificate, sign_pdf
-from ..documents.model import CertificateKind
+from ..documents.model import CertificateKind, Item, Section
 from ..models import (
     SELF_SERVICE,
     Channel,
@@ -54,16 +56,19 @@ from .offer import offer
 from .protections import check_support_measures, notice_for
 from .requests import CardIn, IssueRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 __all__ = ["CardIn", "IssueRequest", "fee_for", "issue", "next_number"]
 
 REGISTER_KINDS = {CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI, CertificateKind.JOHYO}
 TAX_KINDS = {CertificateKind.KAZEI, CertificateKind.HIKAZEI, CertificateKind.NOZEI}
 PERSONAL_OPTIONS = {Option.MY_NUMBER, Option.RESIDENT_CODE}  # only for the person or their household
-CARD_FOR_IDENTITY = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER_CARD: "my_number_card"}
+CARD_FOR_IDENTITY: dict[str, str] = {Identity.RESIDENT_CARD: "resident_card", Identity.MY_NUMBER_CARD: "my_number_card"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _refuse(message, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
+def _refuse(message: StrOrPromise, field: str | None = None, code: ErrorCode = ErrorCode.REFUSED) -> ApplicationError:
     return ApplicationError(code, message, field=field)
 
 
@@ -88,7 +93,7 @@ def _check_identity(policy: ChannelPolicy, req: IssueRequest) -> Resident | None
     return None
 
 
-def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
+def _members(req: IssueRequest, subject: Resident, today: date) -> list[Resident]:
     """The people printed on the certificate."""
     if req.kind == CertificateKind.JOHYO or not subject.is_resident_on(today):
         return [subject]
@@ -104,7 +109,7 @@ def _members(req: IssueRequest, subject: Resident, today) -> list[Resident]:
     return chosen
 
 
-def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today) -> None:
+def _check_subject(req: IssueRequest, subject: Resident, holder: Resident | None, today: date) -> None:
     removed = not subject.is_resident_on(today)
     if removed and req.kind != CertificateKind.JOHYO:
         raise _refuse(_("この方は住民登録が消除されているため、除票の写しのみ交付できます。"), "kind")
@@ -127,7 +132,7 @@ def _verification_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def _channel_label(req: IssueRequest, office) -> str:
+def _channel_label(req: IssueRequest, office: Office | None) -> str:
     """Printed on the certificate: Japanese, whatever the language of the page that asked for it."""
     with translation.override("ja"):
         label = str(Channel(req.channel).label)
@@ -135,7 +140,7 @@ def _channel_label(req: IssueRequest, office) -> str:
     return f"{label}（{place}）" if place else label
 
 
-def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issuance:
+def issue(req: IssueRequest, *, actor: Actor = None, now: datetime | None = None) -> Issuance:
     """Issue one certificate (or return the one already issued for the same idempotency key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -145,6 +150,7 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     available.check(kind=req.kind, options=req.options, requester=req.requester,
                     hours_apply=req.release_id is None)
     policy = available.policy
+    assert policy is not None  # check() refused a channel without one
 
     if req.idempotency_key:
         done = Issuance.objects.filter(channel=req.channel, terminal=req.terminal,
@@ -157,7 +163,11 @@ def issue(req: IssueRequest, *, actor=None, now: datetime | None = None) -> Issu
     if holder is not None and subject_id == holder.pk:
         subject = holder  # read with the card, household included
     else:
-        subject = Resident.objects.select_related("household").filter(pk=subject_id).first()
+        found = (Resident.objects.select_related("household").filter(pk=subject_id).first()
+                 if subject_id is not None else None)
+        if found is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
+        subject = found
     if subject is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
     _check_subject(req, subject, holder, today)
@@ -186,12 +196,13 @@ def fee_for(policy: ChannelPolicy, *, kind: str, requester: str, exemption: str 
     return 0 if (requester == Requester.OFFICIAL or exemption) else policy.fee_for(kind)
 
 
-def _office(req: IssueRequest, actor) -> Office | None:
+def _office(req: IssueRequest, actor: Actor) -> Office | None:
     """The office the certificate is issued at; staff must be allowed to work there (``permissions``).
     A released hold is served by the supervisor who released it, for the channel's office."""
     office = Office.objects.filter(pk=req.office_id).first() if req.office_id is not None else None
-    if req.office_id is not None and isinstance(actor, Staff) and req.release_id is None:
-        check_office(actor, office)  # an unknown office is one nobody may work at
+    staff = as_staff(actor)
+    if req.office_id is not None and staff is not None and req.release_id is None:
+        check_office(staff, office)  # an unknown office is one nobody may work at
     return office
 
 
@@ -205,13 +216,13 @@ def _same_request(existing: Issuance, req: IssueRequest) -> Issuance:
 @dataclass
 class _Parts:
     kind: str
-    header: tuple = ()
-    sections: tuple = ()
+    header: tuple[Item, ...] = ()
+    sections: tuple[Section, ...] = ()
     attestation: str = ""
     fiscal_year: int | None = None
 
 
-def _content(req: IssueRequest, subject: Resident, members: list[Resident], today) -> _Parts:
+def _content(req: IssueRequest, subject: Resident, members: list[Resident], today: date) -> _Parts:
     options = set(req.options)
     if req.kind in REGISTER_KINDS:
         header, sections, attestation = content.register_content(req.kind, members, options, req.whole_household)
@@ -244,17 +255,18 @@ def _check_printable(parts: _Parts, *texts: str) -> None:
     The register's character policy keeps such characters out (``core.text``); this catches records stored before
     it. The refusal names code points only, never the record's text.
     """
-    texts = [*texts, parts.attestation]
+    printed = [*texts, parts.attestation]
     for section in parts.sections:
-        texts += [section.heading, section.image_label, *section.notes]
+        printed += [section.heading, section.image_label, *section.notes]
         if section.table is not None:
-            texts += [*section.table.columns, *(cell for row in section.table.rows for cell in row)]
+            printed += [*section.table.columns, *(cell for row in section.table.rows for cell in row)]
     for item in [*parts.header, *(item for section in parts.sections for item in section.items)]:
-        texts += [item.label, item.value]
-    check_printable(*texts, field="subject")
+        printed += [item.label, item.value]
+    check_printable(*printed, field="subject")
 
 
-def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, parts: _Parts) -> Issuance:
+def _record(req: IssueRequest, *, actor: Actor, now: datetime, subject: Resident, members: list[Resident], fee: int,
+            office: Office | None, parts: _Parts) -> Issuance:
     """Number, draw and sign the document, then one short transaction: the record, its audit event, the notice.
 
     The number is taken first (its own tiny transaction) so that the document is drawn and signed outside
@@ -281,7 +293,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
         issuance = Issuance(
             kind=parts.kind, channel=req.channel, subject=subject, members=[m.pk for m in members],
             options=sorted(req.options), fiscal_year=parts.fiscal_year, office=office, terminal=req.terminal,
-            issued_by=actor if isinstance(actor, Staff) else None,
+            issued_by=as_staff(actor),
             requester=req.requester, requester_name=req.requester_name, purpose=req.purpose, identity=identity,
             fee=fee, fee_exemption=req.fee_exemption, issued_at=now, number=number,
             verification_code=verification_code, idempotency_key=req.idempotency_key,
@@ -296,7 +308,7 @@ def _record(req: IssueRequest, *, actor, now, subject, members, fee, office, par
     return issuance
 
 
-def next_number(issue_date) -> str:
+def next_number(issue_date: date) -> str:
     """The next 交付番号 of the fiscal year, ``<year>-<serial:08d>``, committed at once (a failed issue leaves a gap).
 
     Its own tiny transaction, which holds the counter row (or SQLite's write lock) for one statement.

@@ -38,17 +38,17 @@ class Offer:
 
     @property
     def kinds(self) -> list[str]:
-        return list(self.policy.kinds) if self.enabled else []
+        return list(self.policy.kinds) if self.enabled and self.policy is not None else []
 
     @property
     def options(self) -> list[str]:
         """The options the channel may print, in the order of ``Option``."""
-        allowed = set(self.policy.options) if self.enabled else set()
+        allowed = set(self.policy.options) if self.enabled and self.policy is not None else set()
         return [o.value for o in Option if o.value in allowed]
 
     @property
     def requesters(self) -> list[str]:
-        return list(self.policy.requesters) if self.enabled else []
+        return list(self.policy.requesters) if self.enabled and self.policy is not None else []
 
     def fee_for(self, kind: str) -> int:
         return self.policy.fee_for(kind) if self.policy is not None else 0
@@ -82,6 +82,7 @@ class Offer:
         error = self.closed_error(hours_apply=hours_apply)
         if error is not None:
             raise error
+        assert self.policy is not None  # closed_error() refused a channel without one
         if kind not in self.policy.kinds:
             raise ApplicationError(ErrorCode.REFUSED, _("この証明書はこの方法では交付できません。"), field="kind")
         if not set(options) <= set(self.policy.options):
@@ -97,7 +98,7 @@ def offer(channel: str, *, now: datetime | None = None) -> Offer:
     policy = ChannelPolicy.objects.select_related("schedule").filter(channel=channel).first()
     if policy is None or not policy.enabled:
         return Offer(channel, policy, enabled=False, in_hours=False, next_opens_at=None)
-    if policy.schedule_id is None:
+    if policy.schedule is None:
         return Offer(channel, policy, enabled=True, in_hours=True, next_opens_at=None)
     opening = hours.status(policy.schedule, now or timezone.now())
     return Offer(channel, policy, enabled=True, in_hours=opening.is_open,

@@ -36,11 +36,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.services import record_read, record_refusal, record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.wareki import fiscal_year
 from kuyakusho.payments import services as payments
@@ -51,10 +53,10 @@ from kuyakusho.residents.portal_selectors import BasicFour, residents_matching
 
 from ..documents.model import TITLES, CertificateKind
 from ..models import Channel, Issuance, OnlineRequest, OnlineStatus, Option, Requester
+from ..selectors import normalize_reference
 from .content import fiscal_year_default
 from .issuance import fee_for, issue
 from .offer import offer
-from .postal import normalize_reference
 from .protections import NEUTRAL_REFUSAL
 from .requests import IssueRequest
 
@@ -159,7 +161,7 @@ def signing_document(req: OnlineRequest) -> str:
 
 # --- the resident ----------------------------------------------------------------------------------------------
 
-def create_request(*, actor: Model, account_ref: str, requester_id: int, data: OnlineInput,
+def create_request(*, actor: Actor, account_ref: str, requester_id: int, data: OnlineInput,
                    now: datetime | None = None) -> OnlineRequest:
     """The resident's choice, recorded for her signature (status 署名待ち). Refused: a type, option or requester
     the channel does not take, the channel switched off, or a person outside her household (audited)."""
@@ -220,7 +222,7 @@ def _mine(reference: str, account_ref: str, *, lock: bool = False) -> OnlineRequ
     return req
 
 
-def record_signature(*, actor: Model, account_ref: str, document: str, signer: Signer,
+def record_signature(*, actor: Actor, account_ref: str, document: str, signer: Signer,
                      now: datetime | None = None) -> OnlineRequest:
     """The resident signed ``document`` with her card: the 基本4情報 must be the requester's as the register holds
     them now (exactly one current resident, she). Then the fee's bill is raised (status 支払待ち), or, without a
@@ -281,7 +283,7 @@ def bill_to_pay(*, account_ref: str, reference: str) -> Bill:
     return Bill.objects.get(pk=req.bill_id)
 
 
-def cancel_request(*, actor: Model, account_ref: str, reference: str) -> OnlineRequest:
+def cancel_request(*, actor: Actor, account_ref: str, reference: str) -> OnlineRequest:
     """She withdraws a request not yet paid (its bill is withdrawn too)."""
     with transaction.atomic():
         req = _mine(reference, account_ref, lock=True)
@@ -337,7 +339,7 @@ def payment_event(event: PaymentEvent) -> None:
 
 # --- the postal desk --------------------------------------------------------------------------------------------
 
-def _set(req: OnlineRequest, *, actor: Model | None, to: str, action: str, fields: list[str] | None = None,
+def _set(req: OnlineRequest, *, actor: Actor, to: str, action: str, fields: list[str] | None = None,
          detail: dict[str, object] | None = None) -> None:
     """Move a locked request to ``to`` (audited; the resident told after the commit)."""
     before = req.status
@@ -375,7 +377,7 @@ def _refusal_reason(error: ApplicationError) -> str | None:
     return None
 
 
-def issue_online(*, actor: Model, reference: str, version: int, now: datetime | None = None) -> OnlineRequest:
+def issue_online(*, actor: Actor, reference: str, version: int, now: datetime | None = None) -> OnlineRequest:
     """received → issued: each copy through the one issuance service (channel ``online``), mailed to the
     registered address read now. Refused (and refunded): an address changed since the signature, another
     household, a support measure, a type the channel no longer takes — :class:`OnlineRefused` after the commit."""
@@ -413,7 +415,7 @@ def issue_online(*, actor: Model, reference: str, version: int, now: datetime | 
     return req
 
 
-def refuse_and_refund(*, actor: Model, reference: str, version: int, reason: str) -> OnlineRequest:
+def refuse_and_refund(*, actor: Actor, reference: str, version: int, reason: str) -> OnlineRequest:
     """received → refused, the fee refunded through ``payments`` in the same transaction (if the provider
     refuses the refund, nothing changes and the error says so)."""
     if reason not in REFUSALS:
@@ -433,7 +435,7 @@ def refuse_and_refund(*, actor: Model, reference: str, version: int, reason: str
     return req
 
 
-def mark_mailed(*, actor: Model, reference: str, version: int) -> OnlineRequest:
+def mark_mailed(*, actor: Actor, reference: str, version: int) -> OnlineRequest:
     with transaction.atomic():
         req = _locked(reference, version, S.ISSUED)
         _set(req, actor=actor, to=S.MAILED, action="certificates.online_mail",
@@ -452,7 +454,7 @@ def find_request(reference: str) -> OnlineRequest | None:
     return desk_list().filter(reference=normalize_reference(reference)).first()
 
 
-def open_request(*, user: Model, reference: str) -> OnlineRequest:
+def open_request(*, user: Staff, reference: str) -> OnlineRequest:
     """One request with its people and certificates; seeing them is an audited read."""
     req = (OnlineRequest.objects.select_related("requester", "subject", "subject__household", "bill")
            .prefetch_related("issuances").filter(reference=normalize_reference(reference)).first())

@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.audit.services import record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import fiscal_year
@@ -47,6 +49,9 @@ from ..selectors import normalize_reference
 from .issuance import IssueRequest, issue
 from .offer import offer
 from .protections import IssueHeld
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_COPIES = 10
 MAX_FEE = 100_000
@@ -81,11 +86,11 @@ class PostalInput:
     source: str = PostalSource.LETTER
 
 
-def _invalid(message, field: str) -> ApplicationError:
+def _invalid(message: StrOrPromise, field: str) -> ApplicationError:
     return ApplicationError(ErrorCode.INVALID_INPUT, message, field=field)
 
 
-def _clean(data: PostalInput, today: date) -> dict:
+def _clean(data: PostalInput, today: date) -> dict[str, Any]:
     if data.kind not in {k.value for k in CertificateKind}:
         raise _invalid(_("証明書の種類を選んでください。"), "kind")
     if data.requester not in Requester.values:
@@ -124,7 +129,7 @@ def _clean(data: PostalInput, today: date) -> dict:
     }
 
 
-def create_request(*, actor, data: PostalInput) -> PostalRequest:
+def create_request(*, actor: Actor, data: PostalInput) -> PostalRequest:
     """Record a letter as received. Whether it can be served is decided at the check, not here:
     every letter the desk opens is entered, even one that will be returned."""
     today = timezone.localdate()
@@ -156,7 +161,11 @@ def problems(req: PostalRequest, *, letter_of_authority: bool = True) -> list[Ap
     if closed is not None:
         return [closed]
     policy = available.policy
-    refuse = lambda message, field: found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))  # noqa: E731
+    assert policy is not None  # closed_error() refused a channel without one
+
+    def refuse(message: StrOrPromise, field: str) -> None:
+        found.append(ApplicationError(ErrorCode.REFUSED, message, field=field))
+
     if req.subject_id is None:
         refuse(_("対象者を住民記録で特定してください。"), "subject")
     if req.kind not in policy.kinds:
@@ -195,8 +204,8 @@ def _locked(reference: str, version: int, step: str) -> PostalRequest:
     return req
 
 
-def _advance(req: PostalRequest, *, actor, action: str, to: str | None = None, detail: dict | None = None,
-             **fields) -> PostalRequest:
+def _advance(req: PostalRequest, *, actor: Actor, action: str, to: str | None = None,
+             detail: dict[str, Any] | None = None, **fields: Any) -> PostalRequest:
     before = {"status": req.status, **{k: getattr(req, k) for k in fields}}
     if to:
         fields["status"] = to
@@ -209,7 +218,7 @@ def _advance(req: PostalRequest, *, actor, action: str, to: str | None = None, d
     return req
 
 
-def set_subject(*, actor, reference: str, version: int, subject_id: int) -> PostalRequest:
+def set_subject(*, actor: Actor, reference: str, version: int, subject_id: int) -> PostalRequest:
     """The clerk found the person the letter asks about in the register."""
     if not Resident.objects.filter(pk=subject_id).exists():
         raise ApplicationError(ErrorCode.NOT_FOUND, _("対象の方が見つかりません。"), field="subject")
@@ -218,7 +227,7 @@ def set_subject(*, actor, reference: str, version: int, subject_id: int) -> Post
         return _advance(req, actor=actor, action="certificates.postal_subject", subject_id=subject_id)
 
 
-def check_request(*, actor, reference: str, version: int, letter_of_authority: bool = False) -> PostalRequest:
+def check_request(*, actor: Actor, reference: str, version: int, letter_of_authority: bool = False) -> PostalRequest:
     """received → checked: subject found, type and requester allowed by the policy, ID copy, fee enough."""
     with transaction.atomic():
         req = _locked(reference, version, "check")
@@ -233,7 +242,7 @@ def check_request(*, actor, reference: str, version: int, letter_of_authority: b
                                 "letter_of_authority": letter_of_authority})
 
 
-def issue_request(*, actor, reference: str, version: int, now: datetime | None = None) -> PostalRequest:
+def issue_request(*, actor: Actor, reference: str, version: int, now: datetime | None = None) -> PostalRequest:
     """checked → issued: one certificate per copy through the one issuance service (channel ``postal``)."""
     with transaction.atomic():
         req = _locked(reference, version, "issue")
@@ -268,13 +277,13 @@ def issue_request(*, actor, reference: str, version: int, now: datetime | None =
                         detail={"issuances": [i.number for i in issuances], "fee": sum(i.fee for i in issuances)})
 
 
-def mark_mailed(*, actor, reference: str, version: int) -> PostalRequest:
+def mark_mailed(*, actor: Actor, reference: str, version: int) -> PostalRequest:
     with transaction.atomic():
         req = _locked(reference, version, "mail")
         return _advance(req, actor=actor, action="certificates.postal_mail", to=S.MAILED)
 
 
-def return_request(*, actor, reference: str, version: int, reason: str) -> PostalRequest:
+def return_request(*, actor: Actor, reference: str, version: int, reason: str) -> PostalRequest:
     reason = check_text(reason or "", field="reason", max_length=200)
     if not reason:
         raise _invalid(_("返送の理由を入力してください。"), "reason")
@@ -282,4 +291,3 @@ def return_request(*, actor, reference: str, version: int, reason: str) -> Posta
         req = _locked(reference, version, "return")
         return _advance(req, actor=actor, action="certificates.postal_return", to=S.RETURNED,
                         returned_reason=reason)
-

@@ -13,19 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kuyakusho.accounts.models import Staff, Terminal
+from kuyakusho.accounts.actors import as_staff, as_terminal
 from kuyakusho.audit.services import record_refusal
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.ward import ward
 from kuyakusho.core.wareki import format_wareki
 from kuyakusho.residents.models import Resident
 
-from ..documents.model import TITLES
+from ..documents.model import TITLES, CertificateKind
 from ..models import (
     SUPPORT_MEASURE_HANDLING,
     Alert,
@@ -93,11 +95,12 @@ def needs_protection_file_check(*, channel: str, requester: str, subject_id: int
                                       protected=protected) == Outcome.ISSUE
 
 
-def who_asked(req: IssueRequest, *, actor, holder: Resident | None, subject: Resident,
-              printed: Sequence[int]) -> dict:
+def who_asked(req: IssueRequest, *, actor: Actor, holder: Resident | None, subject: Resident,
+              printed: Sequence[int]) -> dict[str, Any]:
     """What an alert records: who asked (card holder or stated name and address), where, and for what."""
-    staff = actor if isinstance(actor, Staff) else None
-    terminal = req.terminal or (actor.code if isinstance(actor, Terminal) else "")
+    staff = as_staff(actor)
+    device = as_terminal(actor)
+    terminal = req.terminal or (device.code if device is not None else "")
     return {
         "requester": req.requester,
         "card_holder_id": holder.pk if holder is not None else None,
@@ -117,7 +120,7 @@ def who_asked(req: IssueRequest, *, actor, holder: Resident | None, subject: Res
 
 
 def check_support_measures(req: IssueRequest, *, subject: Resident, printed: Sequence[int],
-                           holder: Resident | None, actor, on: date) -> None:
+                           holder: Resident | None, actor: Actor, on: date) -> None:
     """Return if the request may be issued; else record the refusal or the hold (committed, with the alert
     and its audit event) and raise the neutral refusal or :class:`IssueHeld`.
 
@@ -155,7 +158,7 @@ def _released(req: IssueRequest, subject: Resident) -> bool:
                                       issuance__isnull=True).exists()
 
 
-def _hold(req: IssueRequest, *, subject: Resident, detail: dict, actor) -> HeldRequest:
+def _hold(req: IssueRequest, *, subject: Resident, detail: dict[str, Any], actor: Actor) -> HeldRequest:
     """The held request (the one already kept for a retry of the same request, or a new one with its alert)."""
     if req.idempotency_key:
         found = HeldRequest.objects.filter(channel=req.channel, terminal=req.terminal,
@@ -185,7 +188,7 @@ def notice_for(issuance: Issuance, *, subject_name: str) -> Notice | None:
         f"{subject_name} 様\n\n"
         f"本人通知制度に基づき、あなたの証明書が交付されたことをお知らせします。\n\n"
         f"交付日：{format_wareki(issuance.issued_at.date())}\n"
-        f"証明書：{TITLES.get(issuance.kind, issuance.kind)}\n"
+        f"証明書：{TITLES.get(CertificateKind(issuance.kind), issuance.kind)}\n"
         f"通数：1通\n"
         f"請求者の種別：{requester_kind}\n"
         f"交付番号：{issuance.number}\n\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from ..models import Requester
 
@@ -53,7 +54,7 @@ class IssueRequest:
         data.pop("release_id")
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
-    def stored(self) -> dict:
+    def stored(self) -> dict[str, Any]:
         """The request as JSON-able data, never with the PIN (a held request keeps this)."""
         data = asdict(self)
         if data["card"]:
@@ -63,7 +64,7 @@ class IssueRequest:
         return data
 
     @classmethod
-    def from_stored(cls, data: dict, **changes) -> IssueRequest:
+    def from_stored(cls, data: dict[str, Any], **changes: Any) -> IssueRequest:
         """The request kept by :meth:`stored` (a card request comes back without its card: never served again
         from a terminal)."""
         values = {**data, "card": None, "options": frozenset(data.get("options") or ()),

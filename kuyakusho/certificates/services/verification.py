@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -23,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from ..documents import TITLES, verify_pdf
 from ..documents.model import CertificateKind
 from ..models import Channel, Issuance, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 _CODE = re.compile(r"[A-Z0-9]{12}")
@@ -53,7 +57,7 @@ class PublicRecord:
     revoked_on: date | None
     office_en: str = ""  # the office's English name, for pages in English
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "verification_code": self.code, "kind": self.kind, "title": self.title, "number": self.number,
             "issued_on": self.issued_on.isoformat(), "channel": self.channel,
@@ -75,7 +79,7 @@ def public_record(code: str) -> PublicRecord | None:
     return PublicRecord(
         code=normal, kind=row["kind"], title=TITLES.get(CertificateKind(row["kind"]), row["kind"]),
         number=row["number"], issued_on=timezone.localdate(row["issued_at"]), channel=row["channel"],
-        channel_label=Channel(row["channel"]).label, office=row["office__name_ja"] or "", revoked=revoked,
+        channel_label=str(Channel(row["channel"]).label), office=row["office__name_ja"] or "", revoked=revoked,
         revoked_on=timezone.localdate(row["revoked_at"]) if row["revoked_at"] else None,
         office_en=row["office__name_en"] or "",
     )
@@ -125,14 +129,14 @@ class PdfCheck:
         return self.verdict == Verdict.GENUINE
 
     @property
-    def headline(self):
+    def headline(self) -> StrOrPromise:
         return HEADLINES[self.verdict]
 
     @property
-    def explanation(self):
+    def explanation(self) -> StrOrPromise:
         return EXPLANATIONS[self.verdict]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"verdict": str(self.verdict), "genuine": self.genuine, "headline": str(self.headline),
                 "message": str(self.explanation), "signature_problem": self.signature_problem}
 

@@ -25,7 +25,9 @@ def _setup(db):
 
 
 def _flow(html: str) -> str:
-    return re.search(r'name="flow" value="([^"]+)"', html).group(1)
+    found = re.search(r'name="flow" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
 
 
 def _reads() -> Counter:

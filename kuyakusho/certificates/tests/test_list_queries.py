@@ -41,9 +41,9 @@ def _grow(client, url: str, add) -> list[int]:
 def test_alerts(client_as, supervisor):
     def add(n: int) -> None:
         while Alert.objects.count() < n:
-            holder = ResidentFactory()
-            Alert.objects.create(kind=AlertKind.SUPPORT_MEASURE, resident=ResidentFactory(), channel=Channel.KIOSK,
-                                 detail={"requester": "household", "card_holder_id": holder.pk})
+            holder = ResidentFactory.create()
+            Alert.objects.create(kind=AlertKind.SUPPORT_MEASURE, resident=ResidentFactory.create(),
+                                 channel=Channel.KIOSK, detail={"requester": "household", "card_holder_id": holder.pk})
 
     counts = _grow(client_as(supervisor), reverse("certificates:alerts"), add)
     assert counts[0] == counts[1]
@@ -57,7 +57,7 @@ def test_locked_cards(client_as, supervisor):
 
         while CardLock.objects.filter(locked_at__isnull=False).count() < n:
             i = CardLock.objects.count()
-            card = issue_card(actor=None, kind="resident_card", number=f"RC{i:07d}", resident=ResidentFactory(),
+            card = issue_card(actor=None, kind="resident_card", number=f"RC{i:07d}", resident=ResidentFactory.create(),
                               pin="1234")
             for _ in range(3):
                 with pytest.raises(ApplicationError):
@@ -72,9 +72,9 @@ def test_protections(client_as, supervisor):
 
     def add(n: int) -> None:
         while SupportMeasure.objects.count() < n:
-            SupportMeasure.objects.create(resident=ResidentFactory(), starts_on=today - timedelta(days=1),
+            SupportMeasure.objects.create(resident=ResidentFactory.create(), starts_on=today - timedelta(days=1),
                                           created_by=supervisor)
-            NoticeRegistration.objects.create(resident=ResidentFactory(), registered_on=today,
+            NoticeRegistration.objects.create(resident=ResidentFactory.create(), registered_on=today,
                                               mailing_address="東京都練馬区豊玉北6丁目12番1号")
 
     counts = _grow(client_as(supervisor), reverse("certificates:protections"), add)

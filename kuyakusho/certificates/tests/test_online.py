@@ -62,11 +62,11 @@ def committed(django_capture_on_commit_callbacks):
 
 def _request(account, requester, subject=None, **kw) -> OnlineRequest:
     data = online.OnlineInput(kind=kw.pop("kind", "juminhyo"), subject_id=(subject or requester).pk, **kw)
-    return online.create_request(actor=account, account_ref=account.username, requester_id=requester.pk, data=data)
+    return online.create_request(actor=account, account_ref=account.actor_label, requester_id=requester.pk, data=data)
 
 
 def _sign(account, req, resident, *, document=None) -> OnlineRequest:
-    return online.record_signature(actor=account, account_ref=account.username,
+    return online.record_signature(actor=account, account_ref=account.actor_label,
                                    document=document or online.signing_document(req),
                                    signer=online.Signer(issuer="https://idp.example", subject="card-wife",
                                                         four=basic_four_of(resident)))
@@ -74,6 +74,7 @@ def _sign(account, req, resident, *, document=None) -> OnlineRequest:
 
 def _pay(req: OnlineRequest, committed, *, amount=None) -> Payment:
     """The resident pays at the sandbox; its webhook (as the provider delivers it) captures the payment."""
+    assert req.bill_id is not None
     bill = Bill.objects.get(pk=req.bill_id)
     payment = payments.start_checkout(actor=None, bill=bill, return_url="http://testserver/back")
     SandboxCheckout.objects.filter(checkout_id=payment.checkout_id).update(status="paid", method="card")
@@ -136,7 +137,7 @@ def test_request_for_herself_and_for_a_household_member(account, wife, household
     child = _request(account, wife, household[2])
     assert child.requester_kind == "household" and child.subject == household[2]
     event = AuditEvent.objects.filter(action="certificates.online_create", target_id=str(req.pk)).get()
-    assert event.actor_label == account.username and event.subject_id == str(wife.pk)
+    assert event.actor_label == account.actor_label and event.subject_id == str(wife.pk)
 
 
 def test_request_for_another_households_member_is_refused_and_audited(account, wife):
@@ -193,7 +194,7 @@ def test_a_signature_of_another_document_or_by_another_account_is_refused(accoun
         _sign(account, req, wife, document=f"{online.SOURCE}:{req.reference}:{'0' * 64}")
     other = PortalAccount.objects.create(kind=AccountKind.CARD, issuer="https://idp.example", subject="other")
     with pytest.raises(ApplicationError) as not_hers:
-        online.record_signature(actor=other, account_ref=other.username, document=online.signing_document(req),
+        online.record_signature(actor=other, account_ref=other.actor_label, document=online.signing_document(req),
                                 signer=online.Signer(issuer="i", subject="other", four=basic_four_of(wife)))
     assert not_hers.value.code == ErrorCode.NOT_FOUND
     req.refresh_from_db()
@@ -245,7 +246,7 @@ def test_a_failed_payment_cancels_the_request_and_a_late_capture_is_refunded(acc
 
 def test_she_can_withdraw_an_unpaid_request(account, wife):
     req = _sign(account, _request(account, wife), wife)
-    online.cancel_request(actor=account, account_ref=account.username, reference=req.reference)
+    online.cancel_request(actor=account, account_ref=account.actor_label, reference=req.reference)
     req.refresh_from_db()
     assert req.status == S.CANCELLED and Bill.objects.get(pk=req.bill_id).status == "cancelled"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -32,7 +33,7 @@ def household():
 
 
 def letter(subject=None, **kw) -> postal.PostalInput:
-    data = {"kind": "juminhyo", "requester": "self", "requester_name": "練馬 太郎",
+    data: dict[str, Any] = {"kind": "juminhyo", "requester": "self", "requester_name": "練馬 太郎",
             "requester_address": "東京都練馬区豊玉北6丁目12番1号", "id_copy": "運転免許証", "fee_received": 300,
             "subject_id": subject.pk if subject else None}
     data.update(kw)

@@ -61,7 +61,9 @@ def _shown_cids(pdf: bytes) -> set[int]:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     cids: set[int] = set()
     for page in reader.pages:
-        for array in re.findall(rb"\[([^\]]*)\] TJ", page.get_contents().get_data()):
+        contents = page.get_contents()
+        assert contents is not None
+        for array in re.findall(rb"\[([^\]]*)\] TJ", contents.get_data()):
             for run in re.findall(rb"<([0-9A-F]*)>", array):
                 cids.update(int(run[k : k + 4], 16) for k in range(0, len(run), 4))
     return cids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from typing import Any
 
 import pypdf
 import pytest
@@ -44,7 +45,8 @@ def _images(pdf: bytes) -> list[bytes]:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     masks = []
     for page in reader.pages:
-        for xobject in page["/Resources"].get("/XObject", {}).values():
+        resources: Any = page["/Resources"]
+        for xobject in resources.get("/XObject", {}).values():
             image = xobject.get_object()
             if "/SMask" in image:
                 masks.append(image["/SMask"].get_object()._data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from itertools import product
+from typing import Any
 
 import pytest
 
@@ -124,7 +125,8 @@ def _request(channel: str, requester: str, case: str, world) -> tuple[IssueReque
     card_kind = CARD_FOR_IDENTITY.get(policy.identity)
     subject, head = world["subject"], world["head"]
     asker = head if requester == R.HOUSEHOLD else subject
-    kw = {"channel": channel, "kind": "juminhyo", "requester": requester, "whole_household": case != "subject",
+    kw: dict[str, Any] = {
+          "channel": channel, "kind": "juminhyo", "requester": requester, "whole_household": case != "subject",
           "terminal": world["terminals"][channel].code if channel in world["terminals"] else "",
           "idempotency_key": f"{channel}-{requester}-{case}"}
     if card_kind:
@@ -143,7 +145,8 @@ def _request(channel: str, requester: str, case: str, world) -> tuple[IssueReque
         kw["identity_document"] = "運転免許証"
         # The counter's confirmation step: the clerk ticks the in-person check against the protection file.
         kw["protection_file_checked"] = channel == C.COUNTER
-        kw["requester_name"] = {R.SELF: subject.name, R.HOUSEHOLD: head.name}.get(requester, "請求　太郎")
+        names: dict[str, str] = {R.SELF: subject.name, R.HOUSEHOLD: head.name}
+        kw["requester_name"] = names.get(requester, "請求　太郎")
         kw["requester_address"] = "大阪府大阪市北区梅田1-1"
     if requester == R.PROXY:
         kw["letter_of_authority"] = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +43,7 @@ COUNTER_STEPS = [("search", _("対象者の検索")), ("choose", _("証明書の
                  ("confirm", _("確認")), ("done", _("交付・印刷"))]
 
 
-def page(request, template: str, context: dict, *, section: str, status: int = 200):
+def page(request: HttpRequest, template: str, context: dict, *, section: str, status: int = 200) -> HttpResponse:
     """Render a certificates console page with the section's navigation."""
     return render(request, template, {**context, "cert_nav": _nav(request.user, section), "section": section,
                                       "steps": COUNTER_STEPS}, status=status)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
@@ -38,7 +39,7 @@ MULTI_FIELDS = {"members", "options"}
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def counter(request):
+def counter(request: StaffRequest) -> HttpResponse:
     """Step 1: find the person (the register's search; audited there). A closed counter says so first."""
     available = offer(Channel.COUNTER)
     if not available.open:
@@ -109,7 +110,7 @@ def _issue_request(d: dict, subject_id: int, key: str, *, protection_file_checke
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def counter_person(request, pk: int):
+def counter_person(request: StaffRequest, pk: int) -> HttpResponse:
     """Steps 2–5 for one person: choose → identity → confirm → issue (POST ``step`` names the step sent)."""
     available = offer(Channel.COUNTER)
     if not available.open:  # before the clerk fills anything in, and before the person's record is read
@@ -142,7 +143,7 @@ def counter_person(request, pk: int):
 
     if request.method != "POST":
         office = request.session.get(OFFICE_SESSION_KEY)
-        first = offices.filter(pk=office).first() or offices.first()
+        first = (offices.filter(pk=office).first() if office is not None else None) or offices.first()
         return show("choose", make(step="choose", initial={"office": first.pk if first else None,
                                                             "requester": Requester.SELF}), REQUESTER_FIELDS)
 
@@ -193,7 +194,7 @@ def counter_person(request, pk: int):
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def issuance_detail(request, pk: int):
+def issuance_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The issued certificate: number, verification code, fee; print or download; revoke (supervisors)."""
     issuance = issuance_for(request.user, pk)
     certificate_selectors.record_issuance_read(request.user, issuance, "certificates.issuance_view")
@@ -205,7 +206,7 @@ def issuance_detail(request, pk: int):
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def issuance_pdf(request, pk: int):
+def issuance_pdf(request: StaffRequest, pk: int) -> HttpResponse:
     """The signed PDF as issued (inline to print; ``?download=1`` to save). Audited as a read."""
     issuance = issuance_for(request.user, pk)
     if not issuance.pdf:
@@ -219,7 +220,7 @@ def issuance_pdf(request, pk: int):
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def issuance_lookup(request):
+def issuance_lookup(request: StaffRequest) -> HttpResponse:
     """Find an issued certificate by its number (printed on the certificate)."""
     form = IssuanceLookupForm(request.GET or None)
     if request.GET and form.is_valid():

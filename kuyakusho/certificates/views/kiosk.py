@@ -12,7 +12,7 @@ import uuid
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,7 +90,7 @@ def in_visit(*steps: str):
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def enrol(request):
+def enrol(request: HttpRequest) -> HttpResponse:
     """Enrol this browser as a kiosk terminal with the token an administrator was shown once."""
     token = (request.POST.get("token") or request.GET.get("token") or "").strip()
     error = None
@@ -112,7 +112,7 @@ def enrol(request):
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     """Insert the card. Showing this screen ends any previous visit."""
     terminal = session.kiosk_terminal(request)
     if terminal is None:
@@ -143,7 +143,7 @@ def start(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 @in_visit("pin")
-def pin(request, terminal, visit):
+def pin(request: HttpRequest, terminal, visit) -> HttpResponse:
     form = PinForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -177,7 +177,7 @@ def _holder(visit) -> Resident:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @in_visit("choose", "confirm", "done")
-def choose(request, terminal, visit):
+def choose(request: HttpRequest, terminal, visit) -> HttpResponse:
     policy = _policy()
     holder = _holder(visit)
     household = household_members(holder.household) if holder.is_resident_on(timezone.localdate()) else [holder]
@@ -216,7 +216,7 @@ def _summary(visit, policy: ChannelPolicy, household: list) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @in_visit("confirm", "done")
-def confirm(request, terminal, visit):
+def confirm(request: HttpRequest, terminal, visit) -> HttpResponse:
     if visit["step"] == "done" and not visit["key"]:
         return redirect("certificates:kiosk_receive")
     policy = _policy()
@@ -267,7 +267,7 @@ def _issued(visit, pk) -> Issuance | None:
 @public
 @never_cache
 @in_visit("done")
-def receive(request, terminal, visit):
+def receive(request: HttpRequest, terminal, visit) -> HttpResponse:
     issued = _issued(visit, visit["last"])
     if issued is None:
         return redirect("certificates:kiosk")
@@ -279,7 +279,7 @@ def receive(request, terminal, visit):
 @public
 @never_cache
 @in_visit("done")
-def receive_pdf(request, terminal, visit):
+def receive_pdf(request: HttpRequest, terminal, visit) -> HttpResponse:
     """The certificate just issued, for the kiosk's printer (only during the visit that issued it)."""
     issued = _issued(visit, visit["last"])
     if issued is None or issued.pdf is None:
@@ -293,7 +293,7 @@ def receive_pdf(request, terminal, visit):
 @public
 @never_cache
 @require_POST
-def finish(request):
+def finish(request: HttpRequest) -> HttpResponse:
     """End the visit (the 終了 button, or the idle timer in kiosk.js)."""
     terminal = session.kiosk_terminal(request)
     if terminal is None:

@@ -11,6 +11,7 @@ from kuyakusho.certificates.documents.model import CertificateKind
 from kuyakusho.certificates.forms import KIND_LABELS
 from kuyakusho.certificates.models import ChannelPolicy, Option
 from kuyakusho.certificates.services.issuance import REGISTER_KINDS, TAX_KINDS
+from kuyakusho.core.forms import field_of
 from kuyakusho.core.templatetags.kuyakusho import yen
 
 _CARD = re.compile(r"[A-Z0-9]{4,32}", re.ASCII)
@@ -64,17 +65,20 @@ class ChoiceForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(label=_("年度（課税・非課税証明書）"), coerce=int, required=False,
                                          empty_value=None)
 
-    def __init__(self, *args, policy: ChannelPolicy, household: list, holder_id: int, years: list[int], **kw):
+    def __init__(self, *args, policy: ChannelPolicy, household: list, holder_id: int, years: list[int], **kw) -> None:
         super().__init__(*args, **kw)
         self.policy = policy
         self.holder_id = holder_id
         with_fee = _("%(title)s（%(fee)s）")
-        self.fields["kind"].choices = [(k, with_fee % {"title": kind_label(k), "fee": _yen(policy.fee_for(k))})
-                                       for k in policy.kinds]
-        self.fields["options"].choices = [(o.value, o.label) for o in Option if o.value in policy.options]
-        self.fields["members"].choices = [(m.pk, m.name) for m in household]  # shown by the template, with 続柄
+        field_of(self, "kind", forms.ChoiceField).choices = [
+            (k, with_fee % {"title": kind_label(k), "fee": _yen(policy.fee_for(k))}) for k in policy.kinds]
+        field_of(self, "options", forms.ChoiceField).choices = [
+            (o.value, o.label) for o in Option if o.value in policy.options]
+        # shown by the template, with 続柄
+        field_of(self, "members", forms.ChoiceField).choices = [(m.pk, m.name) for m in household]
         year_label = _("令和%(reiwa)d年度（%(year)d年度）")
-        self.fields["fiscal_year"].choices = [(y, year_label % {"reiwa": y - 2018, "year": y}) for y in years]
+        field_of(self, "fiscal_year", forms.ChoiceField).choices = [
+            (y, year_label % {"reiwa": y - 2018, "year": y}) for y in years]
 
     def clean(self):
         data = super().clean()

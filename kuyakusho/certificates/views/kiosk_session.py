@@ -46,7 +46,7 @@ def remember_terminal(request, response, terminal: Terminal) -> None:
 class Visit:
     """The current card holder's visit (a dict in the session); ``None`` from :func:`load` if none."""
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict) -> None:
         self.data = data
 
     def __getitem__(self, key):
@@ -55,7 +55,7 @@ class Visit:
     def __setitem__(self, key, value):
         self.data[key] = value
 
-    def pop(self, key):
+    def pop(self, key) -> None:
         self.data.pop(key, None)
 
 

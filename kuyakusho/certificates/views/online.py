@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -21,7 +22,7 @@ STEP_MESSAGES = {"issue": gettext_lazy("証明書を交付しました。住民�
                  "mail": gettext_lazy("発送済みにしました。")}
 
 
-def _detail(request: HttpRequest, reference: str, *, error: ApplicationError | None = None,
+def _detail(request: StaffRequest, reference: str, *, error: ApplicationError | None = None,
             status: int = 200) -> HttpResponse:
     try:
         req = online.open_request(user=request.user, reference=reference)
@@ -38,12 +39,12 @@ def _detail(request: HttpRequest, reference: str, *, error: ApplicationError | N
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def online_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def online_detail(request: StaffRequest, reference: str) -> HttpResponse:
     return _detail(request, reference)
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def online_step(request: HttpRequest, reference: str) -> HttpResponse:
+def online_step(request: StaffRequest, reference: str) -> HttpResponse:
     """Issue (through the one issuance service) or mark mailed; POST ``action`` and the ``version`` seen."""
     if request.method != "POST":
         return redirect("certificates:online_detail", reference=reference)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
@@ -22,7 +23,7 @@ from .console_common import page
 
 
 @staff(C.MANAGE_POLICY)
-def policies(request):
+def policies(request: StaffRequest) -> HttpResponse:
     rows = []
     for policy in selectors.policies():
         rows.append({
@@ -42,7 +43,7 @@ def _seen(value: str) -> datetime | None:
 
 
 @staff(C.MANAGE_POLICY)
-def policy_edit(request, channel: str):
+def policy_edit(request: StaffRequest, channel: str) -> HttpResponse:
     if channel not in Channel.values:
         raise Http404
     policy = selectors.policy(channel)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
@@ -33,7 +34,7 @@ STEP_MESSAGES = {
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def postal_list(request):
+def postal_list(request: StaffRequest) -> HttpResponse:
     """Requests by status, newest first; a reference number opens one."""
     lookup = ReferenceForm(request.GET if "reference" in request.GET else None)
     if lookup.is_bound and lookup.is_valid():
@@ -55,7 +56,7 @@ def postal_list(request):
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def postal_new(request):
+def postal_new(request: StaffRequest) -> HttpResponse:
     form = PostalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -100,7 +101,7 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
             add_refusal(search_form, e)
     found = postal.problems(req) if req.status == PostalStatus.RECEIVED else []
     shortfall = next((p.extra.get("shortfall") for p in found if p.field == "fee_received"), None)
-    initial = {"version": req.version}
+    initial: dict[str, object] = {"version": req.version}
     if shortfall:
         initial["reason"] = _("手数料の不足（%(n)s円）") % {"n": f"{shortfall:,}"}
     step_form = PostalStepForm(initial={**initial, **{k: v for k, v in (kept or {}).items() if v}})
@@ -114,12 +115,12 @@ def _detail(request, reference: str, *, kept: dict | None = None, step_error=Non
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def postal_detail(request, reference: str):
+def postal_detail(request: StaffRequest, reference: str) -> HttpResponse:
     return _detail(request, reference)
 
 
 @staff(C.ISSUE_CERTIFICATE)
-def postal_step(request, reference: str):
+def postal_step(request: StaffRequest, reference: str) -> HttpResponse:
     """One step of the state machine (POST ``action``), refused from the wrong state or a stale screen."""
     if request.method != "POST":
         return redirect("certificates:postal_detail", reference=reference)

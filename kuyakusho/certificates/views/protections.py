@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal, form_refusal, post_action
@@ -24,7 +25,7 @@ PURPOSE = "consultation"  # the person asked for the measure (or the registratio
 
 
 @staff(C.SUPERVISE_COUNTER)
-def protections(request):
+def protections(request: StaffRequest) -> HttpResponse:
     """Current support measures, 本人通知 registrations, letters to send; a search to add someone."""
     today = timezone.localdate()
     current = certificate_selectors.protections(today)
@@ -58,7 +59,7 @@ def _resident(request, pk: int):
 
 
 @staff(C.SUPERVISE_COUNTER)
-def support_start(request, pk: int):
+def support_start(request: StaffRequest, pk: int) -> HttpResponse:
     resident = _resident(request, pk)
     form = SupportMeasureForm(request.POST or None, initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -80,7 +81,7 @@ def support_start(request, pk: int):
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:protections")
-def support_end(request, pk: int) -> str:
+def support_end(request: StaffRequest, pk: int) -> str:
     form = EndMeasureForm(request.POST)
     if not form.is_valid():
         raise form_refusal(form)
@@ -89,7 +90,7 @@ def support_end(request, pk: int) -> str:
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_register(request, pk: int):
+def notice_register(request: StaffRequest, pk: int) -> HttpResponse:
     resident = _resident(request, pk)
     form = NoticeRegistrationForm(request.POST or None, initial={"mailing_address": resident.household.address})
     if request.method == "POST" and form.is_valid():
@@ -110,13 +111,13 @@ def notice_register(request, pk: int):
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:protections")
-def notice_end(request, pk: int) -> str:
+def notice_end(request: StaffRequest, pk: int) -> str:
     admin.end_notice_registration(actor=request.user, registration_id=pk)
     return _("本人通知の登録を廃止しました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
-def notice_letter(request, pk: int):
+def notice_letter(request: StaffRequest, pk: int) -> HttpResponse:
     notice = certificate_selectors.notice(pk)
     if notice is None:
         raise Http404
@@ -127,6 +128,6 @@ def notice_letter(request, pk: int):
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:protections")
-def notice_sent(request, pk: int) -> str:
+def notice_sent(request: StaffRequest, pk: int) -> str:
     admin.mark_notice_sent(actor=request.user, notice_id=pk)
     return _("通知書を発送済みにしました。")

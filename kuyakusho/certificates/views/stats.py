@@ -8,6 +8,7 @@ from datetime import date
 from django.http import HttpResponse
 from django.utils import timezone
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
@@ -29,7 +30,7 @@ def _default_range(today: date) -> tuple[date, date]:
 
 
 @staff(*STATS_CAPABILITIES, any_of=True)
-def stats(request):
+def stats(request: StaffRequest) -> HttpResponse:
     today = timezone.localdate()
     start, end = _default_range(today)
     form = StatsForm(request.GET or None, initial={"date_from": start, "date_to": end})

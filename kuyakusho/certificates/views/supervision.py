@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal, post_action
@@ -25,7 +27,7 @@ PER_PAGE = 50
 
 
 @staff(C.SUPERVISE_COUNTER)
-def alerts(request):
+def alerts(request: StaffRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     alerts_page = Paginator(selectors.alerts(include_acknowledged=show_all), PER_PAGE).get_page(request.GET.get("page"))
     holders = [a.detail.get("card_holder_id") for a in alerts_page if a.detail.get("card_holder_id")]
@@ -68,7 +70,7 @@ def _asked(detail: dict, names: dict[int, str]) -> list[tuple[str, str]]:
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:alerts")
-def held_release(request, pk: int) -> str:
+def held_release(request: StaffRequest, pk: int) -> str:
     """Release a held request: issued and mailed to the registered address only."""
     held = holds.release_held(actor=request.user, held_id=pk)
     return (_("交付を承認しました。証明書は住民登録の住所（%(address)s）へ郵送してください。")
@@ -77,20 +79,20 @@ def held_release(request, pk: int) -> str:
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:alerts")
-def held_decline(request, pk: int) -> str:
+def held_decline(request: StaffRequest, pk: int) -> str:
     holds.decline_held(actor=request.user, held_id=pk)
     return _("この請求は交付しないことにしました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:alerts")
-def alert_ack(request, pk: int) -> str:
+def alert_ack(request: StaffRequest, pk: int) -> str:
     admin.acknowledge_alert(actor=request.user, alert_id=pk)
     return _("警告を確認済みにしました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
-def cards(request):
+def cards(request: StaffRequest) -> HttpResponse:
     """Cards locked after three wrong PINs (per channel), and a lookup by card number."""
     locks = selectors.locked_cards()
     number = ""
@@ -112,7 +114,7 @@ def cards(request):
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:cards")
-def card_unlock(request, pk: int) -> str:
+def card_unlock(request: StaffRequest, pk: int) -> str:
     """Unlock one card for one channel (the resident has shown ID at the counter)."""
     card = selectors.card(pk)
     channel = request.POST.get("channel", "")
@@ -124,13 +126,13 @@ def card_unlock(request, pk: int) -> str:
 
 @staff(C.SUPERVISE_COUNTER)
 @post_action("certificates:cards")
-def card_deactivate(request, pk: int) -> str:
+def card_deactivate(request: StaffRequest, pk: int) -> str:
     admin.deactivate_card(actor=request.user, card_id=pk)
     return _("カードを使用停止にしました。")
 
 
 @staff(C.SUPERVISE_COUNTER)
-def revoke(request, pk: int):
+def revoke(request: StaffRequest, pk: int) -> HttpResponse:
     """Revoke an issued certificate (the public verification page then says so)."""
     issuance = issuance_for(request.user, pk)
     if request.method != "POST":

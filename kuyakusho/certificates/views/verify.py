@@ -8,7 +8,7 @@ Each address has a request budget (``services.verification.over_rate_limit``).
 from __future__ import annotations
 
 from django import forms
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,7 +56,7 @@ class LookupForm(forms.Form):
 @public
 @never_cache
 @require_GET
-def lookup(request):
+def lookup(request: HttpRequest) -> HttpResponse:
     """/verify/: type the code printed on a paper certificate (the QR code opens /verify/<code> directly)."""
     form = LookupForm(request.GET) if "code" in request.GET else LookupForm()
     if form.is_bound and form.is_valid():
@@ -79,7 +79,7 @@ def _too_many(request, json: bool = False):
 @public
 @never_cache
 @require_http_methods(["GET", "POST"])
-def verify(request, code: str):
+def verify(request: HttpRequest, code: str) -> HttpResponse:
     if over_rate_limit(_address(request)):
         return _too_many(request)
     record = public_record(code)
@@ -99,7 +99,7 @@ def verify(request, code: str):
 @public
 @never_cache
 @require_GET
-def verify_status(request, code: str):
+def verify_status(request: HttpRequest, code: str) -> HttpResponse:
     """``{"found": true, "title": …, "issued_on": …, "revoked": …}`` — nothing personal."""
     if over_rate_limit(_address(request)):
         return _too_many(request, json=True)
@@ -114,7 +114,7 @@ def verify_status(request, code: str):
 @csrf_exempt  # a public, stateless check: no session, nothing changes
 @never_cache
 @require_POST
-def verify_check(request, code: str):
+def verify_check(request: HttpRequest, code: str) -> HttpResponse:
     """POST the PDF (multipart field ``pdf``, or the raw body as application/pdf) → the verdict."""
     if over_rate_limit(_address(request)):
         return _too_many(request, json=True)
@@ -126,7 +126,8 @@ def verify_check(request, code: str):
     else:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return JsonResponse({"code": "invalid_input", "message": " ".join(form.errors["pdf"])}, status=400)
+            return JsonResponse({"code": "invalid_input", "message": " ".join(str(e) for e in form.errors["pdf"])},
+                                status=400)
         pdf = form.cleaned_data["pdf"]
     if not pdf:
         return JsonResponse({"code": "invalid_input", "message": _("ファイルが空です。")}, status=400)

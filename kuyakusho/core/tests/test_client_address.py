@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
@@ -12,7 +14,7 @@ from kuyakusho.core.ratelimit import over_budget
 
 
 def _request(remote: str, forwarded: str | None = None):
-    meta = {"REMOTE_ADDR": remote}
+    meta: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **meta)

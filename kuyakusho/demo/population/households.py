@@ -116,11 +116,11 @@ def compose(rng: random.Random, size: int) -> list[Member]:
         head = couple[0]
         elder_age = min(104, head.age + rng.randint(25, 34))
         elder_sex = "F" if rng.random() < 0.75 else "M"
-        parent = "母" if elder_sex == "F" else "父"
+        parent_word = "母" if elder_sex == "F" else "父"
         if rng.random() < 0.7:  # the head's own parent
-            elder = Member(parent, elder_sex, elder_age, "parent")
+            elder = Member(parent_word, elder_sex, elder_age, "parent")
         else:  # the spouse's parent (妻の母, 夫の父 …)
-            elder = Member(("妻の" if head.sex == "M" else "夫の") + parent, elder_sex, elder_age, "spouse_parent")
+            elder = Member(("妻の" if head.sex == "M" else "夫の") + parent_word, elder_sex, elder_age, "spouse_parent")
         return [*couple, elder, *_children(rng, mother, size - 3)][:size]
     return [*_couple(rng, mother), *_children(rng, mother, size - 2)]
 

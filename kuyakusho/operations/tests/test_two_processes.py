@@ -49,7 +49,9 @@ def two_servers(tmp_path, isolated_ward_key, settings):
 def _csrf(session: requests.Session, url: str) -> str:
     page = session.get(url, timeout=10)
     assert page.status_code == 200, page.status_code
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert found is not None, "no CSRF token on the page"
+    return found.group(1)
 
 
 def _take_ticket(session: requests.Session, base: str, office: str, service: str) -> requests.Response:
@@ -61,9 +63,10 @@ def _take_ticket(session: requests.Session, base: str, office: str, service: str
 def _listen(url: str, lines: queue.Queue[str], stop: threading.Event) -> None:
     try:
         with requests.get(url, stream=True, timeout=(5, 30)) as stream:
-            for line in stream.iter_lines(decode_unicode=True):
+            for raw in stream.iter_lines(decode_unicode=True):
                 if stop.is_set():
                     return
+                line = raw.decode() if isinstance(raw, bytes) else raw
                 if line and line.startswith("data:"):
                     lines.put(line[5:])
     except requests.RequestException:

@@ -117,7 +117,7 @@ def send_event(type: str, checkout: SandboxCheckout) -> None:
     """After the current transaction commits, deliver the event (the same event id each time)."""
     body = event_body(type=type, checkout=checkout).decode()
 
-    def enqueue():
+    def enqueue() -> None:
         for _ in range(settings.PAYMENTS_SANDBOX_DELIVERIES):
             deliver.enqueue(body)
 

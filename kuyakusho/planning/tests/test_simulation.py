@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ def _input(**kw) -> SimulationInput:
     days = ("2026-03-02", "2026-03-03")
     arrivals = tuple(ArrivalRate(office="a", service=s, day=d, hour=h, rate=r)
                      for d in days for h in range(9, 17) for s, r in (("x", 8.0), ("y", 4.0)))
-    data = {"days": days, "offices": (OfficePlan(code="a", name="A", counters=(
+    data: dict[str, Any] = {"days": days, "offices": (OfficePlan(code="a", name="A", counters=(
         CounterPlan(services=("x", "y"), open_hour=9, close_hour=17, count=2),
         CounterPlan(services=("y",), open_hour=9, close_hour=17, count=1))),),
         "arrivals": arrivals, "service_times": {"x": ServiceTimes(quantiles=(2.0, 5.0, 9.0, 20.0)),

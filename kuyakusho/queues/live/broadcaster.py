@@ -109,7 +109,7 @@ class Broadcaster:
 
     async def initial(self, sub: Subscriber) -> list[bytes]:
         """The current payloads for a new subscriber (built at most once per change, then cached)."""
-        out = []
+        out: list[bytes] = []
         for topic in sorted(sub.topics):
             kind = "summary" if topic == SUMMARY else "detail"
             codes = None if topic == SUMMARY else [topic.split(":", 1)[1]]

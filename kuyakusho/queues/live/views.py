@@ -18,7 +18,7 @@ from .broadcaster import SUMMARY, get_broadcaster, office_topic
 KEEPALIVE = 20.0  # seconds between comments that keep proxies from closing an idle stream
 
 
-def _stream(request, topics: list[str]) -> HttpResponse:
+def _stream(request, topics: list[str]) -> HttpResponse | StreamingHttpResponse:
     if "wsgi.version" in request.META:
         # A WSGI server (runserver, the test live server) would hold a thread per viewer forever:
         # 204 tells EventSource not to reconnect, and the page falls back to polling.

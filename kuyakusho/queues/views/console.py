@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import post_action
@@ -20,7 +22,7 @@ from kuyakusho.queues.snapshot import snapshot
 
 
 @staff(Capability.CALL_TICKETS)
-def console(request):
+def console(request: StaffRequest) -> HttpResponse:
     return render(request, "queues/console_index.html", {"offices": selectors.offices_for(request.user)})
 
 
@@ -44,10 +46,10 @@ def _context(counter: Counter) -> dict:
 
 
 @staff(Capability.CALL_TICKETS)
-def counter_screen(request, office: str, counter: int):
-    counter = _counter(request, office, counter)
+def counter_screen(request: StaffRequest, office: str, counter: int) -> HttpResponse:
+    desk = _counter(request, office, counter)
     template = "queues/partials/counter_panel.html" if request.headers.get("HX-Request") else "queues/counter.html"
-    return render(request, template, _context(counter))
+    return render(request, template, _context(desk))
 
 
 ACTIONS = {"recall": services.recall, "start": services.start_serving, "absent": services.mark_absent,
@@ -73,26 +75,26 @@ def _screen(office: str, counter: int, action: str) -> str:
 
 @staff(Capability.CALL_TICKETS)
 @post_action(_screen)
-def counter_action(request, office: str, counter: int, action: str) -> str:
-    counter = _counter(request, office, counter)
+def counter_action(request: StaffRequest, office: str, counter: int, action: str) -> str:
+    desk = _counter(request, office, counter)
     user = request.user
     if action == "call_next":
         code = request.POST.get("service") or ""
-        service = selectors.service_at(counter.office, code) if code else None
-        t = services.call_next(actor=user, counter=counter, service=service)
+        service = selectors.service_at(desk.office, code) if code else None
+        t = services.call_next(actor=user, counter=desk, service=service)
         return _("%(label)s を呼び出しました。") % {"label": t.label}
     if action == "call_label":
-        t = services.call_ticket(actor=user, counter=counter, label=request.POST.get("label", ""))
+        t = services.call_ticket(actor=user, counter=desk, label=request.POST.get("label", ""))
         return _("%(label)s を呼び出しました。") % {"label": t.label}
     if action == "transfer":
-        ticket = selectors.ticket_at(counter.office, _ticket_id(request))
-        target = selectors.offered_service(counter.office, request.POST.get("service", ""))
+        ticket = selectors.ticket_at(desk.office, _ticket_id(request))
+        target = selectors.offered_service(desk.office, request.POST.get("service", ""))
         if target is None:
             raise ApplicationError(ErrorCode.INVALID_INPUT, _("移動先の業務を選んでください。"))
-        new = services.transfer(actor=user, counter=counter, ticket=ticket, service=target)
+        new = services.transfer(actor=user, counter=desk, ticket=ticket, service=target)
         return _("%(label)s を「%(service)s」へ移動しました。") % {"label": new.label, "service": target.name}
     if action in ACTIONS:
-        ticket = selectors.ticket_at(counter.office, _ticket_id(request))
-        ACTIONS[action](actor=user, counter=counter, ticket=ticket)
+        ticket = selectors.ticket_at(desk.office, _ticket_id(request))
+        ACTIONS[action](actor=user, counter=desk, ticket=ticket)
         return DONE_MESSAGES[action] % {"label": ticket.label}
     raise ApplicationError(ErrorCode.NOT_FOUND, _("操作が見つかりません。"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -19,18 +19,18 @@ from .. import selectors
 
 
 @public
-def congestion(request):
+def congestion(request: HttpRequest) -> HttpResponse:
     response = render(request, "queues/congestion.html", {"offices": snapshots()})
     patch_cache_control(response, no_cache=True)
     return response
 
 
 @public
-def best_time(request, office: str):
-    office = selectors.office(office)
-    data = best_time_data(office)
+def best_time(request: HttpRequest, office: str) -> HttpResponse:
+    place = selectors.office(office)
+    data = best_time_data(place)
     return render(request, "queues/best_time.html", {
-        "office": office, "data": data, "chart": chart_svg(data), "offices": selectors.offices_taking_tickets()})
+        "office": place, "data": data, "chart": chart_svg(data), "offices": selectors.offices_taking_tickets()})
 
 
 def _ticket_state(ticket) -> dict:
@@ -46,14 +46,14 @@ def _today():
 
 
 @public
-def ticket_status(request, token: str):
+def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_by_token(token)
     return render(request, "queues/ticket_status.html", {
         "ticket": ticket, "position": _ticket_state(ticket), "is_today": ticket.day == _today()})
 
 
 @public
-def ticket_status_json(request, token: str):
+def ticket_status_json(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_by_token(token)
     state = _ticket_state(ticket)
     response = JsonResponse({"label": ticket.label, "office": ticket.office.code, "service": ticket.service.code,
@@ -76,20 +76,22 @@ def _in(language: str, office, services: list) -> dict:
 
 
 @public
-def display(request, office: str):
+def display(request: HttpRequest, office: str) -> HttpResponse:
     """The wall screen of one office: no language switch; Japanese and English in turn if the office says so."""
-    office = selectors.office(office)
-    seconds = office.display_alternate_seconds
+    place = selectors.office(office)
+    seconds = place.display_alternate_seconds
     if not seconds:
         return render(request, "queues/display.html", {
-            "office": office, "snap": snapshot(office.code, detail=True), "chime_label": _("呼出音")})
+            "office": place, "snap": snapshot(place.code, detail=True), "chime_label": _("呼出音")})
     # Japanese first; the English words wait in data attributes for the display's script.
     with translation.override("ja"):
-        snap = snapshot(office.code, detail=True)
+        snap = snapshot(place.code, detail=True)
+        if snap is None:  # it stopped taking tickets since the look-up
+            raise Http404
         services = selectors.services_coded([s["code"] for s in snap["services"]])
-        ja, en = _in("ja", office, services), _in("en", office, services)
+        ja, en = _in("ja", place, services), _in("en", place, services)
         texts = {k: {"ja": ja[k], "en": en[k]} for k in ja}
         snap = {**snap, "services": [{**s, "alt": texts[f"service-{s['code']}"]} for s in snap["services"]]}
         return render(request, "queues/display.html", {
-            "office": office, "snap": snap, "chime_label": _("呼出音"), "alternate_seconds": seconds,
+            "office": place, "snap": snap, "chime_label": _("呼出音"), "alternate_seconds": seconds,
             "texts": texts})

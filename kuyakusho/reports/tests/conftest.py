@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -70,7 +71,8 @@ def new_report():
     from kuyakusho.reports.services import NewReport
 
     def make(**kw) -> NewReport:
-        values = {"category": "streetlight", "description": "街路灯が消えています。", "lat": LAT, "lon": LON}
+        values: dict[str, Any] = {"category": "streetlight", "description": "街路灯が消えています。", "lat": LAT,
+                                  "lon": LON}
         values.update(kw)
         return NewReport(**values)
 

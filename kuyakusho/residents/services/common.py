@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.audit.services import append_many
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import resident_code_check_digit
 from kuyakusho.core.statements import next_in_year
@@ -20,6 +23,9 @@ from .. import records
 from ..deadlines import DEADLINES
 from ..models import Event, EventEntry, Household, ReceiptCounter, Resident, Status
 from .inputs import Notifier
+
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
 
 
 def today() -> date:
@@ -66,7 +72,7 @@ def _conflict(resident: Resident, seen_version: int) -> ApplicationError:
     )
 
 
-def _check_versions(locked: dict[int, Resident], versions: dict[int, int | None]) -> None:
+def _check_versions(locked: dict[int, Resident], versions: Mapping[int, int | None]) -> None:
     """Every resident asked for is locked, at the version the clerk saw (None: not checked)."""
     for pk, version in versions.items():
         resident = locked.get(pk)
@@ -76,7 +82,7 @@ def _check_versions(locked: dict[int, Resident], versions: dict[int, int | None]
             raise _conflict(resident, version)
 
 
-def lock_residents(versions: dict[int, int]) -> dict[int, Resident]:
+def lock_residents(versions: Mapping[int, int | None]) -> dict[int, Resident]:
     """Lock the residents (in id order, so no deadlock) and check the versions the clerk saw."""
     if not versions:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("対象の住民を選んでください。"), field="residents")
@@ -149,6 +155,7 @@ def lock_members(
         household = lock_household(next(iter(locked.values())).household_id, field=field)
         members = [locked.get(r.pk, r) for r in active_members(household)]
     else:
+        assert household is not None  # named, or found with the residents
         members = [r for r in rows if r.household_id == household.pk and r.status == Status.ACTIVE]
     return household, locked, members
 
@@ -221,7 +228,8 @@ def allocate_resident_code() -> str:
     return allocate_resident_codes(1)[0]
 
 
-def check_unique_identifiers(people: Sequence[dict], *, exclude_id: int | None = None, prefix: str = "") -> None:
+def check_unique_identifiers(people: Sequence[dict[str, Any]], *, exclude_id: int | None = None,
+                             prefix: str = "") -> None:
     """Refuse a My Number, 住民票コード or residence card number already on the register (or typed twice)."""
     labels = {"my_number": _("この個人番号はすでに別の住民に記載されています。"),
               "resident_code": _("この住民票コードはすでに別の住民に記載されています。"),
@@ -258,16 +266,16 @@ def next_receipt(notified_on: date) -> tuple[int, int]:
 
 def record_event(
     *,
-    actor,
+    actor: Actor,
     kind: str,
     moved_on: date,
     notified_on: date,
     notifier: Notifier,
-    affected: Iterable[tuple[Resident, dict | None]],
+    affected: Iterable[tuple[Resident, dict[str, Any] | None]],
     reason: str = "",
     late: bool = False,
-    office=None,
-    details: dict | None = None,
+    office: Office | None = None,
+    details: dict[str, Any] | None = None,
     cancels: Event | None = None,
 ) -> Event:
     """Create the event, one entry per affected resident (state AFTER), raise versions, audit each change.
@@ -293,7 +301,7 @@ def record_event(
     event = Event.objects.create(
         kind=kind, moved_on=moved_on, notified_on=notified_on, fiscal_year=fy, serial=serial,
         notifier_type=notifier.type, notifier_name=notifier.name, letter_of_authority=notifier.letter_of_authority,
-        reason=reason, late=late, clerk=actor if getattr(actor, "pk", None) else None, office=office,
+        reason=reason, late=late, clerk=as_staff(actor), office=office,
         details=details or {}, cancels=cancels,
     )
     EventEntry.objects.bulk_create([
@@ -321,11 +329,11 @@ def save_resident(resident: Resident, fields: Sequence[str] | None = None) -> Re
     return resident
 
 
-def snapshot_now(resident: Resident) -> dict:
+def snapshot_now(resident: Resident) -> dict[str, Any]:
     return records.make_snapshot(resident, resident.household, head_name=_head_name(resident.household))
 
 
-def snapshots_now(residents: Sequence[Resident]) -> dict[int, dict]:
+def snapshots_now(residents: Sequence[Resident]) -> dict[int, dict[str, Any]]:
     """:func:`snapshot_now` of each resident by id (one head's-name query per household at most)."""
     heads = _head_names(residents)
     return {r.pk: records.make_snapshot(r, r.household, head_name=heads[r.household_id]) for r in residents}
@@ -353,7 +361,7 @@ def on_resident_removed(listener: RemovalListener) -> None:
         _removal_listeners.append(listener)
 
 
-def end_dependent_registrations(*, actor, resident: Resident, on) -> None:
+def end_dependent_registrations(*, actor: Actor, resident: Resident, on: date) -> None:
     """What a removal ends in other registers, in the same transaction (``on_resident_removed``)."""
     for listener in _removal_listeners:
         listener(actor=actor, resident=resident, on=on)

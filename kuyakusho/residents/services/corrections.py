@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.identifiers import validate_my_number
 from kuyakusho.core.text import check_text
@@ -33,6 +34,9 @@ from .inputs import (
     clean_relationship,
     clean_sex,
 )
+
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
 
 _TEXT_LIMITS = {"previous_address": 200, "honseki": 200, "hittosha": 100}
 _FOREIGN = ("nationality", "residence_status", "period_of_stay", "stay_expires_on", "residence_card_number")
@@ -73,8 +77,8 @@ def _clean_change(resident: Resident, field: str, value: Any) -> Any:
 
 @transaction.atomic
 def correct_record(
-    *, actor, resident_id: int, version: int, changes: dict[str, Any], reason: str,
-    corrected_on: date | None = None, office=None,
+    *, actor: Actor, resident_id: int, version: int, changes: dict[str, Any], reason: str,
+    corrected_on: date | None = None, office: Office | None = None,
 ) -> Event:
     """職権修正: change items of a record (``records.CORRECTABLE_FIELDS``) with the reason; removed records too."""
     reason = _reason(reason)
@@ -121,7 +125,7 @@ def effective_entries(resident_id: int) -> list[EventEntry]:
     )
 
 
-def _restore(resident: Resident, before: dict | None, event: Event) -> None:
+def _restore(resident: Resident, before: dict[str, Any] | None, event: Event) -> None:
     if before is None:  # the event entered this person: the entry is withdrawn (never a resident)
         resident.status = Status.REMOVED
         resident.removed_on = event.moved_on
@@ -146,7 +150,7 @@ def _restore(resident: Resident, before: dict | None, event: Event) -> None:
 
 @transaction.atomic
 def cancel_event(
-    *, actor, event_id: int, reason: str, versions: dict[int, int] | None = None, office=None,
+    *, actor: Actor, event_id: int, reason: str, versions: dict[int, int] | None = None, office: Office | None = None,
 ) -> Event:
     """取消: undo a wrongly entered event; each affected resident gets back their state before it.
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
 from .. import records
-from ..models import Event, EventKind, Household
+from ..models import Event, EventKind, Household, Resident
 from .common import (
     check_notified_on,
     check_past_move,
@@ -26,9 +28,13 @@ from .common import (
 from .inputs import Mover, Notifier, clean_notifier
 from .members import check_movers, hand_over_head, relationships, require_one_head
 
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
+
 
 def _start(household_id: int, members: Sequence[Mover], moved_on: date, notified_on: date | None,
-           notifier: Notifier, also: Sequence[int] = ()):
+           notifier: Notifier, also: Sequence[int] = (),
+           ) -> tuple[date, Notifier, Household, list[Resident], list[Resident]]:
     notified_on = check_notified_on(notified_on)
     check_past_move(moved_on, notified_on)
     notifier = clean_notifier(notifier)
@@ -38,7 +44,8 @@ def _start(household_id: int, members: Sequence[Mover], moved_on: date, notified
     return notified_on, notifier, household, residents, active
 
 
-def _apply(pairs, befores, household: Household | None = None):
+def _apply(pairs: Iterable[tuple[Resident, str]], befores: Mapping[int, dict[str, Any]],
+           household: Household | None = None) -> list[tuple[Resident, dict[str, Any]]]:
     """Save the members' new relationships: those losing the head slot first."""
     affected = []
     for resident, rel in sorted(pairs, key=lambda pair: pair[1] == records.HEAD_RELATIONSHIP):
@@ -53,8 +60,8 @@ def _apply(pairs, befores, household: Household | None = None):
 
 @transaction.atomic
 def change_head(
-    *, actor, household_id: int, members: Sequence[Mover], moved_on: date, notifier: Notifier,
-    notified_on: date | None = None, reason: str = "", office=None,
+    *, actor: Actor, household_id: int, members: Sequence[Mover], moved_on: date, notifier: Notifier,
+    notified_on: date | None = None, reason: str = "", office: Office | None = None,
 ) -> Event:
     """世帯主変更: every active member listed with their 続柄 to the new head (exactly one 世帯主)."""
     notified_on, notifier, _household, residents, active = _start(household_id, members, moved_on, notified_on,
@@ -76,8 +83,9 @@ def change_head(
 
 @transaction.atomic
 def split_household(
-    *, actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
-    remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "", office=None,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
+    remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
+    office: Office | None = None,
 ) -> Event:
     """世帯分離: some members form a new household at the same address (one of them its head)."""
     notified_on, notifier, household, residents, active = _start(household_id, movers, moved_on, notified_on,
@@ -100,8 +108,8 @@ def split_household(
 
 @transaction.atomic
 def merge_households(
-    *, actor, household_id: int, into_household_id: int, members: Sequence[Mover], moved_on: date,
-    notifier: Notifier, notified_on: date | None = None, reason: str = "", office=None,
+    *, actor: Actor, household_id: int, into_household_id: int, members: Sequence[Mover], moved_on: date,
+    notifier: Notifier, notified_on: date | None = None, reason: str = "", office: Office | None = None,
 ) -> Event:
     """世帯合併: every member of a household at the same address joins another household, which goes on."""
     notified_on, notifier, household, residents, active = _start(

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,9 @@ from kuyakusho.core.text import check_text, is_katakana_reading, to_katakana
 from .. import records
 from ..addresses import validate_address
 from ..models import NotifierType, Sex
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _CARD_NUMBER = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}", re.ASCII)
 
@@ -80,7 +84,7 @@ class TransferCertificate:
     planned_move_on: date
 
 
-def _required_text(value: str, *, field: str, max_length: int, message) -> str:
+def _required_text(value: str, *, field: str, max_length: int, message: StrOrPromise) -> str:
     cleaned = check_text(value or "", field=field, max_length=max_length)
     if not cleaned:
         raise ApplicationError(ErrorCode.INVALID_INPUT, message, field=field)
@@ -134,12 +138,12 @@ def clean_notifier(notifier: Notifier) -> Notifier:
     return Notifier(notifier.type, name, notifier.type == NotifierType.PROXY)
 
 
-def clean_address(address: Address) -> dict:
+def clean_address(address: Address) -> dict[str, Any]:
     return validate_address(town=address.town, chome=address.chome, banchi=address.banchi, go=address.go,
                             katagaki=address.katagaki)
 
 
-def clean_foreign_items(data: dict, *, prefix: str = "") -> dict:
+def clean_foreign_items(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
     """Nationality, 在留資格, period of stay and card number of a foreign resident (blank for nationals)."""
     nationality = check_text(data.get("nationality") or "", field=f"{prefix}nationality", max_length=64)
     if not nationality:
@@ -175,7 +179,7 @@ def clean_foreign_items(data: dict, *, prefix: str = "") -> dict:
             "stay_expires_on": expires, "residence_card_number": card}
 
 
-def clean_person(person: NewPerson, *, today: date, prefix: str = "") -> dict:
+def clean_person(person: NewPerson, *, today: date, prefix: str = "") -> dict[str, Any]:
     """The fields of a new resident, validated; errors name ``{prefix}{field}``."""
     data = {
         "name": clean_name(person.name, field=f"{prefix}name"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +48,8 @@ def require_one_head(relationships: Sequence[str]) -> None:
 
 
 def hand_over_head(
-    household: Household, remaining_head_id: int | None, remaining_relationships=None,
-) -> list[tuple[Resident, dict]]:
+    household: Household, remaining_head_id: int | None, remaining_relationships: Mapping[int, str] | None = None,
+) -> list[tuple[Resident, dict[str, Any]]]:
     """After members left ``household`` (saved): if its head left and others remain, make the new head.
 
     With one member left, that member becomes head without being named. Returns the changed

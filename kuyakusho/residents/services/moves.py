@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.ward import ward
@@ -50,6 +52,9 @@ from .inputs import (
 )
 from .members import check_movers, hand_over_head, relationships, require_one_head
 
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
+
 #: 特例転入: the move-in must follow the planned move date of the 転出届 within 30 days (住基法24条の2).
 SPECIAL_MOVE_IN_DAYS = 30
 #: A 転出届 may be filed at most this many days before the planned move.
@@ -57,7 +62,7 @@ MOVE_OUT_ADVANCE_DAYS = 14
 
 
 def _check_certificate(certificate: TransferCertificate | None, *, special: bool, moved_on: date,
-                       notified_on: date) -> dict:
+                       notified_on: date) -> dict[str, Any]:
     if certificate is None:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("転出証明書の内容を入力してください。"),
                                field="certificate_issued_on")
@@ -91,9 +96,9 @@ def _check_certificate(certificate: TransferCertificate | None, *, special: bool
 
 
 def _enter(
-    *, actor, kind: str, reason_code: str, people: Sequence[NewPerson], address: Address | None,
+    *, actor: Actor, kind: str, reason_code: str, people: Sequence[NewPerson], address: Address | None,
     join_household_id: int | None, moved_on: date, notified_on: date, notifier: Notifier, previous_address: str,
-    details: dict, reason: str, office,
+    details: dict[str, Any], reason: str, office: Office | None,
 ) -> Event:
     if not people:
         raise ApplicationError(ErrorCode.INVALID_INPUT, _("届出をする人を一人以上入力してください。"), field="people")
@@ -137,9 +142,9 @@ def _enter(
 
 @transaction.atomic
 def file_move_in(
-    *, actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, certificate: TransferCertificate,
+    *, actor: Actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, certificate: TransferCertificate,
     address: Address | None = None, join_household_id: int | None = None, special: bool = False,
-    notified_on: date | None = None, reason: str = "", office=None,
+    notified_on: date | None = None, reason: str = "", office: Office | None = None,
 ) -> Event:
     """転入: people from another municipality, with their 転出証明書 (or 特例転入 by My Number card)."""
     notified_on = check_notified_on(notified_on)
@@ -155,9 +160,9 @@ def file_move_in(
 
 @transaction.atomic
 def file_abroad_in(
-    *, actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, from_country: str,
+    *, actor: Actor, people: Sequence[NewPerson], moved_on: date, notifier: Notifier, from_country: str,
     previous_address: str = "", address: Address | None = None, join_household_id: int | None = None,
-    notified_on: date | None = None, reason: str = "", office=None,
+    notified_on: date | None = None, reason: str = "", office: Office | None = None,
 ) -> Event:
     """国外転入: people coming to live in the ward from abroad."""
     notified_on = check_notified_on(notified_on)
@@ -176,9 +181,9 @@ def file_abroad_in(
 
 @transaction.atomic
 def file_move_within(
-    *, actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], moved_on: date, notifier: Notifier,
     address: Address | None = None, join_household_id: int | None = None, remaining_head_id: int | None = None,
-    notified_on: date | None = None, reason: str = "", office=None,
+    notified_on: date | None = None, reason: str = "", office: Office | None = None,
 ) -> Event:
     """転居: members move to another address in the ward (the whole household, or some into a new/other household)."""
     notified_on = check_notified_on(notified_on)
@@ -243,9 +248,9 @@ def file_move_within(
 
 
 def _leave(
-    *, actor, kind: str, removal: str, household_id: int, movers: Sequence[Mover], moved_on: date,
+    *, actor: Actor, kind: str, removal: str, household_id: int, movers: Sequence[Mover], moved_on: date,
     destination: str, notifier: Notifier, remaining_head_id: int | None, notified_on: date | None, reason: str,
-    office, advance_days: int,
+    office: Office | None, advance_days: int,
 ) -> tuple[Event, list[Resident]]:
     notified_on = check_notified_on(notified_on)
     notifier = clean_notifier(notifier)
@@ -280,9 +285,9 @@ def _leave(
 
 @transaction.atomic
 def file_move_out(
-    *, actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination: str,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination: str,
     notifier: Notifier, remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
-    office=None,
+    office: Office | None = None,
 ) -> Event:
     """転出: members leave for another municipality on ``planned_move_on`` (residents until then).
 
@@ -301,9 +306,9 @@ def file_move_out(
 
 @transaction.atomic
 def file_abroad_out(
-    *, actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination_country: str,
+    *, actor: Actor, household_id: int, movers: Sequence[Mover], planned_move_on: date, destination_country: str,
     notifier: Notifier, remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
-    office=None,
+    office: Office | None = None,
 ) -> Event:
     """国外転出: members leave Japan on ``planned_move_on``."""
     country = check_text(destination_country or "", field="destination", max_length=64)

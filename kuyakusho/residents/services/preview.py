@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -20,7 +21,7 @@ class PlannedChange:
     resident_id: int
     name: str
     new: bool
-    changes: dict[str, list]
+    changes: dict[str, list[Any]]
 
 
 def preview(run: Callable[[], Event]) -> tuple[str, list[PlannedChange]]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 
@@ -30,11 +32,14 @@ from .common import (
 from .inputs import NewPerson, Notifier, clean_notifier, clean_person
 from .members import hand_over_head
 
+if TYPE_CHECKING:
+    from kuyakusho.offices.models import Office
+
 
 @transaction.atomic
 def file_birth(
-    *, actor, household_id: int, child: NewPerson, notifier: Notifier, notified_on: date | None = None,
-    reason: str = "", office=None,
+    *, actor: Actor, household_id: int, child: NewPerson, notifier: Notifier, notified_on: date | None = None,
+    reason: str = "", office: Office | None = None,
 ) -> Event:
     """出生: a child is entered in a household of the ward, as a resident from the day of birth."""
     notified_on = check_notified_on(notified_on)
@@ -59,8 +64,9 @@ def file_birth(
 
 @transaction.atomic
 def file_death(
-    *, actor, resident_id: int, version: int, died_on: date, notifier: Notifier,
-    remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "", office=None,
+    *, actor: Actor, resident_id: int, version: int, died_on: date, notifier: Notifier,
+    remaining_head_id: int | None = None, notified_on: date | None = None, reason: str = "",
+    office: Office | None = None,
 ) -> Event:
     """死亡: the record is removed (除票) from the day of death; a new head is named if the head died."""
     notified_on = check_notified_on(notified_on)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 
@@ -105,7 +106,7 @@ def family(size: int = 3, **household_kwargs) -> list[Resident]:
     """A household of ``size`` people (head, spouse, children) with their initial events."""
     household = HouseholdFactory(**household_kwargs)
     head = ResidentFactory(household=household)
-    members = [head]
+    members: list[Any] = [head]  # factory_boy's factories type their results as the factory
     if size > 1:
         members.append(ResidentFactory(household=household, is_head=False, relationship="妻",
                                        name="練馬 花子", name_kana="ネリマ ハナコ", sex=Sex.FEMALE,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
@@ -50,7 +51,7 @@ class MyNumberForm(forms.Form):
 
 
 @staff(C.VIEW_RESIDENT)
-def search(request):
+def search(request: StaffRequest) -> HttpResponse:
     """Search by name, reading, birth date, address or code. Invalid input shows its error beside the field and
     says that no search was run, on the whole page and in the part that htmx redraws (the form with its results),
     so that a date that does not exist never reads as "nobody found"."""
@@ -87,7 +88,7 @@ def _record_reading(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def record(request, pk: int):
+def record(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = _record_reading(request, pk)
     if chooser:
         return chooser
@@ -119,7 +120,7 @@ def record(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def my_number(request, pk: int):
+def my_number(request: StaffRequest, pk: int) -> HttpResponse:
     """The full 個人番号, on an explicit action with its purpose (個人番号利用事務), audited on its own."""
     reading, chooser = _record_reading(request, pk)
     if chooser:
@@ -144,10 +145,11 @@ def my_number(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def household(request, pk: int):
+def household(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = read_for(request, scopes=[household_scope(pk)], what="household")
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
     try:
         hh, members = selectors.open_household(user=request.user, household_id=pk, purpose=reading.purpose)
     except ApplicationError as e:
@@ -162,11 +164,12 @@ def household(request, pk: int):
 
 
 @staff(C.VIEW_RESIDENT)
-def receipt(request, pk: int):
+def receipt(request: StaffRequest, pk: int) -> HttpResponse:
     reading, chooser = read_for(request, scopes=[event_scope(pk)], what="receipt",
                                 default=records.ViewPurpose.NOTIFICATION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
     event = Event.objects.select_related("clerk", "cancels").filter(pk=pk).first()
     if event is None:
         raise Http404

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability as C
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -35,6 +38,9 @@ from ..purpose import FLOW_FIELD, event_scope, household_scope
 from ..services.preview import preview
 from .reading import Reading, implied, read_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _FIELD_ALIASES = {"join_household": "join_household_id", "into_household": "into_household_id"}
 
 
@@ -49,7 +55,7 @@ def _place_error(form, formset, error: ApplicationError) -> None:
     form.add_error(name if name in form.fields else None, str(error.message))
 
 
-def _flow(request, *, title: str, make_form: Callable, run: Callable, reading: Reading, formset=None,
+def _flow(request, *, title: StrOrPromise, make_form: Callable, run: Callable, reading: Reading, formset=None,
           back_url: str, household=None, resident=None, shown: Sequence[int] = ()):
     """Input → confirmation → commit. Every step that shows people records one read per person, once per
     form (``reading``): the members listed, and whoever the confirmation shows of those already registered."""
@@ -115,7 +121,7 @@ def _household_reading(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_in(request):
+def move_in(request: StaffRequest) -> HttpResponse:
     people = PersonFormSet(request.POST or None, prefix="p")
 
     def run(form):
@@ -130,7 +136,7 @@ def move_in(request):
 
 
 @staff(C.FILE_NOTIFICATION)
-def abroad_in(request):
+def abroad_in(request: StaffRequest) -> HttpResponse:
     people = PersonFormSet(request.POST or None, prefix="p")
 
     def run(form):
@@ -165,7 +171,7 @@ def _members_view(request, pk: int, *, title, form_class, run, select_label, rel
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_within(request, pk: int):
+def move_within(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         d = form.cleaned_data
         return services.file_move_within(
@@ -192,17 +198,17 @@ def _leave(request, pk: int, *, abroad: bool):
 
 
 @staff(C.FILE_NOTIFICATION)
-def move_out(request, pk: int):
+def move_out(request: StaffRequest, pk: int) -> HttpResponse:
     return _leave(request, pk, abroad=False)
 
 
 @staff(C.FILE_NOTIFICATION)
-def abroad_out(request, pk: int):
+def abroad_out(request: StaffRequest, pk: int) -> HttpResponse:
     return _leave(request, pk, abroad=True)
 
 
 @staff(C.FILE_NOTIFICATION)
-def head_change(request, pk: int):
+def head_change(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         return services.change_head(actor=request.user, household_id=household.pk,
                                     members=form.movers(everyone=True), moved_on=form.cleaned_data["moved_on"],
@@ -214,7 +220,7 @@ def head_change(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def split(request, pk: int):
+def split(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         return services.split_household(actor=request.user, household_id=household.pk, movers=form.movers(),
                                         moved_on=form.cleaned_data["moved_on"],
@@ -225,7 +231,7 @@ def split(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def merge(request, pk: int):
+def merge(request: StaffRequest, pk: int) -> HttpResponse:
     def run(form, household):
         d = form.cleaned_data
         return services.merge_households(actor=request.user, household_id=household.pk,
@@ -238,7 +244,7 @@ def merge(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def birth(request, pk: int):
+def birth(request: StaffRequest, pk: int) -> HttpResponse:
     household, members = _open_household(pk)
     reading, chooser = _household_reading(request, pk)
     if chooser:
@@ -254,7 +260,7 @@ def birth(request, pk: int):
 
 
 @staff(C.FILE_NOTIFICATION)
-def death(request, pk: int):
+def death(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk, status=Status.ACTIVE)
     members = list(resident.household.members.filter(status=Status.ACTIVE).exclude(pk=pk))
     reading, chooser = _household_reading(request, resident.household_id)
@@ -276,12 +282,13 @@ def death(request, pk: int):
 
 
 @staff(C.CORRECT_RECORD)
-def correction(request, pk: int):
+def correction(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.select_related("household"), pk=pk)
     reading, chooser = read_for(request, scopes=[household_scope(resident.household_id)], what="notification",
                                 default=records.ViewPurpose.CORRECTION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
 
     def run(form):
         d = form.cleaned_data
@@ -302,12 +309,13 @@ def correction(request, pk: int):
 
 
 @staff(C.CANCEL_NOTIFICATION)
-def cancel(request, pk: int):
+def cancel(request: StaffRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event.objects.filter(~Q(kind=EventKind.CANCELLATION)), pk=pk)
     reading, chooser = read_for(request, scopes=[event_scope(pk)], what="notification",
                                 default=records.ViewPurpose.CORRECTION)
     if chooser:
         return chooser
+    assert reading is not None  # read_for gives the reading or the page that asks the purpose
 
     def run(form):
         return services.cancel_event(actor=request.user, event_id=event.pk, reason=form.cleaned_data["reason"])

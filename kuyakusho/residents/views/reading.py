@@ -7,7 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+
+from kuyakusho.accounts.actors import StaffRequest
+from kuyakusho.accounts.models import Staff
 
 from .. import selectors
 from ..forms import PurposeForm
@@ -23,7 +27,7 @@ class Reading:
     """What a page may show and for which purpose: the member of staff, the purpose they gave for ``scope``,
     its grant token (carried in links and form actions) and the people already recorded in this form."""
 
-    user: object
+    user: Staff
     purpose: str
     scope: str
     token: str
@@ -54,7 +58,8 @@ class Reading:
         return f"{url}?{urlencode({GRANT_PARAM: grant(self.user, self.purpose, scope)})}"
 
 
-def read_for(request, *, scopes: Sequence[str], what: str, default: str = "") -> tuple[Reading | None, object]:
+def read_for(request: StaffRequest, *, scopes: Sequence[str], what: str, default: str = "",
+             ) -> tuple[Reading | None, HttpResponse | None]:
     """The page's :class:`Reading`, or the page that asks the purpose.
 
     Returns ``(reading, None)`` when the request carries a grant for one of ``scopes`` or answers the

@@ -1,6 +1,6 @@
 """Every write of seal registration: keyword-only, one transaction, ``actor``, audited (subject: the resident)."""
 
-from .common import age_on
+from ..conf import age_on
 from .lifecycle import abolish, abolish_for_removal, expire_overdue, reissue_card, report_card_lost
 from .registration import enter_answer, register_by_letter, register_in_person, reregister
 

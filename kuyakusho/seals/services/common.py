@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import as_staff
 from kuyakusho.audit.services import diff, record_write
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.residents.models import Resident, Status
 
@@ -89,7 +91,7 @@ def clean_seal(seal: Any) -> CheckedSeal:
     return seal
 
 
-def create_registration(*, actor, resident: Resident, seal: CheckedSeal, status: str, method: str,
+def create_registration(*, actor: Actor, resident: Resident, seal: CheckedSeal, status: str, method: str,
                         id_document: str, proxy_name: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = SealRegistration(
@@ -97,7 +99,7 @@ def create_registration(*, actor, resident: Resident, seal: CheckedSeal, status:
         applied_on=on, registered_on=on if status == SealStatus.REGISTERED else None,
         image_png=seal.png, image_sha256=seal.sha256, image_width_px=seal.width_px, image_height_px=seal.height_px,
         image_px_per_mm=seal.image_px_per_mm, stated_px_per_mm=seal.stated_px_per_mm, width_mm=seal.width_mm,
-        height_mm=seal.height_mm, replaces=replaces, created_by=actor if getattr(actor, "pk", None) else None,
+        height_mm=seal.height_mm, replaces=replaces, created_by=as_staff(actor),
     )
     try:
         with transaction.atomic():
@@ -129,16 +131,16 @@ def end_card(registration: SealRegistration, status: str, on: date) -> SealCard 
     return card
 
 
-def snapshot(registration: SealRegistration) -> dict:
+def snapshot(registration: SealRegistration) -> dict[str, Any]:
     return {f: getattr(registration, f) for f in AUDITED_FIELDS}
 
 
-def log(*, actor, registration: SealRegistration, kind: str, on: date, action: str, before: dict | None = None,
-        detail: dict | None = None) -> None:
+def log(*, actor: Actor, registration: SealRegistration, kind: str, on: date, action: str,
+        before: dict[str, Any] | None = None, detail: dict[str, Any] | None = None) -> None:
     """One history row and one audit event (subject: the resident), in the caller's transaction."""
     detail = json.loads(json.dumps(dict(detail or {}), cls=DjangoJSONEncoder))
     SealEvent.objects.create(registration=registration, kind=kind, occurred_on=on,
-                             actor=actor if getattr(actor, "pk", None) else None, detail=detail)
+                             actor=as_staff(actor), detail=detail)
     after = snapshot(registration)
     changes = diff(before, after) if before is not None else {k: [None, v] for k, v in after.items() if v not in ("",
                                                                                                                   None)}

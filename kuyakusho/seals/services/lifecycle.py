@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.residents.models import RemovalReason, Resident, Status
@@ -23,7 +25,7 @@ REMOVAL_END_REASONS = {
 
 
 @transaction.atomic
-def report_card_lost(*, actor, registration_id: int) -> SealCard:
+def report_card_lost(*, actor: Actor, registration_id: int) -> SealCard | None:
     """亡失届: the card stops working at once (no certificate on it); the registration waits for a new card."""
     on = today()
     registration = lock_registration(registration_id)
@@ -41,7 +43,7 @@ def report_card_lost(*, actor, registration_id: int) -> SealCard:
 
 
 @transaction.atomic
-def reissue_card(*, actor, registration_id: int, id_document: str) -> SealCard:
+def reissue_card(*, actor: Actor, registration_id: int, id_document: str) -> SealCard:
     """再交付 with photo ID: after a loss, or to replace a damaged card (the old card becomes void)."""
     id_document = clean_id_document(id_document)
     on = today()
@@ -64,7 +66,8 @@ def reissue_card(*, actor, registration_id: int, id_document: str) -> SealCard:
     return card
 
 
-def _abolish(*, actor, registration: SealRegistration, on: date, reason: str, action: str, detail: dict) -> None:
+def _abolish(*, actor: Actor, registration: SealRegistration, on: date, reason: str, action: str,
+             detail: dict[str, Any]) -> None:
     before = snapshot(registration)
     registration.status, registration.ended_on, registration.end_reason = SealStatus.ABOLISHED, on, reason
     registration.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
@@ -74,7 +77,7 @@ def _abolish(*, actor, registration: SealRegistration, on: date, reason: str, ac
 
 
 @transaction.atomic
-def abolish(*, actor, registration_id: int, card_returned: bool, note: str = "") -> SealRegistration:
+def abolish(*, actor: Actor, registration_id: int, card_returned: bool, note: str = "") -> SealRegistration:
     """廃止 at the resident's request (or withdrawal of a pending application)."""
     note = check_text(note or "", field="note", max_length=200)
     registration = lock_registration(registration_id)
@@ -85,7 +88,7 @@ def abolish(*, actor, registration_id: int, card_returned: bool, note: str = "")
     return registration
 
 
-def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistration | None:
+def abolish_for_removal(*, actor: Actor, resident: Resident, on: date) -> SealRegistration | None:
     """職権廃止 when the person's record is removed (転出, 国外転出, 死亡, 職権消除): call it inside the removal's
     transaction, after setting ``removal_reason``. Returns the registration ended, or None if there was none.
 
@@ -100,14 +103,14 @@ def abolish_for_removal(*, actor, resident: Resident, on: date) -> SealRegistrat
                         .filter(resident_id=resident.pk, status__in=OPEN_STATUSES).first())
         if registration is None:
             return None
-        reason = REMOVAL_END_REASONS.get(resident.removal_reason, EndReason.REMOVAL)
+        reason = REMOVAL_END_REASONS.get(RemovalReason(resident.removal_reason), EndReason.REMOVAL)
         _abolish(actor=actor, registration=registration, on=min(on, today()), reason=reason,
                  action="seals.abolish_for_removal",
                  detail={"removal_reason": resident.removal_reason, "removed_on": on})
         return registration
 
 
-def expire_overdue(*, actor=None, on: date | None = None) -> int:
+def expire_overdue(*, actor: Actor = None, on: date | None = None) -> int:
     """Mark every pending application whose answer deadline has passed as expired (a daily task)."""
     on = on or today()
     ids = list(SealRegistration.objects.filter(status=SealStatus.PENDING, inquiry__deadline__lt=on)

@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kuyakusho.accounts.actors import as_staff
+from kuyakusho.core.actors import Actor
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
-from kuyakusho.residents.models import Status
+from kuyakusho.residents.models import Resident, Status
 
 from .. import conf
 from ..imaging import CheckedSeal
@@ -33,7 +35,7 @@ from .common import (
 )
 
 
-def _register_in_person(*, actor, resident, seal: CheckedSeal, id_document: str, on: date,
+def _register_in_person(*, actor: Actor, resident: Resident, seal: CheckedSeal, id_document: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.REGISTERED,
                                        method=Method.IN_PERSON, id_document=id_document, proxy_name="", on=on,
@@ -47,7 +49,7 @@ def _register_in_person(*, actor, resident, seal: CheckedSeal, id_document: str,
     return registration
 
 
-def _register_by_letter(*, actor, resident, seal: CheckedSeal, proxy_name: str, on: date,
+def _register_by_letter(*, actor: Actor, resident: Resident, seal: CheckedSeal, proxy_name: str, on: date,
                         replaces: SealRegistration | None = None) -> SealRegistration:
     registration = create_registration(actor=actor, resident=resident, seal=seal, status=SealStatus.PENDING,
                                        method=Method.LETTER, id_document="", proxy_name=proxy_name, on=on,
@@ -71,7 +73,7 @@ def _clean_proxy(proxy_name: str) -> str:
 
 
 @transaction.atomic
-def register_in_person(*, actor, resident_id: int, seal: CheckedSeal, id_document: str) -> SealRegistration:
+def register_in_person(*, actor: Actor, resident_id: int, seal: CheckedSeal, id_document: str) -> SealRegistration:
     """The person comes with a photo ID: the registration takes effect at once and a card is issued."""
     seal, id_document = clean_seal(seal), clean_id_document(id_document)
     on = today()
@@ -81,7 +83,7 @@ def register_in_person(*, actor, resident_id: int, seal: CheckedSeal, id_documen
 
 
 @transaction.atomic
-def register_by_letter(*, actor, resident_id: int, seal: CheckedSeal, proxy_name: str = "") -> SealRegistration:
+def register_by_letter(*, actor: Actor, resident_id: int, seal: CheckedSeal, proxy_name: str = "") -> SealRegistration:
     """No photo ID (or a proxy applies): pending until the 回答書 to the 照会書 comes back in time."""
     seal, proxy_name = clean_seal(seal), _clean_proxy(proxy_name)
     on = today()
@@ -90,7 +92,7 @@ def register_by_letter(*, actor, resident_id: int, seal: CheckedSeal, proxy_name
     return _register_by_letter(actor=actor, resident=resident, seal=seal, proxy_name=proxy_name, on=on)
 
 
-def _expire(*, actor, registration: SealRegistration, on: date) -> None:
+def _expire(*, actor: Actor, registration: SealRegistration, on: date) -> None:
     before = snapshot(registration)
     registration.status, registration.ended_on, registration.end_reason = (SealStatus.EXPIRED, on,
                                                                           EndReason.EXPIRED)
@@ -99,7 +101,7 @@ def _expire(*, actor, registration: SealRegistration, on: date) -> None:
         detail={"deadline": registration.inquiry.deadline})
 
 
-def enter_answer(*, actor, registration_id: int, received_on: date) -> SealRegistration:
+def enter_answer(*, actor: Actor, registration_id: int, received_on: date) -> SealRegistration:
     """The 回答書 came back: register and issue the card if it was received by the deadline.
 
     After the deadline the answer is refused and the application is marked expired (that much is kept even
@@ -125,7 +127,7 @@ def enter_answer(*, actor, registration_id: int, received_on: date) -> SealRegis
             require_can_register_again(registration, received_on)
             before = snapshot(registration)
             inquiry.answer_received_on, inquiry.answer_entered_at = received_on, timezone.now()
-            inquiry.answer_entered_by = actor if getattr(actor, "pk", None) else None
+            inquiry.answer_entered_by = as_staff(actor)
             inquiry.save(update_fields=["answer_received_on", "answer_entered_at", "answer_entered_by"])
             registration.status, registration.registered_on = SealStatus.REGISTERED, received_on
             registration.save(update_fields=["status", "registered_on", "updated_at"])
@@ -151,7 +153,7 @@ def require_can_register_again(registration: SealRegistration, on: date) -> None
 
 
 @transaction.atomic
-def reregister(*, actor, registration_id: int, seal: CheckedSeal, method: str, id_document: str = "",
+def reregister(*, actor: Actor, registration_id: int, seal: CheckedSeal, method: str, id_document: str = "",
                proxy_name: str = "") -> SealRegistration:
     """改印: the current registration is abolished and the new seal registered, in one transaction."""
     seal, method = clean_seal(seal), clean_method(method)

@@ -28,8 +28,9 @@ def check_step(client, url, *, method="in_person", id_document="drivers_license"
 
 def token_of(response) -> dict:
     html = response.content.decode()
-    return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1) if re.search(
-        rf'name="{name}" value="([^"]*)"', html) else "" for name in ("token", "method", "id_document", "proxy_name")}
+    found = {name: re.search(rf'name="{name}" value="([^"]*)"', html)
+             for name in ("token", "method", "id_document", "proxy_name")}
+    return {name: m.group(1) if m else "" for name, m in found.items()}
 
 
 def test_register_in_person_through_the_confirmation(client_as, clerk, adult):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 
@@ -56,12 +58,12 @@ class _Errors:
     fields: dict = {}
     message = ""
 
-    def add_error(self, field, message):
+    def add_error(self, field, message) -> None:
         self.message = message
 
 
 @staff(Capability.MANAGE_SEALS)
-def answer(request, registration_id: int):
+def answer(request: StaffRequest, registration_id: int) -> HttpResponse:
     return _run(request, ANSWER, registration_id, AnswerForm,
                 lambda d: services.enter_answer(actor=request.user, registration_id=registration_id,
                                                 received_on=d["received_on"]),
@@ -70,7 +72,7 @@ def answer(request, registration_id: int):
 
 
 @staff(Capability.MANAGE_SEALS)
-def lost(request, registration_id: int):
+def lost(request: StaffRequest, registration_id: int) -> HttpResponse:
     return _run(request, LOST, registration_id, None,
                 lambda d: services.report_card_lost(actor=request.user, registration_id=registration_id),
                 lambda card: _("印鑑登録証（番号 %(number)s）の亡失を受け付けました。この登録証は使えなくなりました。")
@@ -78,7 +80,7 @@ def lost(request, registration_id: int):
 
 
 @staff(Capability.MANAGE_SEALS)
-def reissue(request, registration_id: int):
+def reissue(request: StaffRequest, registration_id: int) -> HttpResponse:
     return _run(request, REISSUE, registration_id, ReissueForm,
                 lambda d: services.reissue_card(actor=request.user, registration_id=registration_id,
                                                 id_document=d["id_document"]),
@@ -86,7 +88,7 @@ def reissue(request, registration_id: int):
 
 
 @staff(Capability.MANAGE_SEALS)
-def abolish(request, registration_id: int):
+def abolish(request: StaffRequest, registration_id: int) -> HttpResponse:
     return _run(request, ABOLISH, registration_id, AbolishForm,
                 lambda d: services.abolish(actor=request.user, registration_id=registration_id,
                                            card_returned=d["card_returned"], note=d["note"]),

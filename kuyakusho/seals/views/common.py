@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from kuyakusho.core.actions import add_refusal
 from kuyakusho.core.errors import ApplicationError
@@ -11,7 +13,7 @@ CSS_PX_PER_MM = Decimal("3.78")  # 96 CSS px per inch
 DISPLAY_ENLARGE = 2
 
 
-def apply(form, run):
+def apply[T](form: Any, run: Callable[[], T]) -> T | None:  # form: a form, or anything with fields and add_error
     """Call a service; a refusal goes back onto the form so that nothing typed is lost."""
     try:
         return run()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from typing import Any
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 from kuyakusho.core.actions import add_refusal
@@ -28,7 +31,7 @@ def _resident_search_url() -> str:
 
 
 @staff(Capability.MANAGE_SEALS)
-def index(request):
+def index(request: StaffRequest) -> HttpResponse:
     form = LookupForm(request.GET or None)
     if request.GET and form.is_valid():
         d = form.cleaned_data
@@ -56,10 +59,10 @@ def _impressions(registrations: list[SealRegistration]) -> dict[int, dict]:
 
 
 @staff(Capability.MANAGE_SEALS)
-def person(request, resident_id: int):
+def person(request: StaffRequest, resident_id: int) -> HttpResponse:
     record = selectors.open_seal_record(user=request.user, resident_id=resident_id)
     images = _impressions(record.registrations)
-    rows = [{"registration": r, "image": images.get(r.pk), "cards": list(r.cards.all()),
+    rows: list[dict[str, Any]] = [{"registration": r, "image": images.get(r.pk), "cards": list(r.cards.all()),
              "events": list(r.events.all())} for r in record.registrations]
     try:
         resident_url = reverse("residents:detail", args=[resident_id]) + f"?purpose={ViewPurpose.CONSULTATION}"
@@ -86,7 +89,7 @@ def registration_refusal(record: selectors.SealRecord) -> str:
 
 
 @staff(Capability.MANAGE_SEALS)
-def letter(request, registration_id: int):
+def letter(request: StaffRequest, registration_id: int) -> HttpResponse:
     registration = selectors.registration_for_staff(user=request.user, registration_id=registration_id)
     inquiry = getattr(registration, "inquiry", None)
     if inquiry is None:

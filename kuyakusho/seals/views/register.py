@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import staff
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -90,12 +92,12 @@ def _done(request, registration):
 
 
 @staff(Capability.MANAGE_SEALS)
-def register(request, resident_id: int):
+def register(request: StaffRequest, resident_id: int) -> HttpResponse:
     return _flow(request, resident_id=resident_id)
 
 
 @staff(Capability.MANAGE_SEALS)
-def reregister(request, registration_id: int):
+def reregister(request: StaffRequest, registration_id: int) -> HttpResponse:
     registration = selectors.registration_for_staff(user=request.user, registration_id=registration_id)
     if not registration.is_open:
         raise ApplicationError(ErrorCode.CONFLICT, _("この印鑑登録はすでに廃止されています。新規に登録してください。"))

@@ -2,7 +2,7 @@
 
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuyakusho.accounts import services
 from kuyakusho.accounts.capabilities import Role
@@ -13,12 +13,12 @@ from kuyakusho.core.errors import ApplicationError
 class Command(BaseCommand):
     help = "Create a staff account; the password is asked for interactively (never on the command line)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", choices=Role.values, default=Role.ADMIN)
         parser.add_argument("--name", default="", help="display name")
 
-    def handle(self, *args, username, role, name, **options):
+    def handle(self, *args: object, username: str, role: str, name: str, **options: object) -> None:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Password (again): "):
             raise CommandError("the passwords differ")

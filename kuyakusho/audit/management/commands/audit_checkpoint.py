@@ -7,7 +7,7 @@
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -19,14 +19,15 @@ class Command(BaseCommand):
     help = ("Sign the audit chain's head (seq, hash, time) with the ward's key and write it as a new file under "
             "AUDIT_CHECKPOINT_DIR (time-stamped when AUDIT_CHECKPOINT_TSA_URL is set).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--every", type=float, default=0, metavar="SECONDS",
                             help="keep running: a checkpoint every SECONDS (when the chain has grown)")
         parser.add_argument("--enqueue", action="store_true", help="enqueue the task for the task worker instead")
         parser.add_argument("--force", action="store_true", help="write one even if the head has not moved")
         parser.add_argument("--lang", choices=["ja", "en"], default=None, help="language of the messages")
 
-    def handle(self, *args, every=0.0, enqueue=False, force=False, lang=None, verbosity=1, **options):
+    def handle(self, *args: object, every: float = 0.0, enqueue: bool = False, force: bool = False,
+               lang: str | None = None, verbosity: int = 1, **options: object) -> None:
         self.verbosity = verbosity
         with translation.override(lang or translation.get_language()):
             if enqueue:

@@ -1,9 +1,10 @@
 """manage.py audit_verify: check the audit trail's hash chain against every signed checkpoint."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kuyakusho.audit.verify import Result as VerifyResult
 from kuyakusho.audit.verify import verify_chain
 
 
@@ -11,15 +12,15 @@ class Command(BaseCommand):
     help = ("Verify the audit trail: its hash chain, and the chain against every signed checkpoint "
             "(rewound head, truncated table, recomputed chain, forged checkpoints). Non-zero exit on any finding.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lang", choices=["ja", "en"], default=None,
                             help="language of the report (default: the installation's, Japanese)")
 
-    def handle(self, *args, lang=None, **options):
+    def handle(self, *args: object, lang: str | None = None, **options: object) -> None:
         with translation.override(lang or translation.get_language()):
             self._report(verify_chain())
 
-    def _report(self, result):
+    def _report(self, result: VerifyResult) -> None:
         for finding in result.findings:
             self.stderr.write(f"[{finding.code}] {finding.message}")
         if result.findings:

@@ -9,10 +9,10 @@ from kuyakusho.certificates.documents.wardkey import key_directory, ward_key
 class Command(BaseCommand):
     help = "Show the ward's certificate-signing key (区の署名鍵), creating the demo key on first use."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--pem", action="store_true", help="print the certificate in PEM")
 
-    def handle(self, *args, pem: bool = False, **options):
+    def handle(self, *args, pem: bool = False, **options) -> None:
         key = ward_key()
         cert = key.certificate
         if pem:

@@ -13,10 +13,10 @@ TOKYO = "Asia/Tokyo"
 class Command(BaseCommand):
     help = "Verify the ward's digital signature on a certificate PDF (証明書PDFの電子署名を検証する)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, **options) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:

@@ -12,10 +12,10 @@ from kuyakusho.demo.staff import DEMO_STAFF, create_demo_staff, devices_path, lo
 class Command(BaseCommand):
     help = "Print the demo staff logins: passwords and authenticator-app keys (generated on first run; demo only)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--qr", action="store_true", help="also print each TOTP key as a QR code to scan")
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         path = logins_path()
         if not path.exists():
             self.stdout.write("no demo logins yet: run `manage.py demo_ward`")

@@ -64,7 +64,8 @@ def pick_priority(rng: random.Random) -> str:
 class OfficeDay:
     """One office's day, simulated event by event."""
 
-    def __init__(self, office: Office, counters: list[Counter], calendar: Calendar, day: date, rng: random.Random):
+    def __init__(self, office: Office, counters: list[Counter], calendar: Calendar, day: date,
+                 rng: random.Random) -> None:
         self.office, self.counters, self.cal, self.day, self.rng = office, counters, calendar, day, rng
         self.services = {s.pk: s for s in office.services.all()}
 
@@ -88,7 +89,7 @@ class OfficeDay:
         numbers: dict[int, int] = {}
         tickets: list[Ticket] = []
         # Per service: priority tickets and the others, each in arrival order.
-        queues = {sid: (deque(), deque()) for sid in self.services}
+        queues: dict[int, tuple[deque[Ticket], deque[Ticket]]] = {sid: (deque(), deque()) for sid in self.services}
         free_at = {c.pk: arrivals[0][0] for c in self.counters}
         handles = {c.pk: [s.pk for s in c.services.all() if s.pk in self.services] for c in self.counters}
         idx, never = 0, datetime.max.replace(tzinfo=TOKYO)
@@ -108,6 +109,7 @@ class OfficeDay:
                 break
             when, counter_id, h = min(ready, key=lambda r: r[0]) if ready else (never, None, None)
             if counter_id is not None and when < next_arrival:
+                assert h is not None  # a counter was ready
                 _ok, _queued, rank, sid = h
                 t = queues[sid][rank].popleft()
                 now = max(when, t.queued_at)
@@ -140,7 +142,7 @@ class OfficeDay:
 class Command(BaseCommand):
     help = "Simulate counter traffic: --backfill-days N for history, --live for tickets now."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--backfill-days", type=int, default=0, help="create history for the past N days")
         parser.add_argument("--live", action="store_true", help="issue and serve tickets now, in real time")
         parser.add_argument("--speed", type=float, default=20.0, help="live: this many times faster")
@@ -149,7 +151,7 @@ class Command(BaseCommand):
         parser.add_argument("--offices", default="", help="comma-separated office codes (default: all)")
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, **opts):
+    def handle(self, *args, **opts) -> None:
         offices = list(Office.objects.filter(services__isnull=False).distinct().select_related("schedule")
                        .prefetch_related("services"))
         if opts["offices"]:

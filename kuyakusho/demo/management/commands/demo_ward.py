@@ -22,7 +22,7 @@ from kuyakusho.seals.demo import create_demo_seals
 class Command(BaseCommand):
     help = "Load the demo ward (Nerima): offices, staff and a synthetic population."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--residents", type=int, default=20000, help="number of residents to generate")
         parser.add_argument("--seed", type=int, default=1, help="random seed (same seed and date, same ward)")
         parser.add_argument("--as-of", type=date.fromisoformat, default=None,
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--traffic-days", type=int, default=60,
                             help="days of simulated counter history (0: none)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         if options["if_empty"] and Staff.objects.exists():
             self.stdout.write("demo ward: database already loaded, nothing to do")
             return
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         step = max(1, options["residents"] // 10)
         shown = [0]
 
-        def progress(totals):
+        def progress(totals) -> None:
             if totals.residents - shown[0] >= step:
                 shown[0] = totals.residents
                 self.stdout.write(f"  … {totals.residents:,} residents")

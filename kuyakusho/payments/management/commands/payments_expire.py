@@ -11,7 +11,7 @@ from kuyakusho.payments.services import expire_due_payments
 class Command(BaseCommand):
     help = "期限を過ぎた未払いのオンライン決済を期限切れにする"
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         with audit_context(channel="system", via="payments_expire"):
             n = expire_due_payments()
         self.stdout.write(str(n))

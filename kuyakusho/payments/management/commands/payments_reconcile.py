@@ -15,11 +15,11 @@ from kuyakusho.payments.models import ReconciliationLine
 class Command(BaseCommand):
     help = "決済事業者の精算ファイル・コンビニ収納データを取り込み、請求と照合（消込）する"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file")
         parser.add_argument("--kind", required=True, choices=["konbini", "provider"])
 
-    def handle(self, *args, file: str, kind: str, **options):
+    def handle(self, *args, file: str, kind: str, **options) -> None:
         path = Path(file)
         try:
             data = path.read_bytes()

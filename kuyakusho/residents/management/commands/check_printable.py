@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Model
 
 from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.services import record_read
@@ -23,7 +24,7 @@ from kuyakusho.residents.models import Household, MoveOutCertificate, Resident
 from kuyakusho.residents.records import ViewPurpose
 
 #: The printed text of each table (what a certificate can show).
-FIELDS: dict[type, tuple[str, ...]] = {
+FIELDS: dict[type[Model], tuple[str, ...]] = {
     Resident: ("name", "name_kana", "relationship", "previous_address", "honseki", "hittosha", "nationality",
                "residence_status", "period_of_stay", "residence_card_number", "destination"),
     Household: ("town", "banchi", "go", "katagaki"),
@@ -33,11 +34,11 @@ LABELS = {Resident: "resident", Household: "household", MoveOutCertificate: "mov
 NOT_IN_FONT = CharacterClass.NOT_IN_FONT
 
 
-def findings(*, policy: bool) -> Iterator[tuple[type, int, str, list[str]]]:
+def findings(*, policy: bool) -> Iterator[tuple[type[Model], int, str, list[str]]]:
     """(model, row id, field, ["U+202E RIGHT-TO-LEFT OVERRIDE (format)", …]) for each value listed."""
     cov = coverage()
     for model, fields in FIELDS.items():
-        rows = model.objects.order_by("pk").values_list("pk", *fields)
+        rows = model._default_manager.order_by("pk").values_list("pk", *fields)
         for pk, *values in rows.iterator(chunk_size=2000):
             for field, value in zip(fields, values, strict=True):
                 unprintable = cov.missing(value) if value else []
@@ -55,11 +56,11 @@ class Command(BaseCommand):
     help = ("証明書に印刷できない文字を含む住民記録を一覧にする / "
             "List register rows with characters a certificate cannot print")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--policy", action="store_true",
                             help="also list values that the input policy would refuse today")
 
-    def handle(self, *args, policy: bool = False, **options):
+    def handle(self, *args, policy: bool = False, **options) -> None:
         listed = 0
         residents: dict[int, list[str]] = {}
         for model, pk, field, problems in findings(policy=policy):

@@ -9,7 +9,7 @@ from kuyakusho.seals.services import expire_overdue
 class Command(BaseCommand):
     help = "照会書の回答期限を過ぎた印鑑登録申請を期限切れにする / Expire seal applications past their deadline"
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options) -> None:
         with audit_context(channel="system", via="seals_expire_inquiries"):
             count = expire_overdue(actor=None)
         self.stdout.write(f"expired: {count}")
