@@ -1,8 +1,9 @@
 """manage.py restore_check: the restore drill (see operations.backups). Exits non-zero on any failed check."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuyakusho.operations.backups import DrillFailed, restore_check
 
@@ -12,13 +13,13 @@ class Command(BaseCommand):
             "audit_verify against the signed checkpoints, row counts, a certificate's signature, a server that "
             "answers /readyz. Prints RPO and RTO.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--backup", type=Path, default=None, help="a backup file (default: the newest)")
         parser.add_argument("--dir", type=Path, default=None, help="where backups are (default: BACKUP_DIR)")
         parser.add_argument("--no-serve", action="store_true", help="skip starting a server on the restore")
         parser.add_argument("--keep", action="store_true", help="keep the scratch database")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = restore_check(backup=options["backup"], directory=options["dir"],
                                    serve=not options["no_serve"], keep=options["keep"],

@@ -3,6 +3,7 @@ counts, the newest audit event, a sample certificate's signature check). Run by 
 whose DATABASE_URL is the scratch database."""
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -12,7 +13,7 @@ from kuyakusho.operations.backups import DrillFailed, check_certificate, counts,
 class Command(BaseCommand):
     help = "Print row counts, the newest audit event and a certificate check of this database as JSON."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         newest, seq = newest_event()
         try:
             certificate, ok = check_certificate(), True

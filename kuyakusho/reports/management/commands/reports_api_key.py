@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuyakusho.audit.context import audit_context
 from kuyakusho.core.errors import ApplicationError
@@ -8,10 +10,10 @@ from kuyakusho.reports.services import create_api_client
 class Command(BaseCommand):
     help = "Create an Open311 client and print its api_key once (only its SHA-256 is kept)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="who the key is for (an app, a partner's system)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         with audit_context(channel="system", via="reports_api_key"):
             try:
                 client, key = create_api_client(actor=None, name=options["name"])
