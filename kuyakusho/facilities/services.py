@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from kuyakusho.accounts.models import Staff
 from kuyakusho.audit.context import audit_context
 from kuyakusho.audit.services import record_refusal, record_write
+from kuyakusho.core.dates import age_on
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.text import check_text
 from kuyakusho.core.wareki import format_wareki
@@ -50,10 +51,6 @@ Actor = Staff | PortalAccount | None
 def notice_date(d: date) -> str:
     """A date in a notice's text: 和暦 in Japanese (the default), ISO otherwise."""
     return format_wareki(d) if (translation.get_language() or "ja").startswith("ja") else d.isoformat()
-
-
-def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 # --- 利用者登録 ------------------------------------------------------------------------------------------------

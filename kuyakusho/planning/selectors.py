@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
+from kuyakusho.core.dates import years_before
 from kuyakusho.offices.models import Office
 from kuyakusho.residents.models import Resident, Status
 
@@ -22,19 +23,12 @@ POPULATION_CACHE_SECONDS = 600
 ELDERLY_AGE = 65
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def count_population(*, on: datetime.date) -> Population:
     """Residents on the register today, counted per 町丁目 of their household's address (all, and 65+ on ``on``).
 
     町丁目 missing from the ward's list are counted as unlocated.
     """
-    cutoff = _years_before(on, ELDERLY_AGE)
+    cutoff = years_before(on, ELDERLY_AGE)
     # Two grouped queries: the total is answered from the (household, status) index alone; only the 65+ count
     # reads birth dates. One query with a filtered count reads every resident's row (about 1.6× slower).
     current = Resident.objects.filter(status=Status.ACTIVE)

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+
+from kuyakusho.core.dates import age_on  # noqa: F401  (seals ask for an age here, as before)
 
 
 def _get(name: str, default):
@@ -27,11 +28,6 @@ def answer_months() -> int:
 
 def min_age() -> int:
     return int(_get("SEAL_MIN_AGE", 15))
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Age in completed years on ``on`` (a person born on 2/29 turns a year older on 3/1 in common years)."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def min_size_mm() -> Decimal:

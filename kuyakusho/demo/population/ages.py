@@ -16,6 +16,8 @@ import random
 from datetime import date, timedelta
 from itertools import accumulate
 
+from kuyakusho.core.dates import age_on, years_before  # noqa: F401  (age_on: the generator asks here)
+
 # (first age of the band, per mille of all residents, share of women)
 PYRAMID: tuple[tuple[int, float, float], ...] = (
     (0, 40, 0.49), (5, 41, 0.49), (10, 41, 0.49), (15, 42, 0.49), (20, 56, 0.50),
@@ -65,20 +67,9 @@ def female_share(age: int) -> float:
 
 def birth_date(rng: random.Random, age: int, today: date) -> date:
     """A date of birth of someone who is ``age`` years old on ``today``."""
-    latest = _years_before(today, age)  # birthday today at the latest
-    earliest = _years_before(today, age + 1) + timedelta(days=1)
+    latest = years_before(today, age)  # birthday today at the latest
+    earliest = years_before(today, age + 1) + timedelta(days=1)
     return earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def _years_before(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - years, day=28)
 
 
 def pyramid_shares() -> list[float]:
