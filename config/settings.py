@@ -420,7 +420,7 @@ AXES_CACHE = "default"
 AXES_CLIENT_IP_CALLABLE = "kuyakusho.accounts.throttling.client_ip"
 
 # Planning (kuyakusho.planning): the most counters a scenario may ask for at one office, and the longest
-# period one simulation may cover. SMALL_CELL_THRESHOLD (open data) is read with a default of 10.
+# period one simulation may cover. Small cells: SMALL_CELL_THRESHOLD (open data, above).
 PLANNING_MAX_COUNTERS = int(os.environ.get("PLANNING_MAX_COUNTERS", "40"))
 PLANNING_MAX_DAYS = int(os.environ.get("PLANNING_MAX_DAYS", "92"))
 # --- Production: health, metrics (kuyakusho.operations; docs/operations.md) -----------------------------------

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
-DEFAULT_THRESHOLD = 10
-
 
 def threshold() -> int:
-    return int(getattr(settings, "SMALL_CELL_THRESHOLD", DEFAULT_THRESHOLD))
+    return int(settings.SMALL_CELL_THRESHOLD)
 
 
 def suppress(value: int) -> int | None:
     """``value``, or ``None`` (shown as 「秘匿」/"suppressed") when it is positive and under the threshold."""
     return None if 0 < value < threshold() else value
-
-
-def suppressed_label(value: int | None) -> str:
-    return "" if value is None else str(value)
