@@ -41,6 +41,13 @@ def _photos_one_at_a_time(context) -> None:
     context.route("**/photos/**", lambda route: route.fulfill(response=route.fetch()))
 
 
+def _settle(page) -> None:
+    """Wait until the page has loaded its photos and map before the next click: the test server's threads share
+    one in-memory SQLite connection, and a form posted while another request uses it can read nothing (the sign-in
+    check then finds no second factor and sends the member back to enter a code)."""
+    page.wait_for_load_state("networkidle")
+
+
 def _resident(browser, live_server, account):
     """A phone browser signed in as that resident account (the session is begun as the sign-in page would)."""
     from django.conf import settings
@@ -89,6 +96,7 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     page.get_by_label("街路灯").check()
     page.get_by_label("町丁目から選ぶ（地図を使わない方法）").select_option(label="豊玉北6丁目")
     shot(page, "reports-1-what-and-where")
+    _settle(page)
     page.get_by_role("button", name="次へ").click()
     expect(page.get_by_text("手順2／2")).to_be_visible()
     page.get_by_label("写真（5枚まで").set_input_files(photos)
@@ -96,6 +104,7 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     page.get_by_label("街路灯の柱に付いている番号（分かれば）").fill("N-0612")
     problems += _axe(page)
     shot(page, "reports-2-details")
+    _settle(page)
     page.get_by_role("button", name="報告する").click()
     expect(page.get_by_text("報告を受け付けました")).to_be_visible()
     report = Report.objects.get()
@@ -107,11 +116,13 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     page2.goto("/reports/new")
     page2.get_by_label("街路灯").check()
     page2.get_by_label("町丁目から選ぶ（地図を使わない方法）").select_option(label="豊玉北6丁目")
+    _settle(page2)
     page2.get_by_role("button", name="次へ").click()
     expect(page2.get_by_role("heading", name="近くに同じ種類の報告があります")).to_be_visible()
     # not yet approved for publication: its text and photos stay with the ward until staff publish it
     expect(page2.get_by_text("区が確認中のため、内容と写真はまだ公開していません。")).to_be_visible()
     shot(page2, "reports-4-duplicate-suggested")
+    _settle(page2)
     page2.get_by_role("button", name=f"#{report.pk} に「わたしも」").click()
     expect(page2.get_by_text("「わたしも」を受け付けました")).to_be_visible()
     context2.unroute_all(behavior="wait")
@@ -126,19 +137,24 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     sp.goto("/console/reports/")
     log_in(sp, "roads")
     sp.goto("/console/reports/")
+    _settle(sp)
     sp.get_by_role("link", name=f"#{report.pk}").click()
     sp.get_by_label("新しい状況").select_option(label="対応中")
     sp.get_by_label("公開するコメント（報告者と公開ページに表示）").fill("電球の交換を業者に依頼しました。")
+    _settle(sp)
     sp.get_by_role("button", name="状況を更新").click()
     expect(sp.get_by_text("更新しました。")).to_be_visible()
     sp.get_by_label("写真（JPEG・PNG・HEIC）").set_input_files(photos[0])
+    _settle(sp)
     sp.get_by_role("button", name="写真を追加").click()
     expect(sp.get_by_text("更新しました。")).to_be_visible()
     sp.get_by_label("新しい状況").select_option(label="対応済")
     sp.get_by_label("公開するコメント（報告者と公開ページに表示）").fill("電球を交換し、点灯を確認しました。")
+    _settle(sp)
     sp.get_by_role("button", name="状況を更新").click()
     expect(sp.get_by_text("更新しました。")).to_be_visible()
     sp.get_by_label("公開する", exact=True).check()
+    _settle(sp)
     sp.get_by_role("button", name="公開の設定を保存").click()
     expect(sp.get_by_text("公開中")).to_be_visible()
     shot(sp, "reports-5-console")
@@ -170,6 +186,7 @@ def test_report_duplicate_fix_timeline_reopen(browser, live_server, shot, make_s
     # 5. Hanako finds the light out again and reopens the report.
     page.goto(f"/reports/{report.pk}")
     page.get_by_label("まだ解決していない場合").fill("また夜に消えていました。")
+    _settle(page)
     page.get_by_role("button", name="再開を求める").click()
     expect(page.get_by_text("再開を受け付けました")).to_be_visible()
     expect(page.get_by_role("list", name="経過")).to_contain_text("報告者による再開")
