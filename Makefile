@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_RESIDENTS ?= 20000
-AUDIT_CHECKPOINT_EVERY ?= 300
 PYTEST_ARGS ?=
 
 .PHONY: run test e2e bench lint typecheck lock messages venv clean
@@ -26,12 +25,12 @@ run: venv
 	@$(PY) manage.py demo_logins
 	@echo "Kuyakusho: http://$(HOST):$(PORT)/  ·  console http://$(HOST):$(PORT)/console/  ·  kiosk http://$(HOST):$(PORT)/kiosk/"
 	@echo "(counter traffic is simulated in the background during opening hours: manage.py demo_traffic --live)"
-	@echo "(the audit chain's head is signed every $(AUDIT_CHECKPOINT_EVERY) s into var/audit-checkpoints/: manage.py audit_checkpoint)"
-	@echo "(background tasks, e.g. the payment sandbox's webhooks, run in: manage.py db_worker)"
+	@echo "(periodic jobs — audit checkpoints every 5 min into var/audit-checkpoints/, lapses, open data — are enqueued by manage.py run_schedule)"
+	@echo "(background tasks, e.g. those jobs and the payment sandbox's webhooks, run in: manage.py db_worker)"
 	@$(PY) manage.py demo_traffic --live -v0 & traffic=$$!; \
-	  $(PY) manage.py audit_checkpoint --every $(AUDIT_CHECKPOINT_EVERY) -v0 & checkpoints=$$!; \
+	  $(PY) manage.py run_schedule -v0 & schedule=$$!; \
 	  $(PY) manage.py db_worker --no-reload -v0 & worker=$$!; \
-	  trap 'kill $$traffic $$checkpoints $$worker 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$traffic $$schedule $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --no-access-log \
 	    --timeout-graceful-shutdown 5
 

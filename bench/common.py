@@ -17,6 +17,12 @@ POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.
 # rebuild each other's: var/bench-50000.sqlite3, PostgreSQL database bench_50000.
 
 
+def machine_load() -> str:
+    """What else the machine was doing, for a result's note: the load average and the cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
 def _size(residents: int | None) -> int:
     return int(residents or 0)
 

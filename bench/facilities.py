@@ -28,6 +28,8 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
+from bench import common
+
 
 def add_arguments(parser) -> None:
     g = parser.add_argument_group("facilities")
@@ -201,7 +203,7 @@ def run(args, ctx) -> list[dict]:
                  "n": entries, "total_s": round(draw_s, 3), "per_s": round(entries / draw_s, 1),
                  "note": f"{won:,} winners; cpu {draw_cpu:.2f} s; build {build_s:.0f} s (not timed); "
                          + ("within the 2 s target" if draw_s < 2 else "OVER the 2 s target")
-                         + "; machine shared with other builds (loaded)"})
+                         + f"; {common.machine_load()}"})
     print(rows[-1], flush=True)
 
     from kuyakusho.facilities.services import write_results

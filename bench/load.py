@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 RESIDENT_PREFIX = "resident:"
@@ -160,8 +162,8 @@ def main(argv: list[str]) -> int:
                    env={**os.environ, **env}, check=True)
     results = {"residents": args.residents, "step_seconds": args.step_seconds, "knee_p95_ms": KNEE_P95_MS,
                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
-               "note": args.note or "Shared 2-core machine, loaded by other builds during the run; the load "
-                                    "generator (locust) runs on the same machine.", "configs": []}
+               "note": args.note or (f"At the start: {common.machine_load()}; the load generator (locust) runs on "
+                                     "the same machine."), "configs": []}
     for config in [c.strip() for c in args.configs.split(",") if c.strip()]:
         mode, workers = config.split(":")
         server_env = {**env, "DATABASE_POOL": "1" if mode == "pool" else "0", "CONN_MAX_AGE": "0",

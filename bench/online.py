@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import time
 
+from bench import common
 from bench.common import Timer
 
 
@@ -111,7 +112,7 @@ def run(args, ctx) -> list[dict]:
         rows.append({"benchmark": name, **timer.summary()})
     rows.append({"benchmark": "whole request (the steps above, in turn)", "n": n, "total_s": round(wall, 3),
                  "per_s": round(n / wall, 1),
-                 "note": f"{done}/{n} mailed; cpu {cpu:.2f} s; the machine was shared with other builds (loaded)"})
+                 "note": f"{done}/{n} mailed; cpu {cpu:.2f} s; {common.machine_load()}"})
     for row in rows:
         print(row, flush=True)
     return rows

@@ -126,7 +126,8 @@ def month_mode(kind: FacilityKind, month: date, today: date, rnd: LotteryRound |
 def vacancy(fac: Facility, month: date, *, today: date, room_code: str = "") -> MonthGrid:
     """The month grid of one facility: every room, day and slot, with its state (4 queries)."""
     month = month.replace(day=1)
-    rnd = LotteryRound.objects.filter(kind=fac.kind_id, month=month).first()
+    # the published applications (tens of thousands once drawn) are not needed to tell a month's state
+    rnd = LotteryRound.objects.filter(kind=fac.kind_id, month=month).defer("published").first()
     mode = month_mode(fac.kind, month, today, rnd)
     last = date(month.year, month.month, pycal.monthrange(month.year, month.month)[1])
     rooms = [r for r in fac.rooms.all() if not room_code or r.code == room_code]
@@ -195,7 +196,8 @@ def pending_registrants() -> QuerySet[Registrant]:
 
 
 def rounds() -> QuerySet[LotteryRound]:
-    return (LotteryRound.objects.select_related("kind").annotate(application_count=Count("applications"))
+    return (LotteryRound.objects.select_related("kind").defer("published")
+            .annotate(application_count=Count("applications"))
             .order_by("-month", "kind__sort_order"))
 
 

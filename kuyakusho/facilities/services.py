@@ -196,7 +196,7 @@ def open_round(*, actor: Staff, kind: FacilityKind, month: date, seed_sources: s
 
 
 def round_for(kind: FacilityKind, day: date) -> LotteryRound | None:
-    return LotteryRound.objects.filter(kind=kind, month=day.replace(day=1)).first()
+    return LotteryRound.objects.filter(kind=kind, month=day.replace(day=1)).defer("published").first()
 
 
 def _stage(registrant: Registrant, kind: FacilityKind) -> str:
