@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms import BoundField
@@ -111,8 +111,9 @@ class CounterForm(forms.Form):
             for name in REQUESTER_FIELDS:
                 del self.fields[name]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("whole_household") and data.get("members"):
             self.add_error("members", _("世帯全員を記載するときは、世帯員を個別に選ばないでください。"))
         requester = data.get("requester")

@@ -22,7 +22,7 @@ from kuyakusho.core.text import fold_kana_for_search, to_katakana
 from kuyakusho.offices.hours import Calendar, office_calendar
 from kuyakusho.offices.models import DAY_CODES, DAY_LABELS, Office, Service
 from kuyakusho.offices.selectors import describe_rules
-from kuyakusho.queues.snapshot import snapshot
+from kuyakusho.queues.snapshot import recent_snapshots
 
 from .models import Notice, Procedure
 
@@ -65,7 +65,7 @@ def office_page(office: Office) -> dict:
     return {
         "office": office, "services": services, "status": cal.status(now, office=office),
         "week": week_of(cal, office, services, timezone.localdate(now)),
-        "congestion": snapshot(office.code, detail=False), "kiosks": kiosks,
+        "congestion": next(iter(recent_snapshots([office.code])), None), "kiosks": kiosks,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
@@ -26,9 +27,9 @@ from .selectors import my_number_card
 PIN_CHANNEL = Channel.ONLINE
 
 
-def sandbox_only(view):
+def sandbox_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.IDENTITY_SANDBOX:
             raise Http404
         return view(request, *args, **kwargs)

@@ -19,7 +19,7 @@ from kuyakusho.identity.sessions import ResidentRequest
 
 from . import client, services, sessions
 from .client import STATE_COOKIE, ProviderDown
-from .models import AccountKind, PortalAccount, Purpose
+from .models import AccountKind, PortalAccount, Purpose, ResidentSession
 from .sessions import resident
 
 
@@ -37,7 +37,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                   bool(settings.IDENTITY_ISSUER or settings.IDENTITY_SANDBOX)})
 
 
-def _to_provider(request, *, purpose: str, session=None, next_url: str = "", document: str = ""):
+def _to_provider(request: HttpRequest, *, purpose: str, session: ResidentSession | None = None, next_url: str = "",
+                 document: str = "") -> HttpResponse:
     try:
         url, state = client.start(request, purpose=purpose, session=session, next_url=next_url, document=document)
     except ApplicationError as e:
@@ -66,7 +67,7 @@ def start_reauth(request: ResidentRequest) -> HttpResponse:
     return _to_provider(request, purpose=Purpose.REAUTH, session=request.resident_session, next_url=_next(request))
 
 
-def sign_with_card(request, *, document: str, next_url: str):
+def sign_with_card(request: ResidentRequest, *, document: str, next_url: str) -> HttpResponse:
     """Send the signed-in resident to the identity provider to sign ``document`` with her card's signing
     certificate (for a resident page's POST); she comes back to ``next_url``."""
     return _to_provider(request, purpose=Purpose.SIGN, session=request.resident_session, next_url=next_url,

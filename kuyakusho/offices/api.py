@@ -50,7 +50,7 @@ def _opening(o) -> dict:
 @router.get("/", response=list[OfficeOut], auth=None,
             summary="事務所の一覧と現在の開庁状況（公開）/ Offices and whether they are open now (public)")
 @api_public
-def offices(request: HttpRequest, response: HttpResponse):
+def offices(request: HttpRequest, response: HttpResponse) -> list[dict[str, object]]:
     patch_cache_control(response, public=True, max_age=60)
     out: list[dict[str, object]] = []
     calendars: dict[int, Calendar] = {}

@@ -14,6 +14,7 @@ from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
+from kuyakusho.core.recent import recent
 
 from . import services
 from .forms import DisplayLanguagesForm, SpecialDayForm
@@ -23,7 +24,8 @@ from .selectors import office_guide
 
 @public
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "offices/index.html", office_guide())
+    # the hours change when staff edit them, "open now" at opening and closing: a snapshot of 5 seconds serves
+    return render(request, "offices/index.html", recent("offices:guide", office_guide, seconds=5))
 
 
 @staff(Capability.MANAGE_OFFICES)

@@ -20,7 +20,7 @@ from . import selectors, services
 from .besttime import best_time
 from .models import Ticket
 from .permissions import check_ticket_machine
-from .snapshot import snapshot, snapshots
+from .snapshot import recent_snapshots
 
 router = Router(tags=["queues"])
 
@@ -79,16 +79,17 @@ def _cacheable(response: HttpResponse, seconds: int) -> None:
 @api_public
 def congestion(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     _cacheable(response, 10)
-    return {"offices": snapshots()}
+    return {"offices": recent_snapshots()}
 
 
 @router.get("/offices/{office}", response=OfficeState, auth=None,
             summary="事務所の呼出状況と待ち行列（公開）/ One office: called numbers and queues (public)")
 @api_public
-def office_state(request: HttpRequest, office: str, response: HttpResponse):
+def office_state(request: HttpRequest, office: str, response: HttpResponse) -> dict | None:
     selectors.office(office)
     _cacheable(response, 5)
-    return snapshot(office, detail=True)
+    found = recent_snapshots([office], detail=True)
+    return found[0] if found else None
 
 
 class BestTimeOut(Schema):

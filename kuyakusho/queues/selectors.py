@@ -65,7 +65,8 @@ def services_coded(codes: list[str]) -> list[Service]:
 
 def ticket_by_token(token: str) -> Ticket:
     """The ticket a QR code names; after a transfer, the ticket it became (the holder's code keeps working)."""
-    ticket = Ticket.objects.select_related("office", "service", "counter").filter(token=token[:64]).first()
+    ticket = (Ticket.objects.select_related("office", "service", "counter", "transferred_to")
+              .filter(token=token[:64]).first())
     if ticket is None:
         raise _not_found(_("この番号札は見つかりません。QRコードをもう一度読み取ってください。"))
     while hasattr(ticket, "transferred_to"):

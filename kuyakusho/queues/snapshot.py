@@ -4,13 +4,15 @@ whatever the number of offices (strings in the active language)."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kuyakusho.core.recent import recent
 from kuyakusho.core.templatetags.kuyakusho import wareki
 from kuyakusho.offices.hours import Calendar, Opening
 from kuyakusho.offices.models import Office, Schedule
@@ -127,10 +129,40 @@ def snapshot(code: str, *, detail: bool = True, now: datetime | None = None) -> 
     return found[0] if found else None
 
 
+def position(ticket: Ticket) -> dict:
+    """:func:`ticket_position` of one ticket, read directly: its counter when called, or how many wait before it
+    in its service's queue (priority tickets first, then by place in the queue) and the minutes that makes —
+    a count and the averages' snapshot instead of the whole office's snapshot (the ticket holder's page)."""
+    if ticket.status in ACTIVE:
+        assert ticket.counter is not None  # a called or served ticket is at a counter (a database constraint)
+        return {"state": ticket.status, "counter": ticket.counter.number, "counter_label": str(ticket.counter.label)}
+    if ticket.status != Status.WAITING:
+        return {"state": "unknown"}
+    before = Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at, id__lt=ticket.pk)
+    if ticket.priority:
+        before = Q(priority__gt="") & (Q(priority__lt=ticket.priority) | Q(priority=ticket.priority) & before)
+    else:
+        before = Q(priority__gt="") | Q(priority="") & before
+    ahead = Ticket.objects.filter(before, office_id=ticket.office_id, service_id=ticket.service_id, day=ticket.day,
+                                  status=Status.WAITING).count()
+    rate = live_rates([ticket.office_id], [ticket.service])[(ticket.office_id, ticket.service_id)]
+    minutes = math.ceil(ahead * round(rate.minutes_per_person, 2) / max(1, rate.counters)) if ahead else 0
+    return {"state": "waiting", "ahead": ahead, "wait_minutes": minutes, "service": ticket.service.code}
+
+
+PAGE_SNAPSHOT_SECONDS = 5  # resident pages' congestion figures: a few changes a minute, read many times a second
+
+
+def recent_snapshots(codes: list[str] | None = None, *, detail: bool = False) -> list[dict]:
+    """:func:`snapshots` of the present for resident pages (the congestion and office pages), from the shared
+    cache: at most ``PAGE_SNAPSHOT_SECONDS`` old, built by whichever process asks first in each period. Live
+    pushes, the lobby display, counters and the ticket holder's page read the queues themselves."""
+    name = "queues:{}:{}".format(int(detail), ",".join(codes) if codes is not None else "*")
+    return recent(name, lambda: snapshots(codes, detail=detail), seconds=PAGE_SNAPSHOT_SECONDS)
+
+
 def ticket_position(snap: dict | None, label: str) -> dict:
     """Where ``label`` stands in an office's detail snapshot: called (and where), or people ahead and minutes."""
-    import math
-
     if snap is None:
         return {"state": "unknown"}
     for c in snap.get("called", []):

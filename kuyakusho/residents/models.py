@@ -45,6 +45,7 @@ Bulk-creating a consistent register (the synthetic ward) — per household and r
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -56,6 +57,10 @@ from kuyakusho.core.models import FiscalYearCounter
 from .addresses import format_address
 from .records import HEAD_RELATIONSHIP
 
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.backends.ddl_references import Statement
+
 
 class PrefixIndex(models.Index):
     """A b-tree index for prefix search and ordering on a folded key (plus ``id``).
@@ -66,7 +71,8 @@ class PrefixIndex(models.Index):
     The selectors query with :func:`prefix_filter`.
     """
 
-    def create_sql(self, model, schema_editor, using="", **kwargs):
+    def create_sql(self, model: type[models.Model], schema_editor: BaseDatabaseSchemaEditor, using: str = "",
+                   **kwargs: Any) -> Statement:
         if schema_editor.connection.vendor == "postgresql" and self.fields:
             key, *rest = self.fields
             collated = models.Index(Collate(key, "C"), *rest, name=self.name)

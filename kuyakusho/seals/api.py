@@ -29,7 +29,7 @@ class SealsAuth(SessionAuth):
     def __init__(self):
         super().__init__(csrf=True)
 
-    def authenticate(self, request: HttpRequest, key):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None and not user.has_capability(Capability.MANAGE_SEALS):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この操作を行う権限がありません。"))

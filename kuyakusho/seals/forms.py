@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +36,9 @@ class UploadForm(forms.Form):
     proxy_name = TextField(label=_("代理人の氏名（代理人が申請したとき）"), max_length=100, required=False,
                            help_text=_("照会書による確認のときだけ入力します"))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("method") == Method.IN_PERSON:
             if not data.get("id_document"):
                 self.add_error("id_document", _("確認した写真付き本人確認書類の種類を選んでください。"))

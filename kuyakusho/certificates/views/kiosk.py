@@ -9,7 +9,9 @@ confirmation, so a double tap issues one certificate.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +39,14 @@ from kuyakusho.residents.selectors import household_members
 from . import kiosk_session as session
 from .kiosk_forms import CardForm, ChoiceForm, PinForm, kind_label
 
+if TYPE_CHECKING:
+    from kuyakusho.accounts.models import Terminal
+
+    from .kiosk_session import Visit
+
+    #: a kiosk step's view: the request, the enrolled terminal and the visit so far
+    VisitView = Callable[[HttpRequest, Terminal, Visit], HttpResponse]
+
 T = "certificates/kiosk/"
 
 
@@ -61,14 +71,14 @@ def _page(request, template: str, context: dict, *, step: int | None = None, idl
     return render(request, T + template, context, status=status)
 
 
-def in_visit(*steps: str):
+def in_visit(*steps: str) -> Callable[[VisitView], Callable[[HttpRequest], HttpResponse]]:
     """The view runs on an enrolled terminal during a visit at one of these steps, as ``view(request, terminal,
     visit)``; otherwise the terminal's enrolment page, or the start (timed out, not this far yet, or the kiosk
     closed during the visit: the start says why, before the resident chooses anything more)."""
 
-    def decorate(view):
+    def decorate(view: VisitView) -> Callable[[HttpRequest], HttpResponse]:
         @wraps(view)
-        def wrapper(request):
+        def wrapper(request: HttpRequest) -> HttpResponse:
             terminal = session.kiosk_terminal(request)
             if terminal is None:
                 return _not_registered(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +81,9 @@ class ChoiceForm(forms.Form):
         field_of(self, "fiscal_year", forms.ChoiceField).choices = [
             (y, year_label % {"reiwa": y - 2018, "year": y}) for y in years]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if not kind:
             return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from asgiref.sync import sync_to_async
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 
 from kuyakusho.core.access import public
@@ -18,7 +18,7 @@ from .broadcaster import SUMMARY, get_broadcaster, office_topic
 KEEPALIVE = 20.0  # seconds between comments that keep proxies from closing an idle stream
 
 
-def _stream(request, topics: list[str]) -> HttpResponse | StreamingHttpResponse:
+def _stream(request: HttpRequest, topics: list[str]) -> HttpResponse | StreamingHttpResponse:
     if "wsgi.version" in request.META:
         # A WSGI server (runserver, the test live server) would hold a thread per viewer forever:
         # 204 tells EventSource not to reconnect, and the page falls back to polling.
@@ -50,12 +50,12 @@ def _stream(request, topics: list[str]) -> HttpResponse | StreamingHttpResponse:
 
 
 @public
-async def congestion_events(request):
+async def congestion_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _stream(request, [SUMMARY])
 
 
 @public
-async def office_events(request, office: str):
+async def office_events(request: HttpRequest, office: str) -> HttpResponse | StreamingHttpResponse:
     exists = await sync_to_async(selectors.takes_tickets)(office)
     if not exists:
         raise ApplicationError(ErrorCode.NOT_FOUND, translation.gettext("事務所が見つかりません。"))

@@ -13,14 +13,14 @@ from kuyakusho.core.access import public
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
-from kuyakusho.queues.snapshot import snapshot, snapshots, ticket_position
+from kuyakusho.queues.snapshot import position, recent_snapshots, snapshot
 
 from .. import selectors
 
 
 @public
 def congestion(request: HttpRequest) -> HttpResponse:
-    response = render(request, "queues/congestion.html", {"offices": snapshots()})
+    response = render(request, "queues/congestion.html", {"offices": recent_snapshots()})
     patch_cache_control(response, no_cache=True)
     return response
 
@@ -38,7 +38,7 @@ def _ticket_state(ticket) -> dict:
         return {"state": ticket.status}
     if ticket.day != _today():
         return {"state": "expired"}
-    return ticket_position(snapshot(ticket.office.code, detail=True), ticket.label)
+    return position(ticket)
 
 
 def _today():

@@ -1,7 +1,7 @@
 """manage.py audit_checkpoint: sign the audit chain's head and write it outside the database.
 
     manage.py audit_checkpoint               # once (from cron)
-    manage.py audit_checkpoint --every 300   # every 5 minutes until stopped (make run's scheduler, manage.py run_schedule, runs it as a job instead)
+    manage.py audit_checkpoint --every 300   # every 5 minutes until stopped (make run: run_schedule's job)
     manage.py audit_checkpoint --enqueue     # let the task worker write it (manage.py db_worker)
 """
 
