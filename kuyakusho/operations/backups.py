@@ -5,7 +5,7 @@
 * PostgreSQL: ``pg_dump --format=custom`` (a consistent snapshot of a running database, restorable with
   ``pg_restore`` into any server of the same or a later major version). Continuous archiving (a base backup
   with ``pg_basebackup`` plus WAL archiving, for a recovery point of seconds) needs ``archive_mode`` on the
-  server, which is a restart of the server: ``docs/operations.md`` and ``scripts/pg-wal-archive.sh`` set it up
+  server, which is a restart of the server: ``docs/operations.md`` and ``scripts/pg-basebackup.sh`` set it up
   where the operator owns the server; the dump is what works on any server and what the drill restores.
 * SQLite: SQLite's online backup (the ``.backup`` of its shell, through Python's ``sqlite3`` backup API),
   page by page while the platform keeps writing.

@@ -89,6 +89,33 @@ class DatabaseCollector(Collector):
         if age is not None:
             yield GaugeMetricFamily("kuyakusho_audit_checkpoint_age_seconds",
                                     "Age of the newest signed checkpoint of the audit chain.", value=age)
+        yield from _wal_archive()
+
+
+def _wal_archive() -> Iterator[Any]:
+    """PostgreSQL's WAL archiver (``pg_stat_archiver``): a failure count that rises when the archive cannot take
+    a segment (a full disk, a lost mount). PostgreSQL keeps such WAL until it can archive it — no silent loss —
+    but the data disk fills: alert on the count, before it does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archived_count, failed_count, "
+                       "extract(epoch FROM last_archived_time), extract(epoch FROM last_failed_time) "
+                       "FROM pg_stat_archiver")
+        row = cursor.fetchone()
+    if row is None:
+        return
+    archived, failed, last_archived, last_failed = row
+    yield CounterMetricFamily("kuyakusho_wal_archived", "WAL segments archived since the statistics' reset.",
+                              value=archived)
+    yield CounterMetricFamily("kuyakusho_wal_archive_failed", "Attempts to archive a WAL segment that failed.",
+                              value=failed)
+    for name, at in (("last_archived", last_archived), ("last_failed", last_failed)):
+        if at is not None:
+            yield GaugeMetricFamily(f"kuyakusho_wal_archive_{name}_timestamp_seconds",
+                                    f"When the archiver last {name.split('_')[1]} (PostgreSQL).", value=float(at))
 
 
 def _count() -> Any:

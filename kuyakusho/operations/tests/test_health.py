@@ -126,3 +126,18 @@ def test_json_log_lines_carry_the_request_id_and_never_an_exceptions_message():
     assert entry["message"] == "GET <offices:list> 500" and entry["level"] == "ERROR"
     assert entry["request_id"] == "-" and entry["exception"] == "ValueError"
     assert "山田" not in line and entry["stack"]
+
+
+@pytest.mark.django_db
+def test_metrics_carry_the_wal_archivers_failures_on_postgresql(client):
+    from django.db import connection
+
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    if connection.vendor != "postgresql":
+        assert "kuyakusho_wal_archive_failed" not in text  # SQLite has no archiver to watch
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archived_count, failed_count FROM pg_stat_archiver")
+        archived, failed = cursor.fetchone()
+    assert f"kuyakusho_wal_archive_failed_total {float(failed)}" in text
+    assert f"kuyakusho_wal_archived_total {float(archived)}" in text
