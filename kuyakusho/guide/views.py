@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from kuyakusho.core.access import public
+from kuyakusho.core.recent import recent
 from kuyakusho.offices.models import Office
 
 from . import selectors
@@ -25,8 +26,15 @@ def _map() -> dict:
 @public
 @require_GET
 def office(request: HttpRequest, code: str) -> HttpResponse:
-    office = get_object_or_404(Office.objects.prefetch_related("services"), code=code, schedule__isnull=False)
-    return render(request, "guide/office.html", {**selectors.office_page(office), "map": _map()})
+    def page() -> dict | None:
+        found = Office.objects.prefetch_related("services").filter(code=code, schedule__isnull=False).first()
+        return selectors.office_page(found) if found is not None else None
+
+    # hours, "open now" and the waiting figures: an office's page is a snapshot of at most 5 seconds
+    context = recent(f"guide:office:{code}", page, seconds=5) if len(code) <= 64 else None
+    if context is None:
+        raise Http404
+    return render(request, "guide/office.html", {**context, "map": _map()})
 
 
 @public
