@@ -144,3 +144,12 @@ POPULATION = Definition(
 )
 
 ALL = (PUBLIC_FACILITIES, AED, PUBLIC_WIFI, OPEN_DATA_LIST, EVACUATION_SPACES, POPULATION)
+
+
+def standard_title(number: str) -> str:
+    """How a dataset's 標準データセット番号 reads: the generation and title of the definition the catalogue
+    generates under that number, else the number alone."""
+    for d in ALL:
+        if d.number == number:
+            return f"{d.generation} {d.number} {d.title}"
+    return f"自治体標準オープンデータセット {number}"

@@ -92,6 +92,19 @@ def coordinate(value: Decimal | float | None) -> str:
     return "" if value is None else format(Decimal(str(value)), "f")
 
 
+_BUILDING_NOTE = re.compile(r"^(?P<address>.*?)（(?P<building>[^（）]+)）$")
+
+
+def address_columns(address: str) -> dict[str, str]:
+    """住所 from 都道府県 on (東京都練馬区…) and, split off, a building note in brackets as 方書."""
+    w = ward()
+    match = _BUILDING_NOTE.match(address.strip())
+    street, building = (match["address"], match["building"]) if match else (address.strip(), "")
+    if w.is_this_ward(street):
+        street = w.full_name_ja + w.without_ward(street)
+    return {"住所": street, "方書": building}
+
+
 def manager_columns() -> dict[str, str]:
     """The first four items of a 推奨データセット row: the ward as the managing body."""
     w = ward()
@@ -108,7 +121,7 @@ def public_facilities(context: GenerationContext) -> list[GeneratedResource]:
         hours = standard_hours(office.schedule, on=context.as_of, office=office, services=list(office.services.all()))
         row: dict[str, sources.Value] = {
             **manager_columns(), "NO": f"{w.code}-office-{office.code}", "名称": office.name_ja,
-            "名称_カナ": katakana_of(office.name_ja), "住所": office.address,
+            "名称_カナ": katakana_of(office.name_ja), **address_columns(office.address),
             "緯度": coordinate(office.latitude), "経度": coordinate(office.longitude), "電話番号": office.tel,
             "団体名": w.name_ja, **hours.as_row(), "説明": office.access_ja,
             "バリアフリー情報": ";".join(line.strip() for line in office.barrier_free_ja.splitlines() if line.strip()),

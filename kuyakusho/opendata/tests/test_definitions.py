@@ -68,3 +68,9 @@ def test_the_generated_datasets_declare_categories_of_the_list():
     for key, source in registered.items():
         category = source.extra.get("分類")
         assert category in definitions.OPEN_DATA_CATEGORIES or (category is None and key not in builtin), key
+
+
+def test_how_a_standard_number_reads():
+    assert definitions.standard_title("A-04") == "自治体標準オープンデータセット（正式版） A-04 地域・年齢別人口"
+    assert definitions.standard_title("12") == "推奨データセット 12 公共施設一覧"
+    assert definitions.standard_title("13") == "自治体標準オープンデータセット 13"  # not one the catalogue generates

@@ -229,6 +229,14 @@ def test_public_facilities_from_offices_and_contributed_rows():
     assert (col["利用可能曜日"], col["開始時間"], col["終了時間"]) == ("月火水木金土", "08:30", "17:00")
     assert "祝日は休み" in col["利用可能日時特記事項"] and "年末年始" in col["利用可能日時特記事項"]
     assert col["電話番号"] == "03-3993-1111" and ";" in col["バリアフリー情報"]
+    assert (col["住所"], col["方書"]) == ("東京都練馬区豊玉北6-12-1", "区役所本庁舎")
+
+
+def test_addresses_read_from_the_prefecture_with_the_building_apart():
+    assert generators.address_columns("練馬区光が丘2-9-6") == {"住所": "東京都練馬区光が丘2-9-6", "方書": ""}
+    assert generators.address_columns("東京都練馬区北町2-26-1（旧第二出張所）") \
+        == {"住所": "東京都練馬区北町2-26-1", "方書": "旧第二出張所"}
+    assert generators.address_columns("千葉市中央区1-1") == {"住所": "千葉市中央区1-1", "方書": ""}
 
 
 def test_a_contributed_row_with_an_unknown_column_is_refused():
