@@ -152,4 +152,4 @@ def standard_title(number: str) -> str:
     for d in ALL:
         if d.number == number:
             return f"{d.generation} {d.number} {d.title}"
-    return f"自治体標準オープンデータセット {number}"
+    return f"標準データセット {number}"

@@ -73,4 +73,4 @@ def test_the_generated_datasets_declare_categories_of_the_list():
 def test_how_a_standard_number_reads():
     assert definitions.standard_title("A-04") == "自治体標準オープンデータセット（正式版） A-04 地域・年齢別人口"
     assert definitions.standard_title("12") == "推奨データセット 12 公共施設一覧"
-    assert definitions.standard_title("13") == "自治体標準オープンデータセット 13"  # not one the catalogue generates
+    assert definitions.standard_title("13") == "標準データセット 13"  # not one the catalogue generates
