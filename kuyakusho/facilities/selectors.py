@@ -233,9 +233,6 @@ def daily_report(day: date) -> list[dict[str, Any]]:
 
 # --- Open data -----------------------------------------------------------------------------------------------
 
-OPEN_DATA_COLUMNS = ["全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "POIコード",
-                     "住所", "方書", "緯度", "経度", "電話番号", "内線番号", "利用可能曜日", "開始時間", "終了時間",
-                     "利用可能日時特記事項", "説明", "バリアフリー情報", "URL", "備考"]
 def open_data_rows() -> list[dict[str, str]]:
     """The facilities as rows of the 公共施設一覧 (``opendata.definitions.PUBLIC_FACILITIES``'s column names), the
     hours from the facility's schedule through ``opendata.hours``."""
