@@ -17,7 +17,7 @@ Two generations of the national definitions exist:
   confirmed) — so those datasets keep the 推奨データセット definition, which is complete and sourced.
 
 A dataset generated here writes exactly its tuple as the CSV header; the ward's own files are refused unless
-their header is exactly the tuple (``generators.csv_file_generator``). ``tests/test_definitions.py`` checks the
+their header is exactly the tuple (``wardfiles.csv_file_generator``). ``tests/test_definitions.py`` checks the
 tuples against the counts and landmarks given in the sources.
 """
 

@@ -11,21 +11,18 @@ files carry exactly that header row, UTF-8.
 * 窓口の混雑状況（時間帯別） and 証明書の交付件数（交付方法別・月別）: aggregates of tickets and issuances.
 * AED設置箇所一覧, 指定緊急避難場所一覧, 公衆無線LANアクセスポイント一覧: CSV files the ward maintains in
   ``OPENDATA_CSV_DIR`` (the demo ships small synthetic ones), checked against the definition's header and the
-  formats of their code, coordinate and time columns.
+  formats of their code, coordinate and time columns (``wardfiles``).
 
-町字ID (of the アドレス・ベース・レジストリ) is a column of the 正式版 definitions; the platform's town table
-(``residents.addresses``, from the ward's towns file) carries no 町字ID, so the generated files leave it blank.
+町字ID (of the アドレス・ベース・レジストリ) is a column of the 正式版 指定緊急避難場所一覧; the platform's town table
+(``residents.addresses``, from the ward's towns file ``nerima-towns.csv``) carries no 町字ID, so nothing here can
+fill it and the demo file leaves it blank. None of the generated files' definitions has the column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Avg, Case, Count, IntegerField, Max, Q, Value, When
@@ -36,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.certificates.models import Channel, Issuance
 from kuyakusho.certificates.models import Status as IssuanceStatus
-from kuyakusho.core.ward import local_government_code_check_digit, ward
+from kuyakusho.core.ward import ward
 from kuyakusho.offices.models import Office
 from kuyakusho.queues.models import Ticket
 from kuyakusho.residents.models import Resident, Sex
@@ -47,6 +44,7 @@ from .models import LICENSE_URLS, Dataset, Frequency, License, State
 from .readings import katakana_of
 from .sources import GeneratedResource, GenerationContext, Source, Table
 from .suppression import Protected, protect
+from .wardfiles import csv_file_generator
 
 SUPPRESSED = "X"  # 秘匿 (as in the national statistics)
 
@@ -333,71 +331,6 @@ def certificate_counts(context: GenerationContext) -> list[GeneratedResource]:
     return [GeneratedResource(
         file_name=f"{_file_prefix()}_certificates_by_channel.csv", name="証明書の交付件数（交付方法別・月別）",
         generated_from=f"certificates.Issuance: 交付済み {total}件の集計", table=table)]
-
-
-# --- CSV files the ward maintains --------------------------------------------------------------------------------
-
-_CODE_COLUMNS = ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "所在地_全国地方公共団体コード")
-_TIME_COLUMNS = ("開始時間", "終了時間")
-_HHMM = re.compile(r"([01][0-9]|2[0-4]):[0-5][0-9]", re.ASCII)
-_CODE = re.compile(r"[0-9]{6}", re.ASCII)
-
-
-def valid_local_government_code(value: str) -> bool:
-    """Six digits whose last is the check digit of the first five (131202 for 練馬区)."""
-    return bool(_CODE.fullmatch(value)) and local_government_code_check_digit(value[:5]) == int(value[5])
-
-
-def _bad_value(column: str, value: str) -> bool:
-    if not value:
-        return False
-    if column in _CODE_COLUMNS:
-        return not valid_local_government_code(value)
-    if column in ("緯度", "経度"):
-        try:
-            degrees = Decimal(value)
-        except InvalidOperation:
-            return True
-        limit = 90 if column == "緯度" else 180
-        return not (degrees.is_finite() and -limit <= degrees <= limit) or "e" in value.lower()
-    if column in _TIME_COLUMNS:
-        return not _HHMM.fullmatch(value)
-    return False
-
-
-def check_rows(file_name: str, columns: tuple[str, ...], rows: list[list[str]]) -> None:
-    """Refuse a file whose rows do not fit its header or whose code, coordinate or time values are malformed
-    (全国地方公共団体コード: six digits with the check digit; 緯度・経度: decimal degrees; times: hh:mm)."""
-    for n, row in enumerate(rows, start=2):
-        if len(row) != len(columns):
-            raise ValueError(_("%(file)s の%(n)d行目は項目の数が見出しと違います（%(got)d／%(want)d）。")
-                             % {"file": file_name, "n": n, "got": len(row), "want": len(columns)})
-        for column, value in zip(columns, row, strict=True):
-            if _bad_value(column, value.strip()):
-                raise ValueError(_("%(file)s の%(n)d行目「%(column)s」の値「%(value)s」は定義の形式ではありません。")
-                                 % {"file": file_name, "n": n, "column": column, "value": value})
-
-
-def csv_file_generator(file_stem: str, definition: definitions.Definition
-                       ) -> Callable[[GenerationContext], list[GeneratedResource]]:
-    columns = definition.columns
-
-    def generate(context: GenerationContext) -> list[GeneratedResource]:
-        path = Path(settings.OPENDATA_CSV_DIR) / f"{file_stem}.csv"
-        text = path.read_bytes().decode("utf-8-sig")
-        reader = csv.reader(io.StringIO(text))
-        header = tuple(next(reader, ()))
-        if header != columns:
-            raise ValueError(_("%(file)s の見出し行が「%(title)s」の定義（%(want)d項目）と違います（%(got)d項目）。")
-                             % {"file": path.name, "title": definition.title, "want": len(columns),
-                                "got": len(header)})
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-        check_rows(path.name, columns, rows)
-        table = Table(columns, rows)
-        return [GeneratedResource(file_name=f"{_file_prefix()}_{file_stem}.csv", name=definition.title,
-                                  generated_from=f"区が管理するファイル {path.name}: {len(rows)}件", table=table)]
-
-    return generate
 
 
 # --- registration ---------------------------------------------------------------------------------------------------

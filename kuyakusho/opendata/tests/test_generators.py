@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from kuyakusho.audit.models import AuditEvent
-from kuyakusho.opendata import definitions, generators, services, sources
+from kuyakusho.opendata import definitions, generators, services, sources, wardfiles
 from kuyakusho.opendata.models import Dataset, Resource
 from kuyakusho.residents.models import Sex
 from kuyakusho.residents.tests.factories import HouseholdFactory, ResidentFactory
@@ -191,10 +191,10 @@ def test_well_formed_values_pass(settings, tmp_path):
 
 
 def test_local_government_codes():
-    assert generators.valid_local_government_code("131202")  # 練馬区
-    assert generators.valid_local_government_code("011002")  # 札幌市
-    assert not generators.valid_local_government_code("131201")
-    assert not generators.valid_local_government_code("１３１２０２")  # full-width digits
+    assert wardfiles.valid_local_government_code("131202")  # 練馬区
+    assert wardfiles.valid_local_government_code("011002")  # 札幌市
+    assert not wardfiles.valid_local_government_code("131201")
+    assert not wardfiles.valid_local_government_code("１３１２０２")  # full-width digits
 
 
 def test_public_facilities_from_offices_and_contributed_rows():
@@ -223,7 +223,7 @@ def test_public_facilities_from_offices_and_contributed_rows():
     col = {c: office[header.index(c)] for c in header}
     assert col["URL"].endswith("/offices/nerima/")
     assert col["名称_カナ"] == "ネリマクミンジムショ"  # 全角カタカナ
-    assert generators.valid_local_government_code(col["都道府県コード又は市区町村コード"])
+    assert wardfiles.valid_local_government_code(col["都道府県コード又は市区町村コード"])
     assert re.fullmatch(r"35\.[0-9]+", col["緯度"]) and re.fullmatch(r"139\.[0-9]+", col["経度"])
     # the hours from the offices' calendar
     assert (col["利用可能曜日"], col["開始時間"], col["終了時間"]) == ("月火水木金土", "08:30", "17:00")
