@@ -10,9 +10,10 @@ search key built by the same ``readings.search_key`` the services use), then tim
   and their kana readings;
 * ``datastore_search`` with a filter on an indexed column over a resource of ``--od-rows`` rows (limit 100,
   the total counted): 200 requests over random filter values;
-* the 地域・年齢別人口 generator (``generators.population_counts`` + ``population_table``: the register read,
-  counted by 町丁目 × sex × 5-year band, suppressed) on ``--od-register`` (a SQLite register, opened from a
-  copy, e.g. the 740,000-resident bench database), or on the bench database's own register.
+* the 地域・年齢別人口 generator (``population_counts`` + ``household_counts`` + ``population_table``: the
+  register read, counted by 町丁目 × sex × 5-year band and households, suppressed) on ``--od-register``
+  (a SQLite register, opened from a copy, e.g. the 740,000-resident bench database), or on the bench
+  database's own register.
 
 Targets (issue 16): package_search p95 < 50 ms at 2,000 datasets / 10,000 resources; datastore_search p95 <
 100 ms over 1,000,000 rows; 地域・年齢別人口 from 740,000 residents < 10 s.
@@ -151,8 +152,9 @@ def population_now() -> dict:
     on = date.today().replace(day=1)
     started, cpu = time.perf_counter(), time.process_time()
     counts, read = generators.population_counts(on)
+    households = generators.household_counts(on)  # 世帯数, a second grouped read of the register
     counted = time.perf_counter()
-    table = generators.population_table(counts, on, settings.SMALL_CELL_THRESHOLD)
+    table = generators.population_table(counts, on, settings.SMALL_CELL_THRESHOLD, households)
     done = time.perf_counter()
     cpu = time.process_time() - cpu
     hidden = sum(str(v) == generators.SUPPRESSED for row in table.rows for v in row)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import calendar as pycal
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kuyakusho.core.ward import ward
 from kuyakusho.offices.hours import Calendar, day_code
-from kuyakusho.offices.models import DAY_CODES
+from kuyakusho.opendata.hours import standard_hours
 
 from .models import (
     LIVE,
@@ -234,40 +235,21 @@ def daily_report(day: date) -> list[dict[str, Any]]:
 
 # --- Open data -----------------------------------------------------------------------------------------------
 
-OPEN_DATA_COLUMNS = ["全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "POIコード",
-                     "住所", "方書", "緯度", "経度", "電話番号", "内線番号", "利用可能曜日", "開始時間", "終了時間",
-                     "利用可能日時特記事項", "説明", "バリアフリー情報", "URL", "備考"]
-_DAY_JA = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日", "hol": "祝"}
-
-
-def _hours(fac: Facility) -> tuple[str, str, str]:
-    rules = list(fac.schedule.rules.all())
-    days = [c for c in DAY_CODES if any(c in r.day_set for r in rules)]
-    opens = min((r.opens for r in rules), default=None)
-    closes = max((r.closes for r in rules), default=None)
-
-    def hhmm(t: time | None) -> str:
-        return t.strftime("%H:%M") if t else ""
-
-    return "".join(_DAY_JA[d] for d in days), hhmm(opens), hhmm(closes)
-
-
 def open_data_rows() -> list[dict[str, str]]:
-    """The facilities as rows of the 自治体標準オープンデータセット「公共施設一覧」 (its column names, in order)."""
+    """The facilities as rows of the 公共施設一覧 (``opendata.definitions.PUBLIC_FACILITIES``'s column names), the
+    hours from the facility's schedule through ``opendata.hours``."""
     w = ward()
+    today = timezone.localdate()
     rows = []
     qs = (Facility.objects.filter(is_active=True).select_related("kind", "schedule")
-          .prefetch_related("schedule__rules", "rooms").order_by("code"))
+          .prefetch_related("rooms").order_by("code"))
     for f in qs:
-        days, opens, closes = _hours(f)
         rooms = "、".join(f"{r.name_ja}（定員{r.capacity}人）" for r in f.rooms.all())
         rows.append({
-            "全国地方公共団体コード": w.code, "ID": f.code, "地方公共団体名": f"{w.prefecture_ja}{w.name_ja}",
-            "名称": f.name_ja, "名称_カナ": f.kana, "名称_英字": f.name_en, "POIコード": "",
-            "住所": f.address, "方書": "", "緯度": str(f.latitude), "経度": str(f.longitude), "電話番号": f.phone,
-            "内線番号": "", "利用可能曜日": days, "開始時間": opens, "終了時間": closes,
-            "利用可能日時特記事項": "年末年始（12月29日〜1月3日）休館", "説明": f"{f.kind.name_ja}。{rooms}",
-            "バリアフリー情報": "、".join(line for line in f.barrier_free_ja.splitlines() if line.strip()),
+            "NO": f.code, "名称": f.name_ja, "名称_カナ": f.kana, "住所": f.address,
+            "緯度": str(f.latitude), "経度": str(f.longitude), "電話番号": f.phone, "団体名": w.name_ja,
+            **standard_hours(f.schedule, on=today).as_row(), "説明": f"{f.kind.name_ja}。{rooms}",
+            "バリアフリー情報": ";".join(line.strip() for line in f.barrier_free_ja.splitlines() if line.strip()),
             "URL": f.url, "備考": f"地区：{f.area}",
         })
     return rows

@@ -16,6 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from kuyakusho.core.ward import ward
 
+from .definitions import standard_title
 from .models import LICENSE_URLS, MEDIA_TYPES, Dataset, License, Resource
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -97,7 +98,7 @@ def _add_dataset(g: Graph, ds: Dataset) -> URIRef:
         g.add((uri, DCTERMS.conformsTo, standard))
         g.add((standard, RDF.type, DCTERMS.Standard))
         g.add((standard, DCTERMS.identifier, Literal(ds.standard_id)))
-        g.add((standard, DCTERMS.title, Literal(f"自治体標準オープンデータセット {ds.standard_id}", lang="ja")))
+        g.add((standard, DCTERMS.title, Literal(standard_title(ds.standard_id), lang="ja")))
     for res in ds.resources.all():
         g.add((uri, DCAT.distribution, _add_distribution(g, ds, res, uri)))
     return uri

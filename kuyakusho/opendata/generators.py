@@ -1,30 +1,35 @@
 """The ward's standard datasets, generated live from the system (registered in ``OpendataConfig.ready``).
 
-Column definitions are the Digital Agency's 自治体標準オープンデータセット as this module writes them in the
-``*_COLUMNS`` lists (one place); the CSV files carry exactly that header row, UTF-8.
+The header rows are the national definitions in ``definitions`` (each with its source and generation); the CSV
+files carry exactly that header row, UTF-8.
 
-* 公共施設一覧 (standard 12): the offices, then rows other areas contribute (``sources.contribute``).
-* 地域・年齢別人口 (standard 11): active residents by 町丁目, sex and 5-year band on the last day of the month,
-  small cells suppressed with complementary suppression (``suppression.protect``, ``SMALL_CELL_THRESHOLD``).
-* オープンデータ一覧 (standard 14): the catalogue itself, one row per file, every URL column filled.
+* 公共施設一覧: the offices, then rows other areas contribute (``sources.contribute``); opening hours from the
+  platform's hours function (``opendata.hours``).
+* 地域・年齢別人口: active residents by 町丁目, sex and 5-year band on the last day of the month, small cells
+  suppressed with complementary suppression (``suppression.protect``, ``SMALL_CELL_THRESHOLD``).
+* オープンデータ一覧: the catalogue itself, one row per dataset, every URL filled.
 * 窓口の混雑状況（時間帯別） and 証明書の交付件数（交付方法別・月別）: aggregates of tickets and issuances.
 * AED設置箇所一覧, 指定緊急避難場所一覧, 公衆無線LANアクセスポイント一覧: CSV files the ward maintains in
-  ``OPENDATA_CSV_DIR`` (the demo ships small synthetic ones), checked against the definition's header.
+  ``OPENDATA_CSV_DIR`` (the demo ships small synthetic ones), checked against the definition's header and the
+  formats of their code, coordinate and time columns (``wardfiles``).
+
+町字ID (of the アドレス・ベース・レジストリ) is a column of the 正式版 指定緊急避難場所一覧; the platform's town table
+(``residents.addresses``, from the ward's towns file ``nerima-towns.csv``) carries no 町字ID, so nothing here can
+fill it and the demo file leaves it blank. None of the generated files' definitions has the column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
-from datetime import date, timedelta
-from pathlib import Path
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Avg, Case, Count, IntegerField, Max, Q, Value, When
 from django.db.models.functions import TruncHour, TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kuyakusho.certificates.models import Channel, Issuance
 from kuyakusho.certificates.models import Status as IssuanceStatus
@@ -33,56 +38,27 @@ from kuyakusho.offices.models import Office
 from kuyakusho.queues.models import Ticket
 from kuyakusho.residents.models import Resident, Sex
 
-from . import sources
+from . import definitions, sources
+from .hours import standard_hours
 from .models import LICENSE_URLS, Dataset, Frequency, License, State
-from .readings import reading_of
+from .readings import katakana_of
 from .sources import GeneratedResource, GenerationContext, Source, Table
 from .suppression import Protected, protect
+from .wardfiles import csv_file_generator
 
 SUPPRESSED = "X"  # 秘匿 (as in the national statistics)
 
-FACILITY_COLUMNS = (
-    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "POIコード", "住所", "方書",
-    "緯度", "経度", "電話番号", "内線番号", "法人番号", "団体名", "利用可能曜日", "開始時間", "終了時間",
-    "利用可能日時特記事項", "説明", "バリアフリー情報", "URL", "備考",
-)
-
-AGE_BANDS = (*(f"{a}-{a + 4}歳" for a in range(0, 100, 5)), "100歳以上")
-POPULATION_COLUMNS = (
-    "全国地方公共団体コード", "地方公共団体名", "町字ID", "地域名", "調査年月日", "総人口", "男性", "女性",
-    *(f"{band}の{sex}" for band in AGE_BANDS for sex in ("男性", "女性")),
-    "備考",
-)
-
-CATALOGUE_COLUMNS = (
-    "全国地方公共団体コード", "ID", "地方公共団体名", "データセット名", "データセット名_英語", "概要", "概要_英語",
-    "標準データセット番号", "キーワード", "組織", "組織_英語", "連絡先電話番号", "連絡先メールアドレス",
-    "ライセンス", "ライセンスURL", "公開日", "最終更新日", "更新頻度", "対象期間_開始", "対象期間_終了",
-    "対象地域", "言語", "データセットURL", "データセットAPI_URL", "DCAT_URL", "組織URL",
-    "ファイル_ID", "ファイル名", "ファイル_名称", "ファイル_説明", "ファイル_形式", "ファイル_文字コード",
-    "ファイル_サイズ", "ファイル_SHA256", "ファイル_最終更新日", "ファイルURL", "ファイルAPI_URL",
-    "ファイル_シフトJIS_URL", "生成日時", "生成元", "状態", "備考",
-)
+FACILITY_COLUMNS = definitions.PUBLIC_FACILITIES.columns
+AGE_BANDS = definitions.AGE_BANDS
+POPULATION_COLUMNS = definitions.POPULATION.columns
+CATALOGUE_COLUMNS = definitions.OPEN_DATA_LIST.columns
+AED_COLUMNS = definitions.AED.columns
+SHELTER_COLUMNS = definitions.EVACUATION_SPACES.columns
+WIFI_COLUMNS = definitions.PUBLIC_WIFI.columns
 
 CONGESTION_COLUMNS = ("全国地方公共団体コード", "事務所コード", "事務所名", "日付", "時", "発券数",
                       "平均待ち時間（分）", "最長待ち時間（分）")
 CERTIFICATE_COLUMNS = ("全国地方公共団体コード", "年月", "交付方法", "証明書の種類", "交付件数")
-
-AED_COLUMNS = (
-    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "住所", "方書", "緯度", "経度",
-    "設置位置", "電話番号", "内線番号", "法人番号", "団体名", "利用可能曜日", "開始時間", "終了時間",
-    "利用可能日時特記事項", "小児対応設備の有無", "URL", "備考",
-)
-SHELTER_COLUMNS = (
-    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "住所", "方書", "緯度", "経度",
-    "標高", "電話番号", "内線番号", "法人番号", "団体名", "災害種別_洪水", "災害種別_崖崩れ、土石流及び地滑り",
-    "災害種別_高潮", "災害種別_地震", "災害種別_津波", "災害種別_大規模な火事", "災害種別_内水氾濫",
-    "災害種別_火山現象", "指定避難所との住所同一", "URL", "備考",
-)
-WIFI_COLUMNS = (
-    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "住所", "方書", "緯度", "経度",
-    "設置者", "電話番号", "内線番号", "SSID", "URL", "備考",
-)
 
 _KANJI_DIGITS = "〇一二三四五六七八九"
 
@@ -109,31 +85,61 @@ def _file_prefix() -> str:
 
 # --- 公共施設一覧 -------------------------------------------------------------------------------------------------
 
+def coordinate(value: Decimal | float | None) -> str:
+    """緯度・経度 as a decimal number of degrees (no exponent, trailing zeros kept as stored)."""
+    return "" if value is None else format(Decimal(str(value)), "f")
+
+
+_BUILDING_NOTE = re.compile(r"^(?P<address>.*?)（(?P<building>[^（）]+)）$")
+
+
+def address_columns(address: str) -> dict[str, str]:
+    """住所 from 都道府県 on (東京都練馬区…) and, split off, a building note in brackets as 方書."""
+    w = ward()
+    match = _BUILDING_NOTE.match(address.strip())
+    street, building = (match["address"], match["building"]) if match else (address.strip(), "")
+    if w.is_this_ward(street):
+        street = w.full_name_ja + w.without_ward(street)
+    return {"住所": street, "方書": building}
+
+
+def manager_columns() -> dict[str, str]:
+    """The first four items of a 推奨データセット row: the ward as the managing body."""
+    w = ward()
+    return {"都道府県コード又は市区町村コード": w.code, "都道府県名": w.prefecture_ja, "市区町村名": w.name_ja}
+
+
 def public_facilities(context: GenerationContext) -> list[GeneratedResource]:
     w = ward()
     rows: list[list[sources.Value]] = []
-    offices = list(Office.objects.order_by("sort_order", "code"))
+    offices = list(Office.objects.select_related("schedule").prefetch_related("services")
+                   .order_by("sort_order", "code"))
     for office in offices:
         url = context.base_url + reverse("guide:office", args=[office.code]) if office.schedule_id else ""
-        rows.append([
-            w.code, f"{w.code}-office-{office.code}", w.name_ja, office.name_ja,
-            reading_of(office.name_ja), office.name_en, "", office.address, "",
-            float(office.latitude) if office.latitude is not None else "",
-            float(office.longitude) if office.longitude is not None else "",
-            office.phone, "", "", w.name_ja, "", "", "", "", office.access_ja,
-            " / ".join(line.strip() for line in office.barrier_free_ja.splitlines() if line.strip()), url, "",
-        ])
+        hours = standard_hours(office.schedule, on=context.as_of, office=office, services=list(office.services.all()))
+        row: dict[str, sources.Value] = {
+            **manager_columns(), "NO": f"{w.code}-office-{office.code}", "名称": office.name_ja,
+            "名称_カナ": katakana_of(office.name_ja), **address_columns(office.address),
+            "緯度": coordinate(office.latitude), "経度": coordinate(office.longitude), "電話番号": office.tel,
+            "団体名": w.name_ja, **hours.as_row(), "説明": office.access_ja,
+            "バリアフリー情報": ";".join(line.strip() for line in office.barrier_free_ja.splitlines() if line.strip()),
+            "URL": url,
+        }
+        rows.append([row.get(c, "") for c in FACILITY_COLUMNS])
     contributed = sources.contributions(STANDARD_FACILITIES)
-    for row in contributed:
-        unknown = set(row) - set(FACILITY_COLUMNS)
+    for contribution in contributed:
+        unknown = set(contribution) - set(FACILITY_COLUMNS)
         if unknown:
-            raise ValueError(f"公共施設一覧: unknown columns {sorted(unknown)}")
-        rows.append([row.get(c, "") if c not in ("全国地方公共団体コード", "地方公共団体名")
-                     else (w.code if c == "全国地方公共団体コード" else w.name_ja) for c in FACILITY_COLUMNS])
+            raise ValueError(_("公共施設一覧：定義にない項目があります（%(names)s）。")
+                             % {"names": "、".join(sorted(unknown))})
+        merged = {**contribution, **manager_columns()}
+        rows.append([merged.get(c, "") for c in FACILITY_COLUMNS])
     table = Table(FACILITY_COLUMNS, rows)
     return [GeneratedResource(
         file_name=f"{_file_prefix()}_public_facility.csv", name="公共施設一覧",
-        generated_from=f"offices.Office: {len(offices)}件; 他の業務からの追加: {len(contributed)}件", table=table)]
+        generated_from=f"offices.Office: {len(offices)}件（開庁時間は offices.hours）; "
+                       f"他の業務からの追加: {len(contributed)}件",
+        table=table)]
 
 
 # --- 地域・年齢別人口 -----------------------------------------------------------------------------------------------
@@ -185,9 +191,19 @@ def _protect_or_withhold(table: list[list[int]], threshold: int) -> Protected:
                          frozenset(range(len(table))))
 
 
+def household_counts(on: date) -> dict[tuple[str, int | None], int]:
+    """Households with at least one resident registered on ``on``, by (town, chome) (世帯数)."""
+    alive_then = Q(became_resident_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+    return {(town, chome): n for town, chome, n in
+            Resident.objects.filter(alive_then).values_list("household__town", "household__chome")
+            .annotate(n=Count("household", distinct=True)).order_by()}
+
+
 def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: date,
-                     threshold: int) -> Table:
-    """The published table: one row per 町丁目 and the ward's total, small cells suppressed."""
+                     threshold: int, households: dict[tuple[str, int | None], int] | None = None) -> Table:
+    """The published table: one row per 町丁目 and the ward's total, small cells suppressed. 世帯数 is given
+    when ``households`` is: a count of households tells no age or sex, so it is published for every area (as
+    the ward's own 町丁目別世帯数 are)."""
     w = ward()
     areas = sorted(counts)
     males = [counts[a][0] for a in areas]
@@ -195,6 +211,7 @@ def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: 
     protected = [_protect_or_withhold(males, threshold), _protect_or_withhold(females, threshold)] if areas else []
     rows: list[list[sources.Value]] = []
     note = f"{threshold}人未満の区分と、その値が合計から求められないよう併せて秘匿した区分は「{SUPPRESSED}」"
+    head = (w.code, "", w.full_name_ja, on.isoformat())
     for i, (town, chome) in enumerate(areas):
         cells: list[sources.Value] = []
         for band in range(len(AGE_BANDS)):
@@ -205,14 +222,16 @@ def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: 
         hide_m, hide_f = (i in protected[0].hidden_rows), (i in protected[1].hidden_rows)
         m, f = sum(males[i]), sum(females[i])
         total: sources.Value = SUPPRESSED if hide_m or hide_f else m + f
-        rows.append([w.code, w.name_ja, "", area_name(town, chome), on.isoformat(), total,
-                     SUPPRESSED if hide_m else m, SUPPRESSED if hide_f else f, *cells, ""])
+        homes: sources.Value = "" if households is None else households.get((town, chome), 0)
+        rows.append([*head, area_name(town, chome), total, SUPPRESSED if hide_m else m,
+                     SUPPRESSED if hide_f else f, *cells, homes, ""])
     total_m = [sum(col) for col in zip(*males, strict=True)] if areas else [0] * len(AGE_BANDS)
     total_f = [sum(col) for col in zip(*females, strict=True)] if areas else [0] * len(AGE_BANDS)
-    rows.append([w.code, w.name_ja, "", f"{w.name_ja}全体", on.isoformat(), sum(total_m) + sum(total_f),
-                 sum(total_m), sum(total_f), *(v for pair in zip(total_m, total_f, strict=True) for v in pair),
-                 note])
-    types = ("text", "text", "text", "text", "text", "int", "int", "int", *("text",) * (len(AGE_BANDS) * 2), "text")
+    all_homes: sources.Value = "" if households is None else sum(households.get(a, 0) for a in areas)
+    rows.append([*head, f"{w.name_ja}全体", sum(total_m) + sum(total_f), sum(total_m), sum(total_f),
+                 *(v for pair in zip(total_m, total_f, strict=True) for v in pair), all_homes, note])
+    types = ("text", "text", "text", "text", "text", "int", "int", "int", *("text",) * (len(AGE_BANDS) * 2),
+             "int", "text")
     return Table(POPULATION_COLUMNS, rows, types=types)
 
 
@@ -220,7 +239,7 @@ def population(context: GenerationContext) -> list[GeneratedResource]:
     # The end of the last month that has ended (the set is monthly): 31 October for any day of November.
     on = context.as_of if context.as_of == month_end(context.as_of) else context.as_of.replace(day=1) - timedelta(1)
     counts, read = population_counts(on)
-    table = population_table(counts, on, settings.SMALL_CELL_THRESHOLD)
+    table = population_table(counts, on, settings.SMALL_CELL_THRESHOLD, household_counts(on))
     return [GeneratedResource(
         file_name=f"{_file_prefix()}_population_by_area_age.csv", name=f"地域・年齢別人口（{on.isoformat()}現在）",
         generated_from=f"住民基本台帳: {on.isoformat()}現在の住民 {read}人を町丁目・性別・5歳階級で集計"
@@ -230,40 +249,39 @@ def population(context: GenerationContext) -> list[GeneratedResource]:
 
 # --- オープンデータ一覧 ---------------------------------------------------------------------------------------------
 
+def _ja(label: object) -> str:
+    """A choice label in Japanese (the files are Japanese whatever language the run is in)."""
+    with translation.override("ja"):
+        return str(label)
+
+
+def _local_date(moment: datetime) -> str:
+    return timezone.localtime(moment).date().isoformat()
+
+
 def catalogue(context: GenerationContext) -> list[GeneratedResource]:
-    w = ward()
+    """One row per published dataset (推奨データセット 14). 分類 is the category its generator declares
+    (``Source.extra["分類"]``); the catalogue keeps none for datasets staff publish, so theirs is blank."""
     base = context.base_url
     file_name = f"{_file_prefix()}_opendata_list.csv"
+    categories = {s.key: s.extra.get("分類", "") for s in sources.all_sources()}
     rows: list[list[sources.Value]] = []
-    datasets = (Dataset.objects.filter(state=State.ACTIVE).select_related("organization")
-                .prefetch_related("tags", "resources").order_by("name"))
+    datasets = list(Dataset.objects.filter(state=State.ACTIVE).select_related("organization")
+                    .prefetch_related("resources").order_by("name"))
     for ds in datasets:
-        ds_url = base + reverse("opendata:dataset", args=[ds.name])
         api_url = base + reverse("opendata:action", args=["package_show"]) + f"?id={ds.name}"
         dcat_url = base + reverse("opendata:dataset_dcat", args=[ds.name, "ttl"])
-        org_url = base + reverse("opendata:index") + f"?organization={ds.organization.name}"
-        common: list[sources.Value] = [
-            w.code, "", w.name_ja, ds.title, ds.title_en, ds.notes, ds.notes_en, ds.standard_id,
-            ";".join(t.name for t in ds.tags.all()), ds.organization.title, ds.organization.title_en,
-            ds.organization.phone, ds.organization.email, str(License(ds.license_id).label),
-            LICENSE_URLS[License(ds.license_id)], ds.issued.date().isoformat(), ds.modified.date().isoformat(),
-            str(Frequency(ds.frequency).label), ds.temporal_start.isoformat() if ds.temporal_start else "",
-            ds.temporal_end.isoformat() if ds.temporal_end else "", ds.spatial, "ja",
-            ds_url, api_url, dcat_url, org_url,
-        ]
-        for res in ds.resources.all():
-            download = base + reverse("opendata:download", args=[res.id, res.file_name])
-            own = res.file_name == file_name and ds.source == CATALOGUE
-            rows.append([
-                *common[:1], f"{ds.name}/{res.file_name}", *common[2:],
-                str(res.id), res.file_name, res.name, res.description, res.format,
-                "UTF-8" if res.format in ("CSV", "JSON", "GeoJSON") else "", "" if own else res.size,
-                "" if own else res.sha256, res.last_modified.date().isoformat(), download,
-                base + reverse("opendata:action", args=["resource_show"]) + f"?id={res.id}",
-                download + "?encoding=shift_jis" if res.format == "CSV" else download,
-                res.generated_at.isoformat() if res.generated_at else "", res.generated_from, "公開中",
-                "このファイル自身（サイズとSHA-256はAPIで確認できます）" if own else "",
-            ])
+        formats = sorted({r.format for r in ds.resources.all()})
+        row: dict[str, sources.Value] = {
+            **manager_columns(), "NO": ds.name, "データ名称": ds.title, "データ概要": ds.notes,
+            "データ形式": ";".join(formats), "分類": categories.get(ds.source, ""),
+            "更新頻度": _ja(Frequency(ds.frequency).label),
+            "URL": base + reverse("opendata:dataset", args=[ds.name]), "API対応有無": "有",
+            "ライセンス": f"{_ja(License(ds.license_id).label)}（{LICENSE_URLS[License(ds.license_id)]}）",
+            "登録日": _local_date(ds.issued), "最終更新日": _local_date(ds.modified),
+            "備考": f"CKAN API: {api_url} DCAT: {dcat_url}",
+        }
+        rows.append([row.get(c, "") for c in CATALOGUE_COLUMNS])
     table = Table(CATALOGUE_COLUMNS, rows)
     return [GeneratedResource(file_name=file_name, name="オープンデータ一覧",
                               generated_from=f"このカタログ: 公開中のデータセット {len(datasets)}件", table=table)]
@@ -315,25 +333,6 @@ def certificate_counts(context: GenerationContext) -> list[GeneratedResource]:
         generated_from=f"certificates.Issuance: 交付済み {total}件の集計", table=table)]
 
 
-# --- CSV files the ward maintains --------------------------------------------------------------------------------
-
-def csv_file_generator(file_stem: str, columns: tuple[str, ...],
-                       title: str) -> Callable[[GenerationContext], list[GeneratedResource]]:
-    def generate(context: GenerationContext) -> list[GeneratedResource]:
-        path = Path(settings.OPENDATA_CSV_DIR) / f"{file_stem}.csv"
-        text = path.read_bytes().decode("utf-8-sig")
-        reader = csv.reader(io.StringIO(text))
-        header = tuple(next(reader, ()))
-        if header != columns:
-            raise ValueError(f"{path.name}: the header is not the definition's ({len(header)} columns)")
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-        table = Table(columns, rows)
-        return [GeneratedResource(file_name=f"{_file_prefix()}_{file_stem}.csv", name=title,
-                                  generated_from=f"区が管理するファイル {path.name}: {len(rows)}件", table=table)]
-
-    return generate
-
-
 # --- registration ---------------------------------------------------------------------------------------------------
 
 STANDARD_FACILITIES = "standard-public-facilities"
@@ -362,51 +361,57 @@ def register_builtin() -> None:
 
     sources.register(source(
         STANDARD_FACILITIES, "general", dataset_name="public-facilities", title="公共施設一覧",
-        title_en="Public facilities", standard_id="12", reading="こうきょうしせついちらん",
+        title_en="Public facilities", standard_id=definitions.PUBLIC_FACILITIES.number,
+        reading="こうきょうしせついちらん", extra={"分類": "行財政"},
         notes="区の公共施設（区民事務所など）の名称・所在地・連絡先。業務システムの登録内容から毎日生成しています。",
         notes_en="The ward's public facilities, generated daily from the systems that manage them.",
         tags=("施設", "区民事務所"), frequency="daily", generate=public_facilities))
     sources.register(source(
         POPULATION, "residents", dataset_name="population-by-area-and-age", title="地域・年齢別人口",
-        title_en="Population by area and age", standard_id="11", reading="ちいきねんれいべつじんこう",
+        title_en="Population by area and age", standard_id=definitions.POPULATION.number,
+        reading="ちいきねんれいべつじんこう", extra={"分類": "人口・世帯"},
         notes="住民基本台帳による町丁目別・男女別・5歳階級別の人口（月末現在）。少数の区分は秘匿しています。",
         notes_en="Residents by 町丁目, sex and five-year age band at the end of each month, from the resident "
                  "register; small counts are suppressed.",
         tags=("人口", "統計", "住民基本台帳"), frequency="monthly", generate=population))
     sources.register(source(
         CATALOGUE, "general", dataset_name="opendata-list", title="オープンデータ一覧",
-        title_en="Open data list", standard_id="14", reading="おーぷんでーたいちらん",
-        notes="このカタログで公開しているデータセットとファイルの一覧（デジタル庁の項目定義による）。",
-        notes_en="Every dataset and file of this catalogue, in the Digital Agency's format.",
+        title_en="Open data list", standard_id=definitions.OPEN_DATA_LIST.number, reading="おーぷんでーたいちらん",
+        notes="このカタログで公開しているデータセットの一覧（推奨データセット「オープンデータ一覧」の項目による）。",
+        notes_en="Every dataset of this catalogue, in the national recommended-dataset format.",
+        extra={"分類": "行財政"},
         tags=("オープンデータ",), frequency="daily", generate=catalogue))
     sources.register(source(
         CONGESTION, "residents", dataset_name="counter-congestion", title="窓口の混雑状況（時間帯別）",
-        title_en="Counter congestion by hour", reading="まどぐちのこんざつじょうきょう",
+        title_en="Counter congestion by hour", reading="まどぐちのこんざつじょうきょう", extra={"分類": "行財政"},
         notes="区民事務所ごと・時間帯ごとの発券数と待ち時間（番号札の集計、個人情報を含みません）。",
         notes_en="Tickets issued and waiting times per office and hour (aggregates of the ticket system).",
         tags=("窓口", "混雑", "待ち時間"), frequency="daily", generate=congestion))
     sources.register(source(
         CERTIFICATES, "residents", dataset_name="certificate-counts", title="証明書の交付件数（交付方法別・月別）",
         title_en="Certificates issued by channel and month", reading="しょうめいしょのこうふけんすう",
+        extra={"分類": "行財政"},
         notes="住民票の写し・印鑑登録証明書などの交付件数を、窓口・コンビニ・郵送などの交付方法と月ごとに集計したもの。",
         notes_en="Certificates issued per channel (counter, convenience store, post …) and month.",
         tags=("証明書", "統計", "コンビニ交付"), frequency="monthly", generate=certificate_counts))
-    for stem, columns, title, title_en, sid, reading, tags in (
-        ("aed", AED_COLUMNS, "AED設置箇所一覧", "AED locations", "1", "えーいーでぃーせっちかしょいちらん",
-         ("AED", "救命", "防災")),
-        ("evacuation_space", SHELTER_COLUMNS, "指定緊急避難場所一覧", "Designated emergency evacuation sites", "10",
-         "していきんきゅうひなんばしょいちらん", ("避難場所", "防災")),
-        ("public_wifi", WIFI_COLUMNS, "公衆無線LANアクセスポイント一覧", "Public Wi-Fi access points", "7",
-         "こうしゅうむせんらんあくせすぽいんといちらん", ("Wi-Fi", "無線LAN")),
+    for stem, definition, title_en, reading, tags, category in (
+        ("aed", definitions.AED, "AED locations", "えーいーでぃーせっちかしょいちらん", ("AED", "救命", "防災"),
+         "社会保障・衛生"),
+        ("evacuation_space", definitions.EVACUATION_SPACES, "Designated emergency evacuation sites",
+         "していきんきゅうひなんばしょいちらん", ("避難場所", "防災"), "司法・安全・環境"),
+        ("public_wifi", definitions.PUBLIC_WIFI, "Public Wi-Fi access points",
+         "こうしゅうむせんらんあくせすぽいんといちらん", ("Wi-Fi", "無線LAN"), "情報通信・科学技術"),
     ):
+        title = definition.title
         sources.register(source(
             f"file-{stem}", "disaster" if stem != "public_wifi" else "general",
-            dataset_name=stem.replace("_", "-"), title=title, title_en=title_en, standard_id=sid, reading=reading,
+            dataset_name=stem.replace("_", "-"), title=title, title_en=title_en, standard_id=definition.number,
+            reading=reading, extra={"分類": category},
             notes=f"区が管理する{title}のファイル。" + (SYNTHETIC_NOTE if settings.OPENDATA_CSV_SYNTHETIC else ""),
             notes_en=f"{title_en}, from the file the ward maintains. "
                      + (SYNTHETIC_NOTE_EN if settings.OPENDATA_CSV_SYNTHETIC else ""),
             tags=tags, frequency="irregular", synthetic=settings.OPENDATA_CSV_SYNTHETIC,
-            generate=csv_file_generator(stem, columns, title)))
+            generate=csv_file_generator(stem, definition)))
 
 
 def population_rows_by_area(table: Table) -> dict[str, list[sources.Value]]:

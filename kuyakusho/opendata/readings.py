@@ -40,6 +40,13 @@ def reading_of(text: str) -> str:
     return "".join(part["hira"] for part in _kakasi().convert(text))
 
 
+def katakana_of(text: str) -> str:
+    """The reading in katakana (名称_カナ of the standard datasets)."""
+    if not text:
+        return ""
+    return "".join(part["kana"] for part in _kakasi().convert(text))
+
+
 def search_key(*, texts: Iterable[str], readings: Iterable[str]) -> str:
     parts = [fold_name_for_search(t) for t in texts if t]
     for reading in readings:

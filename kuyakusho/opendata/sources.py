@@ -85,6 +85,7 @@ class Source:
     reading: str = ""
     tags: tuple[str, ...] = ()
     synthetic: bool = False  # demo data: the dataset says so in its notes
+    # "分類": the category of the オープンデータ一覧 (one of definitions.OPEN_DATA_CATEGORIES)
     extra: Mapping[str, str] = field(default_factory=dict)
 
 

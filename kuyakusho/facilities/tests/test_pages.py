@@ -203,7 +203,11 @@ def test_the_open_data_catalogue_lists_the_facilities_in_its_public_facilities_f
     generated = services.regenerate(actor=None, key=generators.STANDARD_FACILITIES).resources[0]
     rows = list(csv.reader(io.StringIO(bytes(generated.content.data).decode("utf-8"))))
     header = rows[0]
-    hall = [r for r in rows[1:] if r[header.index("ID")] == "131202-F0001"]
+    hall = [r for r in rows[1:] if r[header.index("NO")] == "131202-F0001"]
     assert len(hall) == 1
     assert hall[0][header.index("名称")] == "豊玉北地区区民館"
     assert hall[0][header.index("住所")] == "東京都練馬区豊玉北一丁目1番1号"
+    # the hours come from the facility's schedule (every day 9:00–21:30, closed at the year end)
+    hours = [hall[0][header.index(c)] for c in ("利用可能曜日", "開始時間", "終了時間")]
+    assert hours == ["月火水木金土日祝", "09:00", "21:30"]
+    assert "12月29日〜1月3日は休み" in hall[0][header.index("利用可能日時特記事項")]

@@ -59,3 +59,12 @@ def test_dataset_dcat(client):
     (ds,) = set(g.subjects(RDF.type, DCAT.Dataset))
     assert g.value(ds, DCTERMS.conformsTo) is not None
     assert client.get("/opendata/dataset/none.ttl").status_code == 404
+
+
+def test_a_generated_dataset_conforms_to_the_definition_it_follows(client):
+    services.regenerate(actor=None, key="file-evacuation_space")
+    g = Graph().parse(data=client.get("/opendata/dataset/evacuation-space.ttl").content, format="turtle")
+    (ds,) = set(g.subjects(RDF.type, DCAT.Dataset))
+    standard = g.value(ds, DCTERMS.conformsTo)
+    assert str(g.value(standard, DCTERMS.identifier)) == "A-03"
+    assert str(g.value(standard, DCTERMS.title)) == "自治体標準オープンデータセット（正式版） A-03 指定緊急避難場所一覧"

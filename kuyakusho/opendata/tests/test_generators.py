@@ -3,12 +3,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from kuyakusho.audit.models import AuditEvent
-from kuyakusho.opendata import generators, services, sources
+from kuyakusho.opendata import definitions, generators, services, sources, wardfiles
 from kuyakusho.opendata.models import Dataset, Resource
 from kuyakusho.residents.models import Sex
 from kuyakusho.residents.tests.factories import HouseholdFactory, ResidentFactory
@@ -48,6 +50,12 @@ def test_population_is_published_with_small_cells_that_cannot_be_recovered(setti
     assert "X" in (by_area["旭丘一丁目"][col], by_area["旭丘二丁目"][col])
     assert by_area["旭町一丁目"][header.index("総人口")] in ("11", "X")
     assert by_area["練馬区全体"][col] == "9"  # the ward's totals are published
+    # the definition's other columns: the ward's code and full name, the day, the households of each area
+    for row in rows[1:]:
+        assert row[header.index("全国地方公共団体コード")] == "131202"
+        assert row[header.index("地方公共団体名")] == "東京都練馬区"
+        assert row[header.index("調査年月日")] == "2026-10-31"
+    assert [by_area[a][header.index("世帯数")] for a in ("旭丘一丁目", "旭町一丁目", "練馬区全体")] == ["1", "1", "3"]
 
     # The attacker: every published number and total, as linear equations over the hidden cells of each sex.
     bands = list(generators.AGE_BANDS)
@@ -124,21 +132,69 @@ def test_regenerating_unchanged_data_keeps_the_file_and_records_the_run():
 
 
 def test_csv_files_follow_the_definition_and_are_labelled_synthetic():
-    for key, columns in (("file-aed", generators.AED_COLUMNS), ("file-evacuation_space", generators.SHELTER_COLUMNS),
-                         ("file-public_wifi", generators.WIFI_COLUMNS)):
+    for key, definition in (("file-aed", definitions.AED), ("file-evacuation_space", definitions.EVACUATION_SPACES),
+                            ("file-public_wifi", definitions.PUBLIC_WIFI)):
         result = services.regenerate(actor=None, key=key)
         rows = _csv(result.resources[0])
-        assert tuple(rows[0]) == columns and len(rows) > 1
+        assert tuple(rows[0]) == definition.columns and len(rows) > 1
+        assert result.dataset.standard_id == definition.number
         assert "架空" in result.dataset.notes and settings.OPENDATA_CSV_SYNTHETIC
 
 
 def test_a_file_with_the_wrong_header_is_refused(settings, tmp_path):
     (tmp_path / "aed.csv").write_text("名称,住所\nx,y\n", encoding="utf-8")
     settings.OPENDATA_CSV_DIR = tmp_path
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="見出し行が「AED設置箇所一覧」の定義（22項目）と違います"):
         services.regenerate(actor=None, key="file-aed")
     assert not Dataset.objects.filter(name="aed").exists()
     assert "error" in services.regenerate_all(actor=None)["file-aed"]
+
+
+def _aed_file(tmp_path, **changes: str) -> None:
+    source = (Path(settings.OPENDATA_CSV_DIR) / "aed.csv").read_text(encoding="utf-8").splitlines()
+    header = source[0].split(",")
+    row = source[1].split(",")
+    for column, value in changes.items():
+        row[header.index(column)] = value
+    (tmp_path / "aed.csv").write_text("\n".join([source[0], ",".join(row)]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("都道府県コード又は市区町村コード", "131201"),  # the check digit of 13120 is 2
+    ("都道府県コード又は市区町村コード", "13120"),
+    ("緯度", "北緯35度"), ("経度", "1.3965E+2"), ("緯度", "135.1"),
+    ("開始時間", "9時"), ("終了時間", "25:00"),
+])
+def test_a_file_with_a_malformed_value_is_refused(settings, tmp_path, column, value):
+    _aed_file(tmp_path, **{column: value})
+    settings.OPENDATA_CSV_DIR = tmp_path
+    expected = f"aed.csv の2行目「{column}」の値「{re.escape(value)}」は定義の形式ではありません"
+    with pytest.raises(ValueError, match=expected):
+        services.regenerate(actor=None, key="file-aed")
+    assert not Dataset.objects.filter(name="aed").exists()
+
+
+def test_a_bad_file_keeps_the_published_one(settings, tmp_path):
+    published = services.regenerate(actor=None, key="file-aed").resources[0]
+    _aed_file(tmp_path, 緯度="north")
+    settings.OPENDATA_CSV_DIR = tmp_path
+    assert "緯度" in services.regenerate_all(actor=None)["file-aed"]
+    kept = Resource.objects.get(pk=published.pk)
+    assert kept.sha256 == published.sha256 and bytes(kept.content.data) == bytes(published.content.data)
+
+
+def test_well_formed_values_pass(settings, tmp_path):
+    _aed_file(tmp_path, 緯度="35.736100", 開始時間="00:00", 終了時間="24:00")
+    settings.OPENDATA_CSV_DIR = tmp_path
+    rows = _csv(services.regenerate(actor=None, key="file-aed").resources[0])
+    assert rows[1][rows[0].index("緯度")] == "35.736100"
+
+
+def test_local_government_codes():
+    assert wardfiles.valid_local_government_code("131202")  # 練馬区
+    assert wardfiles.valid_local_government_code("011002")  # 札幌市
+    assert not wardfiles.valid_local_government_code("131201")
+    assert not wardfiles.valid_local_government_code("１３１２０２")  # full-width digits
 
 
 def test_public_facilities_from_offices_and_contributed_rows():
@@ -147,36 +203,75 @@ def test_public_facilities_from_offices_and_contributed_rows():
     create_offices()
 
     def contributed():
-        return [{"ID": "pool-1", "名称": "サンプル温水プール", "住所": "練馬区どこか1-1"}]
+        return [{"NO": "pool-1", "名称": "サンプル温水プール", "住所": "東京都練馬区どこか1-1"}]
 
     sources.contribute(generators.STANDARD_FACILITIES, contributed)
     try:
-        rows = _csv(services.regenerate(actor=None, key=generators.STANDARD_FACILITIES).resources[0])
+        result = services.regenerate(actor=None, key=generators.STANDARD_FACILITIES, as_of=dt.date(2026, 6, 1))
     finally:
         sources._CONTRIBUTORS[generators.STANDARD_FACILITIES].remove(contributed)
-    header = rows[0]
-    assert tuple(header) == generators.FACILITY_COLUMNS
-    names = [r[header.index("名称")] for r in rows[1:]]
-    assert "練馬区民事務所" in names and "サンプル温水プール" in names
-    office = next(r for r in rows if r[header.index("名称")] == "練馬区民事務所")
-    assert office[header.index("URL")].endswith("/offices/nerima/")
-    assert office[header.index("名称_カナ")] == "ねりまくみんじむしょ"
-
-
-def test_the_catalogue_list_has_42_columns_and_every_url_filled():
-    dataset(csv=NURSERY_CSV)
-    services.regenerate(actor=None, key="file-aed")
-    result = services.regenerate(actor=None, key=generators.CATALOGUE)
     rows = _csv(result.resources[0])
     header = rows[0]
-    assert len(header) == 42 == len(generators.CATALOGUE_COLUMNS)
-    url_columns = [i for i, h in enumerate(header) if "URL" in h]
-    assert len(url_columns) >= 8
-    body = rows[1:]
-    assert {r[header.index("ファイル名")] for r in body} >= {"nursery-schools.csv", "131202_aed.csv"}
-    for row in body:
-        for i in url_columns:
-            assert row[i].startswith("http"), (header[i], row)
+    assert tuple(header) == definitions.PUBLIC_FACILITIES.columns
+    assert result.dataset.standard_id == definitions.PUBLIC_FACILITIES.number
+    names = [r[header.index("名称")] for r in rows[1:]]
+    assert "練馬区民事務所" in names and "サンプル温水プール" in names
+    pool = next(r for r in rows if r[header.index("名称")] == "サンプル温水プール")
+    assert [pool[header.index(c)] for c in ("都道府県コード又は市区町村コード", "都道府県名", "市区町村名")] \
+        == ["131202", "東京都", "練馬区"]  # the managing body is filled in for contributed rows too
+    office = next(r for r in rows if r[header.index("名称")] == "練馬区民事務所")
+    col = {c: office[header.index(c)] for c in header}
+    assert col["URL"].endswith("/offices/nerima/")
+    assert col["名称_カナ"] == "ネリマクミンジムショ"  # 全角カタカナ
+    assert wardfiles.valid_local_government_code(col["都道府県コード又は市区町村コード"])
+    assert re.fullmatch(r"35\.[0-9]+", col["緯度"]) and re.fullmatch(r"139\.[0-9]+", col["経度"])
+    # the hours from the offices' calendar
+    assert (col["利用可能曜日"], col["開始時間"], col["終了時間"]) == ("月火水木金土", "08:30", "17:00")
+    assert "祝日は休み" in col["利用可能日時特記事項"] and "年末年始" in col["利用可能日時特記事項"]
+    assert col["電話番号"] == "03-3993-1111" and ";" in col["バリアフリー情報"]
+    assert (col["住所"], col["方書"]) == ("東京都練馬区豊玉北6-12-1", "区役所本庁舎")
+
+
+def test_addresses_read_from_the_prefecture_with_the_building_apart():
+    assert generators.address_columns("練馬区光が丘2-9-6") == {"住所": "東京都練馬区光が丘2-9-6", "方書": ""}
+    assert generators.address_columns("東京都練馬区北町2-26-1（旧第二出張所）") \
+        == {"住所": "東京都練馬区北町2-26-1", "方書": "旧第二出張所"}
+    assert generators.address_columns("千葉市中央区1-1") == {"住所": "千葉市中央区1-1", "方書": ""}
+
+
+def test_a_contributed_row_with_an_unknown_column_is_refused():
+    def contributed():
+        return [{"ID": "pool-1", "名称": "サンプル温水プール"}]
+
+    sources.contribute(generators.STANDARD_FACILITIES, contributed)
+    try:
+        with pytest.raises(ValueError, match="定義にない項目があります（ID）"):
+            services.regenerate(actor=None, key=generators.STANDARD_FACILITIES)
+    finally:
+        sources._CONTRIBUTORS[generators.STANDARD_FACILITIES].remove(contributed)
+
+
+def test_the_catalogue_list_has_one_row_per_dataset_with_its_urls():
+    dataset(csv=NURSERY_CSV)
+    services.regenerate(actor=None, key="file-aed")
+    first = _csv(services.regenerate(actor=None, key=generators.CATALOGUE).resources[0])
+    assert {r[first[0].index("NO")] for r in first[1:]} == {"nursery-schools", "aed"}
+    result = services.regenerate(actor=None, key=generators.CATALOGUE)  # now the list lists itself too
+    rows = _csv(result.resources[0])
+    header = rows[0]
+    assert tuple(header) == definitions.OPEN_DATA_LIST.columns and len(header) == 15
+    by_no = {r[header.index("NO")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert set(by_no) == {"nursery-schools", "aed", "opendata-list"}
+    for row in by_no.values():
+        assert row["URL"].startswith("http") and row["URL"].endswith(f"/opendata/dataset/{row['NO']}/")
+        assert f"package_show?id={row['NO']}" in row["備考"] and row["API対応有無"] == "有"
+        for column in ("登録日", "最終更新日"):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[column])
+        assert row["分類"] in ("", *definitions.OPEN_DATA_CATEGORIES)
+    assert by_no["aed"]["分類"] == "社会保障・衛生" and by_no["aed"]["データ形式"] == "CSV"
+    assert by_no["opendata-list"]["分類"] == "行財政"
+    assert by_no["nursery-schools"]["分類"] == ""  # staff-published datasets have none in the catalogue
+    assert by_no["nursery-schools"]["ライセンス"].startswith("クリエイティブ・コモンズ 表示 4.0 国際")
 
 
 def test_regenerate_all_runs_every_source_and_the_catalogue_last():
