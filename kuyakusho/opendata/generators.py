@@ -36,7 +36,7 @@ from kuyakusho.certificates.models import Status as IssuanceStatus
 from kuyakusho.core.ward import ward
 from kuyakusho.offices.models import Office
 from kuyakusho.queues.models import Ticket
-from kuyakusho.residents.models import Resident, Sex
+from kuyakusho.residents.models import Household, Resident, Sex
 
 from . import definitions, sources
 from .hours import standard_hours
@@ -192,11 +192,12 @@ def _protect_or_withhold(table: list[list[int]], threshold: int) -> Protected:
 
 
 def household_counts(on: date) -> dict[tuple[str, int | None], int]:
-    """Households with at least one resident registered on ``on``, by (town, chome) (世帯数)."""
-    alive_then = Q(became_resident_on__lte=on) & (Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+    """Households of the register on ``on``, by (town, chome) (世帯数): established by then and not yet closed
+    (the register closes a household when its last member leaves) — one read of the households, not of every
+    resident."""
+    existing = Q(established_on__lte=on) & (Q(closed_on__isnull=True) | Q(closed_on__gt=on))
     return {(town, chome): n for town, chome, n in
-            Resident.objects.filter(alive_then).values_list("household__town", "household__chome")
-            .annotate(n=Count("household", distinct=True)).order_by()}
+            Household.objects.filter(existing).values_list("town", "chome").annotate(n=Count("id")).order_by()}
 
 
 def population_table(counts: dict[tuple[str, int | None], list[list[int]]], on: date,
