@@ -260,56 +260,45 @@ class ScenarioIn(Schema):
     service_minutes: dict[str, float] = Field(default_factory=dict)  # service code → minutes
 
 
-class OfficeResultOut(Schema):
-    office: str
-    name: str
+class WaitsOut(Schema):
+    """Waits in minutes."""
+
+    mean_wait: float
+    p90_wait: float
+    max_wait: float
+
+
+class OutcomesOut(WaitsOut):
     arrivals: Count
     served: Count
     balked: Count
     reneged: Count
-    mean_wait: float
-    p90_wait: float
-    max_wait: float
-    utilisation: float
-    hours_over_30: int
+
+
+class TotalsOut(OutcomesOut):
+    hours_over_30: int  # office-day-hours whose mean wait passed 30 minutes
     hours_over_60: int
+
+
+class OfficeResultOut(TotalsOut):
+    office: str
+    name: str
+    utilisation: float
     recorded: dict[str, float] | None = None  # the tickets' recorded waits over the same period
 
 
-class DayOut(Schema):
+class DayOut(OutcomesOut):
     office: str
     day: datetime.date
-    arrivals: Count
-    served: Count
-    balked: Count
-    reneged: Count
-    mean_wait: float
-    p90_wait: float
-    max_wait: float
     max_queue: Count
 
 
-class HourOut(Schema):
+class HourOut(WaitsOut):
     office: str
     day: datetime.date
     hour: int
     arrivals: Count
-    mean_wait: float
-    p90_wait: float
-    max_wait: float
     max_queue: Count
-
-
-class TotalsOut(Schema):
-    arrivals: Count
-    served: Count
-    balked: Count
-    reneged: Count
-    mean_wait: float
-    p90_wait: float
-    max_wait: float
-    hours_over_30: int
-    hours_over_60: int
 
 
 class RunOut(Schema):
