@@ -1,9 +1,10 @@
 """Coverage: how far residents live from the nearest office, by 町丁目, and what a change of offices does to it.
 
 Pure computation: ``compute(sites=..., population=...)`` takes the offices (real or what-if) and the residents
-counted per 町丁目 (``selectors.town_population``) and returns shares within 1, 2 and 3 km, each town's
+counted per 町丁目 (``selectors.count_population``) and returns shares within 1, 2 and 3 km, each town's
 nearest office and distance, and each office's catchment. 202 towns × a handful of offices: a what-if is
-re-computed in well under a millisecond once the population is counted.
+re-computed in about a millisecond once the population is counted. ``apply_what_if`` is the one check of a
+what-if (offices moved, closed or added) for the console page and the API.
 """
 
 from __future__ import annotations
