@@ -11,6 +11,7 @@ from kuyakusho.core.api import api, enforce_declared_access
 from kuyakusho.facilities.api import router as facilities_router
 from kuyakusho.offices.api import router as offices_router
 from kuyakusho.payments.api import router as payments_router
+from kuyakusho.planning.api import router as planning_router
 from kuyakusho.queues.api import router as queues_router
 from kuyakusho.residents.api import router as residents_router
 from kuyakusho.seals.api import router as seals_router
@@ -24,6 +25,7 @@ api.add_router("/offices", offices_router)
 api.add_router("/queues", queues_router)
 api.add_router("/payments", payments_router)
 api.add_router("/facilities", facilities_router)
+api.add_router("/planning", planning_router)
 enforce_declared_access(device_auth=declared_device_access)
 
 __all__ = ["api"]

@@ -23,9 +23,9 @@ from kuyakusho.core.errors import ApplicationError
 from kuyakusho.offices.models import Office
 
 from . import report as pdf_report
-from .coverage import Coverage, Site, compute
+from .coverage import Coverage, Site, WhatIf, apply_what_if, compute
 from .forms import PeriodForm, RecommendForm, SimulationForm, spring
-from .geo import grid, in_ward
+from .geo import grid
 from .models import RunKind, SimulationRun
 from .scenario import parse_scenario
 from .selectors import office_sites, population
@@ -65,47 +65,26 @@ def _csv_response(filename: str, header: Sequence[str], rows: Sequence[Sequence[
 
 def _whatif(params: dict[str, str], sites: tuple[Site, ...]) -> tuple[tuple[Site, ...], list[str], bool]:
     """The sites after the what-if in ``params`` (moved, closed, one added) and the errors found."""
-    out: list[Site] = []
     errors: list[str] = []
-    changed = False
+    moved: dict[str, tuple[float, float]] = {}
     for s in sites:
-        if params.get(f"close-{s.code}"):
-            changed = True
-            continue
         lat_raw, lon_raw = params.get(f"lat-{s.code}", ""), params.get(f"lon-{s.code}", "")
         if not lat_raw and not lon_raw:
-            out.append(s)
             continue
         try:
-            lat, lon = float(lat_raw), float(lon_raw)
+            moved[s.code] = (float(lat_raw), float(lon_raw))
         except ValueError:
             errors.append(_("%(name)s の緯度・経度を数値で入力してください。") % {"name": s.name})
-            out.append(s)
-            continue
-        if not in_ward(lat, lon):
-            errors.append(_("%(name)s の位置（%(lat)s, %(lon)s）は区の外です。")
-                          % {"name": s.name, "lat": lat, "lon": lon})
-            out.append(s)
-            continue
-        if abs(lat - s.lat) > 1e-6 or abs(lon - s.lon) > 1e-6:
-            changed = True
-        out.append(Site(code=s.code, name=s.name, lat=lat, lon=lon))
+    added: list[Site] = []
     new_lat, new_lon = params.get("new-lat", ""), params.get("new-lon", "")
     if new_lat or new_lon:
         try:
-            lat, lon = float(new_lat), float(new_lon)
+            added.append(Site(code="new", name=_("新しい事務所"), lat=float(new_lat), lon=float(new_lon)))
         except ValueError:
             errors.append(_("新しい事務所の緯度・経度を数値で入力してください。"))
-        else:
-            if in_ward(lat, lon):
-                out.append(Site(code="new", name=_("新しい事務所"), lat=lat, lon=lon))
-                changed = True
-            else:
-                errors.append(_("新しい事務所の位置（%(lat)s, %(lon)s）は区の外です。") % {"lat": lat, "lon": lon})
-    if not out:
-        errors.append(_("すべての事務所を閉じることはできません。"))
-        return sites, errors, False
-    return tuple(out), errors, changed
+    closed = frozenset(s.code for s in sites if params.get(f"close-{s.code}"))
+    out, refused, changed = apply_what_if(sites, WhatIf(moved=moved, closed=closed, added=tuple(added)))
+    return out, errors + [e.message for e in refused], changed
 
 
 def _town_rows(cov: Coverage) -> list[list[object]]:

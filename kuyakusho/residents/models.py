@@ -190,7 +190,9 @@ class Resident(models.Model):
             PrefixIndex(fields=["kana_key", "id"], name="res_resident_kana"),
             PrefixIndex(fields=["name_key", "id"], name="res_resident_name"),
             models.Index(fields=["birth_date"], name="res_resident_birth"),
-            models.Index(fields=["household", "status"], name="res_resident_household"),
+            # Members of a household; with the birth date, planning's count of residents (and of those 65+) per
+            # 町丁目 reads this index alone (planning.selectors.count_population).
+            models.Index(fields=["household", "status", "birth_date"], name="res_resident_household"),
         ]
         constraints = [
             # Exactly one head per open household: at most one here, at least one kept by the services.

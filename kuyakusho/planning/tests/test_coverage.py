@@ -6,7 +6,15 @@ import datetime
 
 import pytest
 
-from kuyakusho.planning.coverage import Population, Site, TownCount, catchment_shares, compute
+from kuyakusho.planning.coverage import (
+    Population,
+    Site,
+    TownCount,
+    WhatIf,
+    apply_what_if,
+    catchment_shares,
+    compute,
+)
 from kuyakusho.planning.geo import distance_km, grid, in_ward, towns
 from kuyakusho.planning.selectors import count_population, office_sites
 from kuyakusho.residents.models import RemovalReason, Status
@@ -77,6 +85,33 @@ def test_population_counts_residents_on_the_register_by_town_and_age(offices):
     assert (row.total, row.elderly) == (2, 1)
     assert pop.unlocated == 1
     assert pop.total == 2
+
+
+def test_population_is_counted_in_one_grouped_query(offices, django_assert_num_queries):
+    for town, chome in (("豊玉北", 6), ("関町北", 1), ("どこにもない町", 1)):
+        ResidentFactory(household=HouseholdFactory(town=town, chome=chome), birth_date=datetime.date(1961, 12, 1))
+    with django_assert_num_queries(1):
+        pop = count_population(on=datetime.date(2026, 12, 1))
+    assert (pop.total, pop.elderly, pop.unlocated, pop.unlocated_elderly) == (2, 2, 1, 1)
+    assert count_population(on=datetime.date(2026, 11, 30)).elderly == 0  # 65 from 1 December only
+
+
+def test_a_what_if_moves_closes_and_adds_sites_and_names_what_it_refuses():
+    ts = towns()
+    a = Site(code="a", name="A", lat=ts[0].lat, lon=ts[0].lon)
+    b = Site(code="b", name="B", lat=ts[100].lat, lon=ts[100].lon)
+    new = Site(code="new-1", name="N", lat=ts[50].lat, lon=ts[50].lon)
+    sites, errors, changed = apply_what_if((a, b), WhatIf(moved={"a": (ts[1].lat, ts[1].lon)}, closed=frozenset({"b"}),
+                                                          added=(new,)))
+    assert not errors and changed
+    assert [(s.code, s.lat) for s in sites] == [("a", ts[1].lat), ("new-1", ts[50].lat)]
+    assert apply_what_if((a, b), WhatIf(moved={"a": (a.lat, a.lon)})) == ((a, b), [], False)
+    _s, errors, _c = apply_what_if((a, b), WhatIf(moved={"a": (35.6812, 139.7671)}, closed=frozenset({"zz"}),
+                                                  added=(Site(code="new-1", name="N", lat=35.0, lon=139.0),)))
+    assert [e.field for e in errors] == ["offices", "move.a", "add[0]"]
+    assert "zz" in errors[0].message and "区の外" in errors[1].message
+    kept, errors, changed = apply_what_if((a, b), WhatIf(closed=frozenset({"a", "b"})))
+    assert kept == (a, b) and not changed and errors[0].field == "close"
 
 
 def test_offices_become_sites_with_their_positions(offices):
