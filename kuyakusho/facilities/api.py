@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from kuyakusho.core.access import api_public, api_resident, api_staff
 from kuyakusho.core.capabilities import Capability
@@ -242,7 +242,7 @@ def my_apply(request: ResidentApiRequest, body: ApplicationIn):
     account = request.auth
     app = services.apply(actor=account, registrant=_my_registrant(account, body.registrant_id),
                          room=_room(body.room_id), day=body.date, period=body.period, attendees=body.attendees)
-    return 201, _application_out(selectors.applications_of(account.pk).get(pk=app.pk), timezone.localdate())
+    return Status(201, _application_out(selectors.applications_of(account.pk).get(pk=app.pk), timezone.localdate()))
 
 
 @router.delete("/my/applications/{int:application_id}", response={204: None},
@@ -253,7 +253,7 @@ def my_withdraw(request: ResidentApiRequest, application_id: int):
     if app is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("申込が見つかりません。"))
     services.withdraw(actor=request.auth, application=app)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/my/bookings", response=list[BookingOut], summary="自分の予約（区民）/ My bookings (resident)")
@@ -270,7 +270,7 @@ def my_book(request: ResidentApiRequest, body: BookingIn):
     b = bookings.book_first_come(actor=account, registrant=_my_registrant(account, body.registrant_id),
                                  room=_room(body.room_id), day=body.date, period=body.period,
                                  attendees=body.attendees, purpose=body.purpose)
-    return 201, _booking_out(_my_booking(account, b.pk))
+    return Status(201, _booking_out(_my_booking(account, b.pk)))
 
 
 @router.post("/my/bookings/{int:booking_id}/cancel", response=BookingOut,

@@ -108,8 +108,9 @@ def test_changes_only_under_the_facilitys_rules(halls, supervisor):
             _change(b, to_room, day=day, period=period, actor=actor)
         assert e.value.code == code and words in str(e.value.message), (day, period, e.value.message)
     # Another facility's room.
-    other_fac = Facility.objects.create(code="131202-F0002", kind=fac.kind, name_ja="別館", kana="ベッカン", area="練馬",
-                                        address="練馬区", latitude="35.7", longitude="139.6", schedule=fac.schedule)
+    other_fac = Facility.objects.create(code="131202-F0002", kind=fac.kind, name_ja="別館", kana="ベッカン",
+                                        area="練馬", address="練馬区", latitude="35.7", longitude="139.6",
+                                        schedule=fac.schedule)
     far = Room.objects.create(facility=other_fac, code="hall", name_ja="集会室", capacity=60, scheme="periods")
     with pytest.raises(ApplicationError) as e:
         _change(b, far, day=date(2026, 12, 21))
