@@ -100,6 +100,11 @@ class ChangeForm(forms.Form):
         cast(forms.ChoiceField, self.fields["period"]).choices = periods
 
 
+class ScheduleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Schedule) -> str:  # type: ignore[override]
+        return obj.name  # in the page's language
+
+
 class FacilityForm(forms.Form):
     name_ja = TextField(label=_("名称"), max_length=100)
     name_en = TextField(label=_("英語名称"), max_length=100, required=False)
@@ -110,7 +115,7 @@ class FacilityForm(forms.Form):
     barrier_free_ja = TextField(label=_("バリアフリー情報（1行に1項目）"), max_length=2000, multiline=True,
                                 required=False)
     barrier_free_en = TextField(label=_("英語：バリアフリー情報"), max_length=2000, multiline=True, required=False)
-    schedule = forms.ModelChoiceField(label=_("利用時間の区分（開館時間・休館日）"), queryset=Schedule.objects.all())
+    schedule = ScheduleChoiceField(label=_("利用時間の区分（開館時間・休館日）"), queryset=Schedule.objects.all())
 
 
 class RoomForm(forms.Form):
