@@ -156,13 +156,13 @@ class BookingOut(Schema):
     facility: str
     room_id: int
     room: str
+    pay_by: date | None  # before ``date``: in the class body that name becomes the field's
     date: date
     period: str
     starts_at: str
     ends_at: str
     status: str
     fee: int
-    pay_by: date | None
     permit_number: str
 
 
