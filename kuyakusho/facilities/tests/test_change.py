@@ -169,3 +169,48 @@ def test_the_resident_changes_a_booking_on_her_page(halls):
     assert (b.room_id, b.date, b.period) == (room.pk, date(2026, 12, 22), "am")
     taken.refresh_from_db()
     assert taken.date == date(2026, 12, 21)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_changes_and_a_booking_into_one_slot_one_wins(halls):
+    """Twenty bookers move to the same free slot while a twenty-first books it: exactly one live booking holds it,
+    and every other booking is still in its own slot."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads against one database need PostgreSQL")
+    _fac, (hall, room) = halls
+    target = date(2026, 12, 24)
+    movers = [_book(make_registrant(), hall, day=date(2026, 12, 4 + i), period="pm") for i in range(20)]
+    newcomer = make_registrant()
+    barrier = threading.Barrier(21)
+    won, refused, errors = [], [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            won.append(call())
+        except ApplicationError as e:
+            refused.append(e.code)
+        except Exception as e:
+            errors.append(repr(e))
+        finally:
+            connections.close_all()
+
+    calls = [lambda b=b: _change(b, room, day=target, period="am") for b in movers]
+    calls.append(lambda: _book(newcomer, room, day=target, period="am"))
+    with mock.patch("kuyakusho.facilities.booking.timezone.localdate", return_value=TODAY):
+        workers = [threading.Thread(target=run, args=(c,)) for c in calls]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    assert errors == []
+    assert len(won) == 1 and refused == ["conflict"] * 20
+    assert _live(room, target, "am").count() == 1
+    assert Booking.objects.filter(status="provisional").count() == 21  # nobody lost a booking
+    stayed = Booking.objects.filter(pk__in=[b.pk for b in movers], room=hall, period="pm").count()
+    assert stayed == 20 - (1 if won[0].pk in {b.pk for b in movers} else 0)

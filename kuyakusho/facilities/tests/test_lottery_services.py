@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.facilities import booking, services
+from kuyakusho.facilities import booking, selectors, services
 from kuyakusho.facilities.models import Application, Booking, Closure, DrawEntry, LotteryRound, Notice, Registrant
 
 from .conftest import TODAY, make_account, make_registrant
@@ -281,6 +281,9 @@ def test_an_unpaid_win_lapses_to_the_next_substitute_who_holds_the_slot(drawn, h
         booking.book_first_come(actor=stranger.account, registrant=stranger, room=hall, day=date(2027, 2, 6),
                                 period="am", attendees=5, purpose="", today=date(2026, 12, 28))
     assert "繰り上げ当選の確認待ち" in str(e.value.message)
+    grid = selectors.vacancy(hall.facility, FEB, today=date(2026, 12, 28))
+    cells = dict(next(row for row in grid.rooms[0].days if row.day == date(2027, 2, 6)).cells)
+    assert {p.code: state for p, state in cells.items()} == {"am": "taken", "pm": "free", "night": "free"}
     taken = booking.book_first_come(actor=stranger.account, registrant=stranger, room=hall, day=date(2027, 2, 6),
                                     period="pm", attendees=5, purpose="", today=date(2026, 12, 28))
     assert taken.status == "provisional"  # another slot of the same day is free
