@@ -186,8 +186,7 @@ def _application_out(a: Application, today: date) -> dict[str, object]:
             "room": a.room.code, "date": a.date, "period": a.period, "attendees": a.attendees,
             "result": entry.outcome if entry else "", "rank": entry.rank if entry else None,
             "state": entry.state if entry else "",
-            "withdrawable": entry is None and a.round.status == LotteryRound.Status.OPEN
-            and today <= a.round.window_closes}
+            "withdrawable": services.withdrawable(a, today)}
 
 
 def _booking_out(b: Booking) -> dict[str, object]:

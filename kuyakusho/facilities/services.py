@@ -242,13 +242,18 @@ def apply(*, actor: PortalAccount, registrant: Registrant, room: Room, day: date
     return app
 
 
+def withdrawable(app: Application, today: date) -> bool:
+    """An application may be withdrawn while its round's window is open."""
+    return app.round.status == LotteryRound.Status.OPEN and today <= app.round.window_closes
+
+
 def withdraw(*, actor: PortalAccount, application: Application) -> None:
     """Withdraw an application while the window is open."""
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("round", "registrant").get(pk=application.pk)
         if not acts_for(actor, app.registrant):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この申込は取り下げられません。"))
-        if app.round.status != LotteryRound.Status.OPEN or timezone.localdate() > app.round.window_closes:
+        if not withdrawable(app, timezone.localdate()):
             raise ApplicationError(ErrorCode.CLOSED, _("申込期間が終わった申込は取り下げられません。"))
         record_write(actor=actor, action="facilities.application_withdrawn", target=app,
                      changes={"room": app.room_id, "date": app.date, "period": app.period})

@@ -72,6 +72,8 @@ def test_lists_show_only_the_residents_own_registrations_applications_and_bookin
     assert apps[0] | {"id": 0} == {"id": 0, "registrant": mine.number, "facility": "131202-F0001",
                                    "room_id": hall.pk, "room": "hall", "date": "2027-02-06", "period": "am",
                                    "attendees": 5, "result": "", "rank": None, "state": "", "withdrawable": True}
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 12, 11)):  # the window has closed
+        assert c.get("/api/facilities/my/applications").json()[0]["withdrawable"] is False
     books = c.get("/api/facilities/my/bookings").json()
     assert [(b["registrant"], b["period"], b["status"], b["fee"]) for b in books] == \
         [(mine.number, "pm", "provisional", 900)]
