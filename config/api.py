@@ -9,6 +9,7 @@ from kuyakusho.audit.api import router as audit_router
 from kuyakusho.certificates.api import router as certificates_router
 from kuyakusho.core.api import api, enforce_declared_access
 from kuyakusho.facilities.api import router as facilities_router
+from kuyakusho.identity.sessions import declared_resident_access
 from kuyakusho.offices.api import router as offices_router
 from kuyakusho.payments.api import router as payments_router
 from kuyakusho.planning.api import router as planning_router
@@ -26,6 +27,7 @@ api.add_router("/queues", queues_router)
 api.add_router("/payments", payments_router)
 api.add_router("/facilities", facilities_router)
 api.add_router("/planning", planning_router)
-enforce_declared_access(device_auth=declared_device_access)
+enforce_declared_access(device_auth=declared_device_access,
+                        resident_auth=declared_resident_access)
 
 __all__ = ["api"]

@@ -10,6 +10,8 @@ declares nothing (``kuyakusho/core/tests/test_routes.py``).
     @api_public / @api_staff(X)   the same for django-ninja operations
     @api_device(kind, ...)        a registered terminal of that kind (bearer token; pass
                                   ``auth=terminal_auth`` to the router decorator)
+    @api_resident                 a resident signed in on the resident site (the resident session cookie
+                                  of ``identity``; ``core.api.enforce_declared_access`` is told how to find it)
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Access:
-    audience: str  # "public", "staff" or "device"
+    audience: str  # "public", "staff", "device" or "resident"
     capabilities: tuple[Capability, ...] = ()
     terminal_kinds: tuple[str, ...] = ()
     any_of: bool = False  # one of the capabilities suffices (e.g. statistics: supervisors or policy admins)
@@ -47,6 +49,8 @@ class Access:
         kind = caller_kind(user)
         if self.audience == "device":
             return kind is ActorKind.TERMINAL and user.kind in self.terminal_kinds
+        if self.audience == "resident":
+            return kind is ActorKind.RESIDENT
         if kind is not ActorKind.STAFF:
             return False
         check = any if self.any_of else all
@@ -120,3 +124,17 @@ def api_device[F: Callable[..., Any]](*terminal_kinds: str) -> Callable[[F], F]:
         return _declare(cast("F", wrapper), access)
 
     return decorator
+
+
+def api_resident[F: Callable[..., Any]](func: F) -> F:
+    """A resident's API operation: the caller (``request.auth``) is a resident's account signed in on the resident
+    site; 401 without a live resident session (the session of staff or a terminal's token is not one)."""
+    access = Access("resident")
+
+    @functools.wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not access.allows(getattr(request, "auth", None)):
+            raise ApplicationError(ErrorCode.UNAUTHENTICATED, _("ログインが必要です。"))
+        return func(request, *args, **kwargs)
+
+    return _declare(cast("F", wrapper), access)

@@ -82,6 +82,10 @@ def _documented_statuses(method: str, operation: dict[str, Any], op: Operation |
     statuses = [400, 404]
     if access is not None and access.audience in ("staff", "device"):
         statuses += [401, 403]
+    if access is not None and access.audience == "resident":
+        statuses.append(401)
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            statuses.append(403)  # a write without the CSRF token (the session is a cookie)
     if operation.get("parameters") or operation.get("requestBody"):
         statuses.append(422)
     if method not in ("GET", "HEAD", "OPTIONS"):
@@ -178,10 +182,12 @@ class _DeclaredStaffAccess(SessionAuth):
         return user
 
 
-def enforce_declared_access(*, device_auth: Callable[[Access], object]) -> None:
+def enforce_declared_access(*, device_auth: Callable[[Access], object],
+                            resident_auth: Callable[[Access], object]) -> None:
     """Authenticate every operation of ``api`` as its ``kuyakusho.core.access`` declaration says, before parsing
-    input. ``device_auth(access)`` makes the bearer-token check for terminals (``accounts.terminals``: core
-    knows no app; ``config/api.py`` wires the two).
+    input. ``device_auth(access)`` makes the bearer-token check for terminals (``accounts.terminals``),
+    ``resident_auth(access)`` the resident session's check (``identity.sessions``): core knows no app;
+    ``config/api.py`` wires them.
 
     (The decorators check again inside the view; this makes refusals 401/403 rather than 422.)
     """
@@ -199,6 +205,8 @@ def enforce_declared_access(*, device_auth: Callable[[Access], object]) -> None:
                     auth = None
                 elif access.audience == "device":
                     auth = cast("Callable[..., Any]", device_auth(access))
+                elif access.audience == "resident":
+                    auth = cast("Callable[..., Any]", resident_auth(access))
                 else:
                     auth = _DeclaredStaffAccess(access)
                 op.auth_param = auth

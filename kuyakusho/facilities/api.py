@@ -1,21 +1,29 @@
-"""The facilities API: facilities and the vacancy month grid for anyone; the day's bookings, pending
-registrations and a draw's published data for staff."""
+"""The facilities API: facilities and the vacancy month grid for anyone; for a signed-in resident (the resident
+site's session cookie) her registrations, lottery applications and bookings; the day's bookings, pending
+registrations and a draw's published data for staff.
+
+A resident's operations (``/my/…``) call the same services as the resident pages and see only the account's own
+registrations: another resident's application or booking is not found (404)."""
 
 from datetime import date
+from typing import Annotated
 
-from django.http import HttpResponse
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
-from kuyakusho.core.access import api_public, api_staff
+from kuyakusho.core.access import api_public, api_resident, api_staff
 from kuyakusho.core.capabilities import Capability
 from kuyakusho.core.errors import ApplicationError, ErrorCode
-from kuyakusho.core.schemas import Text
+from kuyakusho.core.schemas import Text, text_rule
+from kuyakusho.identity.models import PortalAccount
 
-from . import selectors
-from .models import LotteryRound
+from . import booking as bookings
+from . import selectors, services
+from .models import Application, Booking, LotteryRound, Registrant, Room
 
 router = Router(tags=["facilities"])
 
@@ -70,7 +78,8 @@ class MonthQuery(Schema):
 @api_public
 def facilities(request, response: HttpResponse, filters: Query[FacilityFilter]):
     patch_cache_control(response, public=True, max_age=300)
-    qs = selectors.facilities(kind=filters.kind, area=filters.area).prefetch_related("rooms")
+    qs = selectors.facilities(kind=filters.kind, area=filters.area).prefetch_related(
+        Prefetch("rooms", queryset=Room.objects.filter(is_active=True)))
     return [{"code": f.code, "name": f.name, "kind": f.kind.code, "area": f.area, "address": f.address,
              "latitude": float(f.latitude), "longitude": float(f.longitude),
              "rooms": [{"code": r.code, "name": r.name, "capacity": r.capacity, "scheme": r.scheme}
@@ -98,6 +107,188 @@ def vacancy(request, code: str, response: HttpResponse, q: Query[MonthQuery]):
             "rooms": [{"room": rg.room.code,
                        "cells": [{"date": row.day, "period": p.code, "state": state}
                                  for row in rg.days for p, state in row.cells]} for rg in grid.rooms]}
+
+
+# --- A resident's own registrations, applications and bookings ------------------------------------------------
+# Declared before ``/{code}/bookings``: the path ``/my/bookings`` must not be read as a facility's code.
+
+class ResidentApiRequest(HttpRequest):
+    """An ``@api_resident`` operation's request: ``auth`` is the signed-in resident's account."""
+
+    auth: PortalAccount
+
+
+class RegistrantOut(Schema):
+    id: int
+    number: str
+    kind: str
+    name: str
+    status: str
+    review_reason: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    registrant: str
+    facility: str
+    room_id: int
+    room: str
+    date: date
+    period: str
+    attendees: int
+    result: str  # "" before the draw, else won / substitute / excluded
+    rank: int | None
+    state: str  # a win's confirmation: waiting / confirmed / lapsed / declined
+    withdrawable: bool
+
+
+class ApplicationIn(Schema):
+    registrant_id: int
+    room_id: int
+    date: date
+    period: Annotated[str, text_rule(8)]
+    attendees: int
+
+
+class BookingOut(Schema):
+    id: int
+    registrant: str
+    facility: str
+    room_id: int
+    room: str
+    pay_by: date | None  # before ``date``: in the class body that name becomes the field's
+    date: date
+    period: str
+    starts_at: str
+    ends_at: str
+    status: str
+    fee: int
+    permit_number: str
+
+
+class BookingIn(ApplicationIn):
+    purpose: Annotated[str, text_rule(100)] = ""
+
+
+class CancelIn(Schema):
+    reason: Annotated[str, text_rule(200)] = ""
+
+
+class ChangeIn(Schema):
+    room_id: int
+    date: date
+    period: Annotated[str, text_rule(8)]
+
+
+def _application_out(a: Application, today: date) -> dict[str, object]:
+    entry = getattr(a, "entry", None)
+    return {"id": a.pk, "registrant": a.registrant.number, "facility": a.room.facility.code, "room_id": a.room_id,
+            "room": a.room.code, "date": a.date, "period": a.period, "attendees": a.attendees,
+            "result": entry.outcome if entry else "", "rank": entry.rank if entry else None,
+            "state": entry.state if entry else "",
+            "withdrawable": services.withdrawable(a, today)}
+
+
+def _booking_out(b: Booking) -> dict[str, object]:
+    return {"id": b.pk, "registrant": b.registrant.number if b.registrant else "", "facility": b.room.facility.code,
+            "room_id": b.room_id, "room": b.room.code, "date": b.date, "period": b.period,
+            "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(), "status": b.status, "fee": b.fee,
+            "pay_by": b.pay_by, "permit_number": b.permit_number}
+
+
+def _my_registrant(account: PortalAccount, registrant_id: int) -> Registrant:
+    r = selectors.registrants_of(account.pk).filter(pk=registrant_id).first()
+    if r is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("利用者登録が見つかりません。"), field="registrant_id")
+    return r
+
+
+def _room(room_id: int) -> Room:
+    room = (Room.objects.select_related("facility__kind", "facility__schedule")
+            .filter(pk=room_id, facility__is_active=True, is_active=True).first())
+    if room is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("部屋が見つかりません。"), field="room_id")
+    return room
+
+
+def _my_booking(account: PortalAccount, booking_id: int) -> Booking:
+    b = selectors.bookings_of(account.pk).filter(pk=booking_id).first()
+    if b is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("予約が見つかりません。"))
+    return b
+
+
+@router.get("/my/registrants", response=list[RegistrantOut],
+            summary="自分の利用者登録（区民）/ My registrations (resident)")
+@api_resident
+def my_registrants(request: ResidentApiRequest):
+    return [{"id": r.pk, "number": r.number, "kind": r.kind, "name": r.name, "status": r.status,
+             "review_reason": r.review_reason} for r in selectors.registrants_of(request.auth.pk)]
+
+
+@router.get("/my/applications", response=list[ApplicationOut],
+            summary="自分の抽選の申込（区民）/ My lottery applications (resident)")
+@api_resident
+def my_applications(request: ResidentApiRequest):
+    today = timezone.localdate()
+    return [_application_out(a, today) for a in selectors.applications_of(request.auth.pk)]
+
+
+@router.post("/my/applications", response={201: ApplicationOut},
+             summary="抽選に申し込む（申込期間中、区民）/ Apply in a lottery, in its window (resident)")
+@api_resident
+def my_apply(request: ResidentApiRequest, body: ApplicationIn):
+    account = request.auth
+    app = services.apply(actor=account, registrant=_my_registrant(account, body.registrant_id),
+                         room=_room(body.room_id), day=body.date, period=body.period, attendees=body.attendees)
+    return Status(201, _application_out(selectors.applications_of(account.pk).get(pk=app.pk), timezone.localdate()))
+
+
+@router.delete("/my/applications/{int:application_id}", response={204: None},
+               summary="抽選の申込を取り下げる（申込期間中、区民）/ Withdraw an application, in its window (resident)")
+@api_resident
+def my_withdraw(request: ResidentApiRequest, application_id: int):
+    app = selectors.applications_of(request.auth.pk).filter(pk=application_id).first()
+    if app is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("申込が見つかりません。"))
+    services.withdraw(actor=request.auth, application=app)
+    return Status(204, None)
+
+
+@router.get("/my/bookings", response=list[BookingOut], summary="自分の予約（区民）/ My bookings (resident)")
+@api_resident
+def my_bookings(request: ResidentApiRequest):
+    return [_booking_out(b) for b in selectors.bookings_of(request.auth.pk)]
+
+
+@router.post("/my/bookings", response={201: BookingOut},
+             summary="空いている枠を先着順で予約する（区民）/ Book a free slot, first come (resident)")
+@api_resident
+def my_book(request: ResidentApiRequest, body: BookingIn):
+    account = request.auth
+    b = bookings.book_first_come(actor=account, registrant=_my_registrant(account, body.registrant_id),
+                                 room=_room(body.room_id), day=body.date, period=body.period,
+                                 attendees=body.attendees, purpose=body.purpose)
+    return Status(201, _booking_out(_my_booking(account, b.pk)))
+
+
+@router.post("/my/bookings/{int:booking_id}/cancel", response=BookingOut,
+             summary="予約を取り消す（区民）/ Cancel a booking (resident)")
+@api_resident
+def my_cancel(request: ResidentApiRequest, booking_id: int, body: CancelIn):
+    account = request.auth
+    bookings.cancel_booking(actor=account, booking=_my_booking(account, booking_id), reason=body.reason)
+    return _booking_out(_my_booking(account, booking_id))
+
+
+@router.post("/my/bookings/{int:booking_id}/change", response=BookingOut,
+             summary="予約を同じ施設の別の枠に変更する（区民）/ Move a booking to another slot (resident)")
+@api_resident
+def my_change(request: ResidentApiRequest, booking_id: int, body: ChangeIn):
+    account = request.auth
+    bookings.change_booking(actor=account, booking=_my_booking(account, booking_id), room=_room(body.room_id),
+                            day=body.date, period=body.period)
+    return _booking_out(_my_booking(account, booking_id))
 
 
 class DayBookingOut(Schema):

@@ -50,7 +50,8 @@ from .models import (
 )
 from .notices import queue_mail
 from .permissions import acts_for, may_handle_booking
-from .services import check_group_rules, notice_date, round_for
+from .selectors import awaits_substitute
+from .services import check_group_rules, notice_date, promote_next_substitute, round_for
 from .slots import add_months, closure_covers, find_period, open_periods, slot_times
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def create_booking(*, actor: Actor, registrant: Registrant | None, room: Room, d
     today = today or timezone.localdate()
     facility = room.facility
     p = find_period(room.scheme, period)
+    if not room.is_active:
+        raise ApplicationError(ErrorCode.CLOSED, _("この部屋は利用を終了しました。"), field="room")
     if p is None or p not in open_periods(room, day, facility=facility, closures=facility.closures.all()):
         raise ApplicationError(ErrorCode.CLOSED, _("この日時は休館日または利用時間外です。"), field="date")
     if day <= today:
@@ -146,6 +149,8 @@ def book_first_come(*, actor: PortalAccount, registrant: Registrant, room: Room,
     check_group_rules(registrant, room.facility.kind, today)
     if not first_come_open(room, day, today):
         raise ApplicationError(ErrorCode.CLOSED, _("この月はまだ先着順の予約を受け付けていません。"), field="date")
+    if awaits_substitute(room, day, period):
+        raise ApplicationError(ErrorCode.CONFLICT, _("この枠は繰り上げ当選の確認待ちです。別の日時を選んでください。"))
     with transaction.atomic():
         return create_booking(actor=actor, registrant=registrant, room=room, day=day, period=period,
                               attendees=attendees, purpose=purpose, source=Booking.Source.FIRST_COME, today=today)
@@ -314,15 +319,84 @@ def cancel_booking(*, actor: PortalAccount | Staff, booking: Booking, reason: st
     return b
 
 
+def change_booking(*, actor: PortalAccount | Staff, booking: Booking, room: Room, day: date, period: str,
+                   today: date | None = None) -> Booking:
+    """変更: move a live booking to another free slot of the same facility, under the facility's rules (as late
+    as a cancellation: not on the day of use or after; only into a month open to first-come booking).
+
+    The booking keeps its row, bill and payment: one UPDATE takes the new slot under the same database
+    constraints that refuse a double booking and frees the old slot in the same statement, so a slot already
+    taken comes back as ``conflict`` with nothing changed. Only slots of the same fee are offered (payments
+    have no partial refunds or top-ups); a confirmed booking gets a new 利用許可書 (number and verification code),
+    so a printed permit of the old slot no longer verifies."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        b = (Booking.objects.select_for_update(of=("self",)).select_related("room__facility__kind", "registrant")
+             .get(pk=booking.pk))
+        if isinstance(actor, PortalAccount) and not may_handle_booking(actor, b):
+            raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この予約は変更できません。"))
+        if b.registrant is None or b.status not in LIVE:
+            raise ApplicationError(ErrorCode.CONFLICT, _("この予約は変更できる状態ではありません。"))
+        if b.date <= today:
+            raise ApplicationError(ErrorCode.CLOSED, _("利用日の当日以降は変更できません。"))
+        if room.facility_id != b.room.facility_id or not room.is_active:
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("同じ施設の部屋にだけ変更できます。"), field="room")
+        if (room.pk, day, period) == (b.room_id, b.date, b.period):
+            raise ApplicationError(ErrorCode.INVALID_INPUT, _("今の予約と同じ枠です。別の日時を選んでください。"),
+                                   field="date")
+        p = find_period(room.scheme, period)
+        facility = room.facility
+        if p is None or day <= today or \
+                p not in open_periods(room, day, facility=facility, closures=facility.closures.all()):
+            raise ApplicationError(ErrorCode.CLOSED, _("この日時は休館日または利用時間外です。"), field="date")
+        if not first_come_open(room, day, today):
+            raise ApplicationError(ErrorCode.CLOSED, _("この月はまだ先着順の予約を受け付けていません。"), field="date")
+        if b.attendees > room.capacity:
+            raise ApplicationError(ErrorCode.INVALID_INPUT,
+                                   _("利用人数（%(a)s人）が変更先の定員（%(n)s人）を超えます。")
+                                   % {"a": b.attendees, "n": room.capacity}, field="room")
+        fee = fee_for(room, period, b.registrant)
+        if fee != b.fee:
+            raise ApplicationError(ErrorCode.REFUSED,
+                                   _("使用料が同じ枠にだけ変更できます（今の使用料 %(old)s円、変更先 %(new)s円）。"
+                                     "使用料の違う枠へは、取り消してから予約し直してください。")
+                                   % {"old": b.fee, "new": fee}, field="period")
+        if awaits_substitute(room, day, period):
+            raise ApplicationError(ErrorCode.CONFLICT,
+                                   _("この枠は繰り上げ当選の確認待ちです。別の日時を選んでください。"))
+        starts_at, ends_at = slot_times(day, p)
+        before = {"room": b.room_id, "date": b.date, "period": b.period}
+        pay_by = min(b.pay_by, day - timedelta(days=1)) if b.pay_by else None
+        try:
+            with transaction.atomic():
+                Booking.objects.filter(pk=b.pk).update(room=room, date=day, period=period, starts_at=starts_at,
+                                                       ends_at=ends_at, pay_by=pay_by)
+        except IntegrityError:
+            raise ApplicationError(ErrorCode.CONFLICT,
+                                   _("この枠はほかの方が先に予約しました。別の日時を選んでください。")) from None
+        b.room, b.date, b.period, b.starts_at, b.ends_at, b.pay_by = room, day, period, starts_at, ends_at, pay_by
+        old_permit = b.permit_number
+        if b.status == Booking.Status.CONFIRMED and old_permit:
+            _give_permit(b)
+        after = {"room": room.pk, "date": day, "period": period}
+        record_write(actor=actor, action="facilities.booking_changed", target=b,
+                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+                     detail={"fee": b.fee, "permit": [old_permit, b.permit_number] if old_permit else None})
+    return b
+
+
 def lapse_unpaid(*, today: date | None = None) -> int:
-    """Provisional bookings unpaid past their deadline lapse (the scheduled task); their bills are withdrawn."""
+    """Provisional bookings unpaid past their deadline lapse (the scheduled task); their bills are withdrawn. A
+    lottery win's booking that lapses passes its slot to the next substitute, when the substitute's confirmation
+    deadline can still be met (``services.promote_next_substitute``); otherwise the slot opens first-come."""
     today = today or timezone.localdate()
     count = 0
     due = list(Booking.objects.filter(status=Booking.Status.PROVISIONAL, pay_by__lt=today)
                .values_list("pk", flat=True)[:5000])
     for pk in due:
         with transaction.atomic():
-            b = Booking.objects.select_for_update(of=("self",)).select_related("registrant").get(pk=pk)
+            b = (Booking.objects.select_for_update(of=("self",))
+                 .select_related("registrant", "entry__application", "entry__round__kind").get(pk=pk))
             if b.status != Booking.Status.PROVISIONAL:
                 continue
             bill = bill_for(b)
@@ -335,14 +409,33 @@ def lapse_unpaid(*, today: date | None = None) -> int:
                 continue  # paid: the listener confirms it
             b.status = Booking.Status.LAPSED
             b.save(update_fields=["status"])
+            promoted = _pass_win_on(b, today)
             record_write(actor=None, action="facilities.booking_lapsed", target=b,
-                         changes={"status": ["provisional", "lapsed"]}, detail={"pay_by": b.pay_by})
+                         changes={"status": ["provisional", "lapsed"]},
+                         detail={"pay_by": b.pay_by, "substitute": promoted.pk if promoted else None})
             if b.registrant is not None:
                 _notice(b.registrant, str(_("仮予約の失効")),
                         str(_("支払期限までに使用料の納付がなかったため、%(date)sの仮予約は失効しました。"))
                         % {"date": notice_date(b.date)})
             count += 1
     return count
+
+
+def _pass_win_on(b: Booking, today: date) -> DrawEntry | None:
+    """A lapsed lottery booking still in its won slot: the win lapses too and the slot goes to the next
+    substitute (or, with none in time, opens first-come)."""
+    e = b.entry
+    if e is None or e.state != DrawEntry.State.CONFIRMED:
+        return None
+    app = e.application
+    if (app.room_id, app.date, app.period) != (b.room_id, b.date, b.period):
+        return None  # the booking was moved to another slot: the won slot was released then
+    e = DrawEntry.objects.select_for_update().select_related("application", "round__kind").get(pk=e.pk)
+    e.state = DrawEntry.State.LAPSED
+    e.save(update_fields=["state"])
+    record_write(actor=None, action="facilities.win_lapsed", target=e, changes={"state": ["confirmed", "lapsed"]},
+                 detail={"booking": b.pk, "reason": "unpaid"})
+    return promote_next_substitute(e, today)
 
 
 def close(*, actor: Staff, facility: Facility, room: Room | None, date_from: date, date_to: date, reason: str

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kuyakusho.core.forms import TextField, WarekiDateField
+from kuyakusho.offices.models import Schedule
 
-from .models import FacilityKind, Registrant
+from .models import FacilityKind, Registrant, Room
 
 
 class RegistrantForm(forms.Form):
@@ -81,3 +84,51 @@ class FeeForm(forms.Form):
     resident = forms.IntegerField(label=_("区民"), min_value=0, max_value=1_000_000)
     group = forms.IntegerField(label=_("登録団体"), min_value=0, max_value=1_000_000)
     nonresident = forms.IntegerField(label=_("区外"), min_value=0, max_value=1_000_000)
+
+
+class ChangeForm(forms.Form):
+    """Move a booking: the room, day and slot to move to (the choices are the facility's rooms and slots)."""
+
+    room = forms.TypedChoiceField(label=_("部屋"), coerce=int)
+    date = WarekiDateField(label=_("利用日"))
+    period = forms.ChoiceField(label=_("区分"))
+
+    def __init__(self, *args: Any, rooms: list[tuple[int, str]], periods: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["room"]).choices = rooms
+        cast(forms.ChoiceField, self.fields["period"]).choices = periods
+
+
+class ScheduleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Schedule) -> str:  # type: ignore[override]
+        return obj.name  # in the page's language
+
+
+class FacilityForm(forms.Form):
+    name_ja = TextField(label=_("名称"), max_length=100)
+    name_en = TextField(label=_("英語名称"), max_length=100, required=False)
+    kana = TextField(label=_("名称_カナ"), max_length=200)
+    address = TextField(label=_("所在地"), max_length=200)
+    postal_code = TextField(label=_("郵便番号"), max_length=8, required=False)
+    phone = TextField(label=_("電話番号"), max_length=20, required=False)
+    barrier_free_ja = TextField(label=_("バリアフリー情報（1行に1項目）"), max_length=2000, multiline=True,
+                                required=False)
+    barrier_free_en = TextField(label=_("英語：バリアフリー情報"), max_length=2000, multiline=True, required=False)
+    schedule = ScheduleChoiceField(label=_("利用時間の区分（開館時間・休館日）"), queryset=Schedule.objects.all())
+
+
+class RoomForm(forms.Form):
+    name_ja = TextField(label=_("部屋の名称"), max_length=100)
+    name_en = TextField(label=_("英語名称"), max_length=100, required=False)
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=9999)
+    equipment_ja = TextField(label=_("設備"), max_length=200, required=False)
+    equipment_en = TextField(label=_("英語：設備"), max_length=200, required=False)
+
+
+class NewRoomForm(RoomForm):
+    code = forms.SlugField(label=_("部屋のコード（半角英数字）"), max_length=32)
+    scheme = forms.ChoiceField(label=_("利用区分"), choices=Room.Scheme.choices)
+    resident = forms.IntegerField(label=_("使用料：区民（1区分あたり）"), min_value=0, max_value=1_000_000)
+    group = forms.IntegerField(label=_("使用料：登録団体"), min_value=0, max_value=1_000_000)
+    nonresident = forms.IntegerField(label=_("使用料：区外"), min_value=0, max_value=1_000_000)

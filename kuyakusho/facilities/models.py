@@ -124,6 +124,8 @@ class Room(Named):
     equipment_en = models.CharField(_("英語：設備"), max_length=200, blank=True)
     scheme = models.CharField(_("利用区分"), max_length=8, choices=Scheme.choices, default=Scheme.PERIODS)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # A retired room (廃止) keeps its past bookings but is no longer shown or let.
+    is_active = models.BooleanField(_("利用可"), default=True)
 
     class Meta:
         ordering = ["facility", "sort_order", "code"]

@@ -51,7 +51,8 @@ def facilities(*, kind: str = "", area: str = "") -> QuerySet[Facility]:
 
 def facility(code: str) -> Facility | None:
     return (Facility.objects.filter(code=code, is_active=True).select_related("kind", "schedule")
-            .prefetch_related(Prefetch("rooms", queryset=Room.objects.prefetch_related("fees")), "closures")
+            .prefetch_related(Prefetch("rooms", queryset=Room.objects.filter(is_active=True).prefetch_related("fees")),
+                              "closures")
             .first())
 
 
@@ -125,7 +126,7 @@ def month_mode(kind: FacilityKind, month: date, today: date, rnd: LotteryRound |
 
 
 def vacancy(fac: Facility, month: date, *, today: date, room_code: str = "") -> MonthGrid:
-    """The month grid of one facility: every room, day and slot, with its state (4 queries)."""
+    """The month grid of one facility: every room, day and slot, with its state (5 queries)."""
     month = month.replace(day=1)
     # the published applications (tens of thousands once drawn) are not needed to tell a month's state
     rnd = LotteryRound.objects.filter(kind=fac.kind_id, month=month).defer("published").first()
@@ -134,6 +135,10 @@ def vacancy(fac: Facility, month: date, *, today: date, room_code: str = "") -> 
     rooms = [r for r in fac.rooms.all() if not room_code or r.code == room_code]
     taken = set(Booking.objects.filter(room__facility=fac, date__gte=month, date__lte=last, status__in=LIVE)
                 .values_list("room_id", "date", "period"))
+    # a win waiting for its confirmation (a promoted substitute's too) holds its slot
+    taken |= set(DrawEntry.objects.filter(state=DrawEntry.State.WAITING, application__room__facility=fac,
+                                          application__date__gte=month, application__date__lte=last)
+                 .values_list("application__room_id", "application__date", "application__period"))
     closures = list(fac.closures.all())
     cal = Calendar.load(fac.schedule)
     days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
@@ -242,7 +247,7 @@ def open_data_rows() -> list[dict[str, str]]:
     today = timezone.localdate()
     rows = []
     qs = (Facility.objects.filter(is_active=True).select_related("kind", "schedule")
-          .prefetch_related("rooms").order_by("code"))
+          .prefetch_related(Prefetch("rooms", queryset=Room.objects.filter(is_active=True))).order_by("code"))
     for f in qs:
         rooms = "、".join(f"{r.name_ja}（定員{r.capacity}人）" for r in f.rooms.all())
         rows.append({
@@ -255,6 +260,11 @@ def open_data_rows() -> list[dict[str, str]]:
     return rows
 
 
+def all_rooms(fac: Facility) -> QuerySet[Room]:
+    """Every room of a facility, retired ones too (the console's list)."""
+    return Room.objects.filter(facility=fac).order_by("-is_active", "sort_order", "code")
+
+
 def closures_ahead(fac: Facility, today: date) -> QuerySet[Closure]:
     return Closure.objects.filter(facility=fac, date_to__gte=today).select_related("room")
 
@@ -263,6 +273,13 @@ def contested(rnd: LotteryRound) -> QuerySet[Application]:
     """The round's applications with their results (the console's view of a draw)."""
     return (Application.objects.filter(round=rnd).select_related("room__facility", "entry")
             .order_by("date", "room", "period", "entry__rank"))
+
+
+def awaits_substitute(room: Room, day: date, period: str) -> bool:
+    """A promoted substitute is deciding on this slot (its win is waiting for confirmation): the slot is not free
+    for anyone else meanwhile."""
+    return DrawEntry.objects.filter(state=DrawEntry.State.WAITING, application__room=room, application__date=day,
+                                    application__period=period).exists()
 
 
 def has_live_booking(room: Room, day: date, period: str) -> bool:

@@ -213,6 +213,8 @@ def apply(*, actor: PortalAccount, registrant: Registrant, room: Room, day: date
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この利用者番号では申し込めません。"))
     facility = room.facility
     kind = facility.kind
+    if not room.is_active:
+        raise ApplicationError(ErrorCode.CLOSED, _("この部屋は利用を終了しました。"), field="room")
     rnd = round_for(kind, day)
     if rnd is None or rnd.status != LotteryRound.Status.OPEN or not rnd.window_opens <= today <= rnd.window_closes:
         raise ApplicationError(ErrorCode.CLOSED, _("抽選の申込期間外です。"), field="date")
@@ -240,13 +242,18 @@ def apply(*, actor: PortalAccount, registrant: Registrant, room: Room, day: date
     return app
 
 
+def withdrawable(app: Application, today: date) -> bool:
+    """An application may be withdrawn while its round's window is open."""
+    return app.round.status == LotteryRound.Status.OPEN and today <= app.round.window_closes
+
+
 def withdraw(*, actor: PortalAccount, application: Application) -> None:
     """Withdraw an application while the window is open."""
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("round", "registrant").get(pk=application.pk)
         if not acts_for(actor, app.registrant):
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("この申込は取り下げられません。"))
-        if app.round.status != LotteryRound.Status.OPEN or timezone.localdate() > app.round.window_closes:
+        if not withdrawable(app, timezone.localdate()):
             raise ApplicationError(ErrorCode.CLOSED, _("申込期間が終わった申込は取り下げられません。"))
         record_write(actor=actor, action="facilities.application_withdrawn", target=app,
                      changes={"room": app.room_id, "date": app.date, "period": app.period})
@@ -409,24 +416,38 @@ def lapse_unconfirmed(*, today: date | None = None) -> int:
             record_write(actor=None, action="facilities.win_lapsed", target=e, changes={"state": ["waiting", "lapsed"]})
             _notice(e.application.registrant, str(_("当選の失効")),
                     str(_("当選確認の期限を過ぎたため、当選は失効しました。")))
-            _promote_next(e, today)
+            promote_next_substitute(e, today)
             lapsed += 1
     return lapsed
 
 
-def _promote_next(e: DrawEntry, today: date) -> None:
+def substitute_deadline(day: date, today: date, confirm_days: int) -> date | None:
+    """The confirmation deadline a substitute promoted today gets for a slot used on ``day``: the kind's days, at
+    most the day before use; ``None`` when that leaves no day beyond today (the slot then opens first-come)."""
+    deadline = min(today + timedelta(days=confirm_days), day - timedelta(days=1))
+    return deadline if deadline > today else None
+
+
+def promote_next_substitute(e: DrawEntry, today: date) -> DrawEntry | None:
+    """Offer the slot of ``e`` (a win that lapsed, unconfirmed or unpaid) to its next substitute, if the
+    substitute's confirmation deadline can still be met (inside the caller's transaction). Returns the promoted
+    entry, or None: no substitute left, or too late, and the slot opens first-come."""
     app = e.application
+    deadline = substitute_deadline(app.date, today, e.round.kind.confirm_days)
+    if deadline is None:
+        return None
     nxt = (DrawEntry.objects.select_for_update()
            .filter(round=e.round, outcome=DrawEntry.Outcome.SUBSTITUTE, state="", application__room=app.room_id,
                    application__date=app.date, application__period=app.period)
            .select_related("application__registrant").order_by("rank").first())
-    if nxt is None or today >= app.date:
-        return
-    nxt.state, nxt.confirm_by = DrawEntry.State.WAITING, min(today + timedelta(days=e.round.kind.confirm_days),
-                                                             app.date - timedelta(days=1))
+    if nxt is None:
+        return None
+    nxt.state, nxt.confirm_by = DrawEntry.State.WAITING, deadline
     nxt.save(update_fields=["state", "confirm_by"])
     record_write(actor=None, action="facilities.substitute_promoted", target=nxt,
                  changes={"state": ["", "waiting"], "rank": nxt.rank, "after": e.pk})
     _notice(nxt.application.registrant, str(_("補欠からの繰り上げ当選")),
             str(_("補欠から繰り上げで当選しました。%(by)sまでに当選を確認してください。"))
-            % {"by": notice_date(nxt.confirm_by)})
+            % {"by": notice_date(deadline)})
+    return nxt
+

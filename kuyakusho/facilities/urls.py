@@ -20,6 +20,7 @@ urlpatterns = [
     path("facilities/my/bookings/<int:pk>/pay", views.pay, name="pay"),
     path("facilities/my/bookings/<int:pk>/permit.pdf", views.permit, name="permit"),
     path("facilities/my/bookings/<int:pk>/cancel", views.cancel, name="cancel"),
+    path("facilities/my/bookings/<int:pk>/change", views.change, name="change"),
     path("facilities/my/bookings.ics", views.calendar, name="calendar"),
     path("console/facilities/", views.console_index, name="console_index"),
     path("console/facilities/registrants/<int:pk>/", views.console_registrant, name="console_registrant"),
@@ -27,5 +28,7 @@ urlpatterns = [
     path("console/facilities/lottery/<int:pk>/", views.console_round, name="console_round"),
     path("console/facilities/f/<str:code>/", views.console_facility, name="console_facility"),
     path("console/facilities/f/<str:code>/day", views.console_day, name="console_day"),
+    path("console/facilities/f/<str:code>/edit", views.console_facility_edit, name="console_facility_edit"),
+    path("console/facilities/rooms/<int:pk>/", views.console_room, name="console_room"),
     path("console/facilities/report", views.console_report, name="console_report"),
 ]

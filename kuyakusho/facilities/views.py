@@ -25,20 +25,24 @@ from kuyakusho.identity.sessions import ResidentRequest, resident
 from kuyakusho.payments.selectors import bill_link_token
 
 from . import booking as bookings
-from . import documents, selectors, services
+from . import catalogue, documents, selectors, services
 from .forms import (
     CancelForm,
+    ChangeForm,
     ClosureForm,
     DrawForm,
+    FacilityForm,
     FeeForm,
+    NewRoomForm,
     RegistrantForm,
     ReviewForm,
+    RoomForm,
     RoundForm,
     SlotForm,
     WardEventForm,
 )
 from .models import Application, Booking, DrawEntry, LotteryRound, Registrant, Room
-from .slots import find_period
+from .slots import find_period, periods
 
 C = Capability
 
@@ -120,7 +124,7 @@ def slot(request: ResidentRequest) -> HttpResponse:
         "room": data.get("room"), "date": data.get("date"), "period": data.get("period"), "attendees": 1})
     try:
         room = (Room.objects.select_related("facility__kind", "facility__schedule")
-                .get(pk=int(data.get("room", "0")), facility__is_active=True))
+                .get(pk=int(data.get("room", "0")), facility__is_active=True, is_active=True))
         day = date.fromisoformat(data.get("date", ""))
     except (Room.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None
@@ -224,6 +228,32 @@ def cancel(request: ResidentRequest, pk: int) -> HttpResponse:
             form.add_error(None, e.message)
     return render(request, "facilities/cancel.html", {"form": form, "booking": b,
                                                       "refundable": bookings.refundable(b, timezone.localdate())})
+
+
+@resident
+def change(request: ResidentRequest, pk: int) -> HttpResponse:
+    """Move a booking to another free slot of the same facility (same fee)."""
+    b = _own_booking(request, pk)
+    rooms = list(b.room.facility.rooms.filter(is_active=True).order_by("sort_order", "code"))
+    choices: dict[str, str] = {}
+    for r in rooms:
+        for p in periods(r.scheme):
+            choices.setdefault(p.code, f"{p.label} {p.span}")
+    form = ChangeForm(request.POST or None, rooms=[(r.pk, r.name) for r in rooms], periods=list(choices.items()),
+                      initial={"room": b.room_id, "period": b.period})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        room = next(r for r in rooms if r.pk == d["room"])
+        try:
+            moved = bookings.change_booking(actor=_account(request), booking=b, room=room, day=d["date"],
+                                            period=d["period"])
+            messages.success(request, _("予約を変更しました。")
+                             if moved.status != Booking.Status.CONFIRMED or not moved.permit_number
+                             else _("予約を変更しました。新しい利用許可書をダウンロードしてください。"))
+            return redirect("facilities:my")
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+    return render(request, "facilities/change.html", {"form": form, "booking": b})
 
 
 @resident
@@ -352,6 +382,61 @@ def console_facility(request: StaffRequest, code: str) -> HttpResponse:
     return render(request, "facilities/console_facility.html", {
         "facility": fac, "closure_form": closure_form, "event_form": event_form, "today": today,
         "closures": selectors.closures_ahead(fac, today)})
+
+
+@staff(C.MANAGE_FACILITIES)
+def console_facility_edit(request: StaffRequest, code: str) -> HttpResponse:
+    """Edit a facility (names, address, barrier-free information, hours) and add rooms."""
+    fac = selectors.facility(code)
+    if fac is None:
+        raise Http404
+    which = request.POST.get("form")
+    form = FacilityForm(request.POST if which == "facility" else None, prefix="facility", initial={
+        **{k: getattr(fac, k) for k in catalogue.FACILITY_TEXT}, "schedule": fac.schedule_id})
+    room_form = NewRoomForm(request.POST if which == "room" else None, prefix="room")
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            catalogue.update_facility(actor=request.user, facility=fac, values=d, schedule=d["schedule"])
+            messages.success(request, _("施設の情報を保存しました。"))
+            return redirect("facilities:console_facility_edit", code=code)
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+    if room_form.is_bound and room_form.is_valid():
+        d = room_form.cleaned_data
+        try:
+            catalogue.add_room(actor=request.user, facility=fac, code=d["code"], scheme=d["scheme"], values=d,
+                               fees={k: d[k] for k in ("resident", "group", "nonresident")})
+            messages.success(request, _("部屋を追加しました。"))
+            return redirect("facilities:console_facility_edit", code=code)
+        except ApplicationError as e:
+            room_form.add_error(e.field if e.field in room_form.fields else None, e.message)
+    return render(request, "facilities/console_facility_edit.html", {
+        "facility": fac, "form": form, "room_form": room_form, "rooms": selectors.all_rooms(fac)})
+
+
+@staff(C.MANAGE_FACILITIES)
+def console_room(request: StaffRequest, pk: int) -> HttpResponse:
+    """Edit a room (name, capacity, equipment), retire it or bring it back."""
+    room = get_object_or_404(Room.objects.select_related("facility"), pk=pk, facility__is_active=True)
+    form = RoomForm(request.POST if request.POST.get("form") == "room" else None,
+                    initial={k: getattr(room, k) for k in ("name_ja", "name_en", "capacity", "equipment_ja",
+                                                           "equipment_en")})
+    if request.method == "POST" and request.POST.get("form") == "active":
+        try:
+            catalogue.set_room_active(actor=request.user, room=room, active=request.POST.get("active") == "1")
+            messages.success(request, _("部屋の利用状態を変更しました。"))
+            return redirect("facilities:console_facility_edit", code=room.facility.code)
+        except ApplicationError as e:
+            messages.error(request, e.message)
+    if form.is_bound and form.is_valid():
+        try:
+            catalogue.update_room(actor=request.user, room=room, values=form.cleaned_data)
+            messages.success(request, _("部屋の情報を保存しました。"))
+            return redirect("facilities:console_facility_edit", code=room.facility.code)
+        except ApplicationError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+    return render(request, "facilities/console_room.html", {"room": room, "form": form})
 
 
 @staff(C.MANAGE_FACILITIES)

@@ -8,6 +8,10 @@ request, after ``RESIDENT_SESSION_AGE`` seconds in any case, and at sign-out. So
 resident page (the decorator below reads only the resident cookie) and a resident cookie opens no console page
 (Django's auth never reads it). Sensitive steps ask for the card again when the last card sign-in is older
 than ``RESIDENT_REAUTH_AGE`` (``needs_card``).
+
+The API reads the same cookie: an operation declared ``@api_resident`` (``core.access``) is authenticated by
+:class:`ResidentSessionAuth` (``config/api.py`` hands :func:`declared_resident_access` to
+``core.api.enforce_declared_access``); its writes need Django's CSRF token, as the resident site's forms do.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from ninja.security import APIKeyCookie
 
 from kuyakusho.core.access import Access
 
@@ -114,3 +119,21 @@ def resident(view):
 
     wrapper.access = Access("resident")  # type: ignore[attr-defined]
     return wrapper
+
+
+class ResidentSessionAuth(APIKeyCookie):
+    """The resident session cookie for API operations declared ``@api_resident``: ``request.auth`` becomes the
+    session's ``PortalAccount``; no live session, no access (401). Writes need the CSRF token."""
+
+    param_name = settings.RESIDENT_SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> PortalAccount | None:
+        session = current(request) if key else None
+        return session.account if session is not None else None
+
+
+def declared_resident_access(access: Access) -> ResidentSessionAuth:
+    """The check ``core.api.enforce_declared_access`` runs before an ``@api_resident`` operation parses input."""
+    if access.audience != "resident":
+        raise ValueError(f"not a resident operation: {access}")
+    return ResidentSessionAuth()

@@ -158,5 +158,22 @@ def test_a_group_wins_the_lottery_pays_and_prints_its_permit(browser, live_serve
     expect(second.get_by_test_id(f"cell-hall-{day:%Y-%m-%d}-pm")).to_have_text("× 予約済")
     expect(second.get_by_test_id(f"cell-hall-{day:%Y-%m-%d}-am")).not_to_have_text("× 予約済")
     shot(second, "facilities-vacancy-taken")
+
+    # 8. Once the confirmation period is over, the group moves its booking to the next day's slot (same fee).
+    LotteryRound.objects.filter(pk=rnd.pk).update(confirm_deadline=today - timedelta(days=1))
+    page.goto("/facilities/my/")
+    page.get_by_role("link", name="変更する").click()
+    _axe(page)
+    moved_to = day + timedelta(days=1)
+    page.get_by_label("利用日").fill(moved_to.isoformat())
+    page.get_by_label("区分").select_option("pm")
+    page.get_by_role("button", name="この枠に変更する").click()
+    expect(page.locator(".messages")).to_contain_text("予約を変更しました")
+    shot(page, "facilities-changed")
+    moved = Booking.objects.get()
+    assert (moved.date, moved.status) == (moved_to, "confirmed") and moved.permit_code != booking.permit_code
+    second.goto(f"/facilities/f/{facility.code}/?month={rnd.month:%Y-%m}")
+    expect(second.get_by_test_id(f"cell-hall-{day:%Y-%m-%d}-pm")).not_to_have_text("× 予約済")
+    expect(second.get_by_test_id(f"cell-hall-{moved_to:%Y-%m-%d}-pm")).to_have_text("× 予約済")
     for context in (group, staff, other):
         context.close()

@@ -132,3 +132,51 @@ def test_device_api_denies_anonymous_staff_and_other_terminals(path, op, client,
         r = call(_fill(path), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert r.status_code == 403, (kind, r.content)
     assert call(_fill(path), content_type="application/json", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
+
+
+RESIDENT_OPS = [(p, op) for p, op in api_operations() if _access(op.view_func).audience == "resident"]
+
+
+def _sign_in_resident(client) -> None:
+    """A live resident session (``identity``), its cookie set on ``client``."""
+    from django.http import HttpResponse
+
+    from kuyakusho.identity.models import PortalAccount
+    from kuyakusho.identity.sessions import begin
+
+    account = PortalAccount.objects.create(kind="email", email="route-walk@example.jp", password="md5$x$y")
+    response = HttpResponse()
+    begin(response, account=account, card=False)
+    client.cookies.update(response.cookies)
+
+
+@pytest.mark.parametrize(("path", "op"), RESIDENT_OPS, ids=[f"{' '.join(o.methods)} {p}" for p, o in RESIDENT_OPS])
+def test_resident_api_denies_anonymous_staff_and_terminals(path, op, client, clerk, supervisor):
+    from kuyakusho.accounts.models import TerminalKind
+    from kuyakusho.accounts.terminals import register_terminal
+
+    method = next(iter(op.methods)).lower()
+    call = getattr(client, method)
+    assert call(_fill(path), content_type="application/json").status_code == 401
+    client.force_login(supervisor)  # a staff session is not a resident's
+    r = call(_fill(path), content_type="application/json")
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    client.logout()
+    _, token = register_terminal(actor=clerk, code="t-resident-walk", kind=TerminalKind.KIOSK, name="k")
+    assert call(_fill(path), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    _sign_in_resident(client)
+    assert call(_fill(path), content_type="application/json").status_code not in (401, 403)
+
+
+def test_a_resident_declaration_lets_only_residents_in():
+    from kuyakusho.core.access import Access
+    from kuyakusho.core.actors import ActorKind
+
+    class Caller:
+        def __init__(self, kind):
+            self.pk, self.actor_kind, self.actor_label, self.kind = 1, kind, "x", "kiosk"
+
+    access = Access("resident")
+    assert access.allows(Caller(ActorKind.RESIDENT))
+    assert not any(access.allows(Caller(k)) for k in (ActorKind.STAFF, ActorKind.TERMINAL, ActorKind.CLIENT))
+    assert not access.allows(None)

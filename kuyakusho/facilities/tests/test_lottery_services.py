@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.facilities import booking, services
+from kuyakusho.facilities import booking, selectors, services
 from kuyakusho.facilities.models import Application, Booking, Closure, DrawEntry, LotteryRound, Notice, Registrant
 
 from .conftest import TODAY, make_account, make_registrant
@@ -251,3 +251,70 @@ def test_a_card_holder_linked_to_the_register_is_identified_online():
                           representative_name="練馬 太郎", representative_birth_date=date(1990, 5, 5),
                           representative_in_ward=True, phone="03-0000-1111", email="")
     assert r.identity_check == "card"
+
+
+def _winner_books(rnd):
+    winner = DrawEntry.objects.get(outcome="won", application__date=date(2027, 2, 6))
+    b = booking.confirm_win(actor=winner.application.registrant.account, entry=winner, today=date(2026, 12, 12))
+    assert b.pay_by == date(2026, 12, 26)
+    return winner, b
+
+
+def test_an_unpaid_win_lapses_to_the_next_substitute_who_holds_the_slot(drawn, halls):
+    rnd, _groups = drawn
+    _fac, (hall, _room) = halls
+    winner, b = _winner_books(rnd)
+    assert booking.lapse_unpaid(today=date(2026, 12, 26)) == 0  # on its deadline it still stands
+    assert booking.lapse_unpaid(today=date(2026, 12, 27)) == 1
+    b.refresh_from_db()
+    assert b.status == "lapsed" and DrawEntry.objects.get(pk=winner.pk).state == "lapsed"
+    first = DrawEntry.objects.get(outcome="substitute", rank=1)
+    assert first.state == "waiting" and first.confirm_by == date(2027, 1, 3)  # the kind's 7 days
+    assert DrawEntry.objects.filter(outcome="substitute", state="waiting").count() == 1
+    assert Notice.objects.filter(registrant=first.application.registrant, subject="補欠からの繰り上げ当選").exists()
+    lapsed = AuditEvent.objects.get(action="facilities.booking_lapsed")
+    assert lapsed.detail["substitute"] == first.pk
+    assert AuditEvent.objects.get(action="facilities.win_lapsed").changes == {"state": ["confirmed", "lapsed"]}
+    # While the substitute decides, the slot is not free for first-come booking (the month is open to it).
+    stranger = make_registrant()
+    with pytest.raises(ApplicationError) as e:
+        booking.book_first_come(actor=stranger.account, registrant=stranger, room=hall, day=date(2027, 2, 6),
+                                period="am", attendees=5, purpose="", today=date(2026, 12, 28))
+    assert "繰り上げ当選の確認待ち" in str(e.value.message)
+    grid = selectors.vacancy(hall.facility, FEB, today=date(2026, 12, 28))
+    cells = dict(next(row for row in grid.rooms[0].days if row.day == date(2027, 2, 6)).cells)
+    assert {p.code: state for p, state in cells.items()} == {"am": "taken", "pm": "free", "night": "free"}
+    taken = booking.book_first_come(actor=stranger.account, registrant=stranger, room=hall, day=date(2027, 2, 6),
+                                    period="pm", attendees=5, purpose="", today=date(2026, 12, 28))
+    assert taken.status == "provisional"  # another slot of the same day is free
+    b2 = booking.confirm_win(actor=first.application.registrant.account, entry=first, today=date(2026, 12, 28))
+    assert b2.registrant == first.application.registrant and b2.status == "provisional"
+
+
+def test_too_late_for_a_substitute_an_unpaid_win_opens_the_slot_first_come(drawn, halls):
+    rnd, _groups = drawn
+    _fac, (hall, _room) = halls
+    winner, b = _winner_books(rnd)
+    Booking.objects.filter(pk=b.pk).update(pay_by=date(2027, 2, 4))
+    # The day before use: a substitute would have no day left to confirm.
+    assert booking.lapse_unpaid(today=date(2027, 2, 5)) == 1
+    assert DrawEntry.objects.get(pk=winner.pk).state == "lapsed"
+    assert not DrawEntry.objects.filter(outcome="substitute").exclude(state="").exists()
+    assert AuditEvent.objects.get(action="facilities.booking_lapsed").detail["substitute"] is None
+    stranger = make_registrant()
+    b2 = booking.book_first_come(actor=stranger.account, registrant=stranger, room=hall, day=date(2027, 2, 6),
+                                 period="am", attendees=5, purpose="", today=date(2027, 2, 5))
+    assert b2.source == "first_come" and b2.status == "provisional"
+
+
+def test_a_moved_lottery_booking_that_lapses_promotes_nobody(drawn, halls):
+    """The won slot was released when the booking moved; the lapse of the new slot is not the win's."""
+    rnd, _groups = drawn
+    _fac, (hall, _room) = halls
+    winner, b = _winner_books(rnd)
+    booking.change_booking(actor=b.registrant.account, booking=b, room=hall, day=date(2027, 2, 8), period="am",
+                           today=date(2026, 12, 20))
+    assert booking.lapse_unpaid(today=date(2026, 12, 27)) == 1
+    assert DrawEntry.objects.get(pk=winner.pk).state == "confirmed"
+    assert not DrawEntry.objects.filter(outcome="substitute").exclude(state="").exists()
+    assert AuditEvent.objects.get(action="facilities.booking_lapsed").detail["substitute"] is None
