@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -46,8 +47,6 @@ def heic(width: int = 1200, height: int = 900, *, gps: tuple[float, float] | Non
     """A HEIC as an iPhone writes it: the sensor's pixels (left half red, right half blue) in a grid of 512×512
     tiles, taken upright (EXIF orientation 6, stored as a rotation the decoder applies), EXIF with the camera and
     optionally GPS, XMP, and a 320 px thumbnail."""
-    import pillow_heif
-
     image = Image.new("RGB", (width, height), (220, 20, 20))
     image.paste((20, 20, 220), (width // 2, 0, width, height))
     exif = Image.Exif()

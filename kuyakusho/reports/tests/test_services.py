@@ -7,10 +7,12 @@ import struct
 import zlib
 from datetime import timedelta
 
+import pillow_heif
 import pytest
 from django.core import mail
 from django.utils import timezone
 from PIL import Image
+from pillow_heif import as_plugin
 
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -120,8 +122,6 @@ def test_files_over_20_mb_are_refused_before_reading(submit):
 
 
 def test_heic_from_phones_is_read_and_stored_as_a_plain_jpeg(submit):
-    import pillow_heif
-
     heif = pillow_heif.from_pillow(Image.new("RGB", (1200, 900), (50, 60, 200)))
     out = io.BytesIO()
     heif.save(out, quality=60)
@@ -132,8 +132,6 @@ def test_heic_from_phones_is_read_and_stored_as_a_plain_jpeg(submit):
 
 
 def test_a_tiled_heic_as_iphones_write_it_is_stored_upright_without_metadata(submit):
-    import pillow_heif
-
     raw = heic(gps=(north_of(10), LON))
     source = pillow_heif.open_heif(io.BytesIO(raw))
     assert source.info["tiling"]["tile_width"] == 512 and source.info["thumbnails"] == [320]
@@ -151,8 +149,6 @@ def test_a_tiled_heic_as_iphones_write_it_is_stored_upright_without_metadata(sub
 
 
 def test_a_heic_with_a_preview_as_large_as_the_stored_photo_is_read_from_the_preview(submit, monkeypatch):
-    from pillow_heif import as_plugin
-
     chosen = []
 
     def spy(image, size):
