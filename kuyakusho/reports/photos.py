@@ -83,10 +83,13 @@ def process(raw: bytes) -> Processed:
             raise _refuse(_("写真の画素数が大きすぎます（5,000万画素まで）。"))
         gps = _gps(image)
         orientation = image.getexif().get(0x0112, 1)
-        if image.format in ("JPEG", "MPO"):
-            # Decode at a reduced DCT scale (1/2, 1/4, 1/8) no smaller than the stored size: a 12 MP photo at 1/2.
-            scale = MAX_SIDE / max(width, height)
-            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+        # Decode no larger than the stored size needs. A JPEG decodes at a reduced DCT scale (1/2, 1/4, 1/8): a
+        # 12 MP photo at 1/2. A HEIC decodes from an embedded preview when the phone stored one at least that large
+        # and pillow-heif finds it a scaled copy of the image (same crop, rotation and colours); phones store small
+        # thumbnails or none (an iPhone's is 320×240), so their photos are decoded whole, the 512×512 tiles of the
+        # grid in parallel.
+        scale = MAX_SIDE / max(width, height)
+        image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()
         if image.mode != "RGB":
             image = image.convert("RGB")

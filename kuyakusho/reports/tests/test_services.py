@@ -7,10 +7,12 @@ import struct
 import zlib
 from datetime import timedelta
 
+import pillow_heif
 import pytest
 from django.core import mail
 from django.utils import timezone
 from PIL import Image
+from pillow_heif import as_plugin
 
 from kuyakusho.audit.models import AuditEvent
 from kuyakusho.core.errors import ApplicationError, ErrorCode
@@ -18,7 +20,7 @@ from kuyakusho.portal.models import PortalNotice
 from kuyakusho.reports import geo, photos, selectors, services
 from kuyakusho.reports.models import Follower, Photo, Report, Status, StatusChange
 
-from .conftest import LAT, LON, jpeg, png
+from .conftest import LAT, LON, heic, jpeg, png
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +122,6 @@ def test_files_over_20_mb_are_refused_before_reading(submit):
 
 
 def test_heic_from_phones_is_read_and_stored_as_a_plain_jpeg(submit):
-    import pillow_heif
-
     heif = pillow_heif.from_pillow(Image.new("RGB", (1200, 900), (50, 60, 200)))
     out = io.BytesIO()
     heif.save(out, quality=60)
@@ -129,6 +129,43 @@ def test_heic_from_phones_is_read_and_stored_as_a_plain_jpeg(submit):
     image = Image.open(io.BytesIO(bytes(report.photos.get().data)))
     assert image.format == "JPEG" and image.size == (1000, 750) and not image.getexif()
     assert "icc_profile" not in image.info
+
+
+def test_a_tiled_heic_as_iphones_write_it_is_stored_upright_without_metadata(submit):
+    raw = heic(gps=(north_of(10), LON))
+    source = pillow_heif.open_heif(io.BytesIO(raw))
+    assert source.info["tiling"]["tile_width"] == 512 and source.info["thumbnails"] == [320]
+    report = submit(lat=None, lon=None, photos=[raw], use_photo_position=True)
+    assert report.lat == pytest.approx(north_of(10), abs=1e-5)  # the GPS was read before the EXIF was dropped
+    photo = report.photos.get()
+    image = Image.open(io.BytesIO(bytes(photo.data)))
+    # the sensor's 1200×900 turned upright once (not twice: the decoder applied the rotation), decoded whole
+    # (the 320 px thumbnail is too small for the stored size)
+    assert image.format == "JPEG" and image.size == (photo.width, photo.height) == (750, 1000)
+    top, bottom = image.getpixel((375, 100)), image.getpixel((375, 900))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # the sensor's left (red) is the top
+    assert not image.getexif() and "xmp" not in image.info and "icc_profile" not in image.info
+    assert b"SERIAL-123456" not in bytes(photo.data) and b"xmpmeta" not in bytes(photo.data)
+
+
+def test_a_heic_with_a_preview_as_large_as_the_stored_photo_is_read_from_the_preview(submit, monkeypatch):
+    chosen = []
+
+    def spy(image, size):
+        thumbnail = select(image, size)
+        chosen.append(thumbnail.size if thumbnail else None)
+        return thumbnail
+
+    select = as_plugin._thumbnail_for_size
+    monkeypatch.setattr(as_plugin, "_thumbnail_for_size", spy)
+    photo = submit(photos=[heic(2400, 1800, thumbnails=(320, 1200))]).photos.get()
+    assert chosen == [(900, 1200)]  # the 1,200 px preview (upright) instead of the 4.3 MP image
+    assert (photo.width, photo.height) == (750, 1000)
+    top = Image.open(io.BytesIO(bytes(photo.data))).getpixel((375, 100))
+    assert top[0] > 150 > top[2]
+    chosen.clear()
+    submit(photos=[heic(2400, 1800)])
+    assert chosen == [None]  # a 320 px thumbnail is too small: the image itself is decoded
 
 
 def test_spam_bursts_are_limited_per_reporter_and_per_address(submit, neighbour, new_report):
