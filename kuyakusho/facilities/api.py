@@ -6,7 +6,7 @@ A resident's operations (``/my/…``) call the same services as the resident pag
 registrations: another resident's application or booking is not found (404)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -76,7 +76,7 @@ class MonthQuery(Schema):
 @router.get("/", response=list[FacilityOut], auth=None,
             summary="施設の一覧（公開）/ Facilities (public)")
 @api_public
-def facilities(request, response: HttpResponse, filters: Query[FacilityFilter]):
+def facilities(request: HttpRequest, response: HttpResponse, filters: Query[FacilityFilter]) -> list[dict[str, object]]:
     patch_cache_control(response, public=True, max_age=300)
     qs = selectors.facilities(kind=filters.kind, area=filters.area).prefetch_related(
         Prefetch("rooms", queryset=Room.objects.filter(is_active=True)))
@@ -89,7 +89,7 @@ def facilities(request, response: HttpResponse, filters: Query[FacilityFilter]):
 @router.get("/{code}/vacancy", response=VacancyOut, auth=None,
             summary="施設の空き状況（月ごと、公開）/ A facility's vacancy for a month (public)")
 @api_public
-def vacancy(request, code: str, response: HttpResponse, q: Query[MonthQuery]):
+def vacancy(request: HttpRequest, code: str, response: HttpResponse, q: Query[MonthQuery]) -> dict[str, object]:
     fac = selectors.facility(code[:32])
     if fac is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("施設が見つかりません。"))
@@ -221,7 +221,7 @@ def _my_booking(account: PortalAccount, booking_id: int) -> Booking:
 @router.get("/my/registrants", response=list[RegistrantOut],
             summary="自分の利用者登録（区民）/ My registrations (resident)")
 @api_resident
-def my_registrants(request: ResidentApiRequest):
+def my_registrants(request: ResidentApiRequest) -> list[dict[str, object]]:
     return [{"id": r.pk, "number": r.number, "kind": r.kind, "name": r.name, "status": r.status,
              "review_reason": r.review_reason} for r in selectors.registrants_of(request.auth.pk)]
 
@@ -229,7 +229,7 @@ def my_registrants(request: ResidentApiRequest):
 @router.get("/my/applications", response=list[ApplicationOut],
             summary="自分の抽選の申込（区民）/ My lottery applications (resident)")
 @api_resident
-def my_applications(request: ResidentApiRequest):
+def my_applications(request: ResidentApiRequest) -> list[dict[str, object]]:
     today = timezone.localdate()
     return [_application_out(a, today) for a in selectors.applications_of(request.auth.pk)]
 
@@ -237,7 +237,7 @@ def my_applications(request: ResidentApiRequest):
 @router.post("/my/applications", response={201: ApplicationOut},
              summary="抽選に申し込む（申込期間中、区民）/ Apply in a lottery, in its window (resident)")
 @api_resident
-def my_apply(request: ResidentApiRequest, body: ApplicationIn):
+def my_apply(request: ResidentApiRequest, body: ApplicationIn) -> Status:
     account = request.auth
     app = services.apply(actor=account, registrant=_my_registrant(account, body.registrant_id),
                          room=_room(body.room_id), day=body.date, period=body.period, attendees=body.attendees)
@@ -247,7 +247,7 @@ def my_apply(request: ResidentApiRequest, body: ApplicationIn):
 @router.delete("/my/applications/{int:application_id}", response={204: None},
                summary="抽選の申込を取り下げる（申込期間中、区民）/ Withdraw an application, in its window (resident)")
 @api_resident
-def my_withdraw(request: ResidentApiRequest, application_id: int):
+def my_withdraw(request: ResidentApiRequest, application_id: int) -> Status:
     app = selectors.applications_of(request.auth.pk).filter(pk=application_id).first()
     if app is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("申込が見つかりません。"))
@@ -257,14 +257,14 @@ def my_withdraw(request: ResidentApiRequest, application_id: int):
 
 @router.get("/my/bookings", response=list[BookingOut], summary="自分の予約（区民）/ My bookings (resident)")
 @api_resident
-def my_bookings(request: ResidentApiRequest):
+def my_bookings(request: ResidentApiRequest) -> list[dict[str, object]]:
     return [_booking_out(b) for b in selectors.bookings_of(request.auth.pk)]
 
 
 @router.post("/my/bookings", response={201: BookingOut},
              summary="空いている枠を先着順で予約する（区民）/ Book a free slot, first come (resident)")
 @api_resident
-def my_book(request: ResidentApiRequest, body: BookingIn):
+def my_book(request: ResidentApiRequest, body: BookingIn) -> Status:
     account = request.auth
     b = bookings.book_first_come(actor=account, registrant=_my_registrant(account, body.registrant_id),
                                  room=_room(body.room_id), day=body.date, period=body.period,
@@ -275,7 +275,7 @@ def my_book(request: ResidentApiRequest, body: BookingIn):
 @router.post("/my/bookings/{int:booking_id}/cancel", response=BookingOut,
              summary="予約を取り消す（区民）/ Cancel a booking (resident)")
 @api_resident
-def my_cancel(request: ResidentApiRequest, booking_id: int, body: CancelIn):
+def my_cancel(request: ResidentApiRequest, booking_id: int, body: CancelIn) -> dict[str, object]:
     account = request.auth
     bookings.cancel_booking(actor=account, booking=_my_booking(account, booking_id), reason=body.reason)
     return _booking_out(_my_booking(account, booking_id))
@@ -284,7 +284,7 @@ def my_cancel(request: ResidentApiRequest, booking_id: int, body: CancelIn):
 @router.post("/my/bookings/{int:booking_id}/change", response=BookingOut,
              summary="予約を同じ施設の別の枠に変更する（区民）/ Move a booking to another slot (resident)")
 @api_resident
-def my_change(request: ResidentApiRequest, booking_id: int, body: ChangeIn):
+def my_change(request: ResidentApiRequest, booking_id: int, body: ChangeIn) -> dict[str, object]:
     account = request.auth
     bookings.change_booking(actor=account, booking=_my_booking(account, booking_id), room=_room(body.room_id),
                             day=body.date, period=body.period)
@@ -307,7 +307,7 @@ class DayQuery(Schema):
 @router.get("/{code}/bookings", response=list[DayBookingOut],
             summary="施設の当日の予約一覧（職員）/ A facility's bookings of a day (staff)")
 @api_staff(Capability.MANAGE_FACILITIES)
-def day_bookings(request, code: str, q: Query[DayQuery]):
+def day_bookings(request: HttpRequest, code: str, q: Query[DayQuery]) -> list[dict[str, object]]:
     fac = selectors.facility(code[:32])
     if fac is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("施設が見つかりません。"))
@@ -327,7 +327,7 @@ class PendingOut(Schema):
 @router.get("/registrants/pending", response=list[PendingOut],
             summary="審査待ちの利用者登録（職員）/ Registrations awaiting review (staff)")
 @api_staff(Capability.MANAGE_FACILITIES)
-def pending(request):
+def pending(request: HttpRequest) -> list[Any]:
     return list(selectors.pending_registrants().values("number", "kind", "member_count", "ward_member_count",
                                                         "identity_check")[:500])
 
@@ -335,7 +335,7 @@ def pending(request):
 @router.get("/lottery/{round_id}/published", response=dict, auth=None,
             summary="抽選の公表データ（公開）/ A draw's published data (public)")
 @api_public
-def published(request, round_id: int):
+def published(request: HttpRequest, round_id: int) -> dict[str, object]:
     rnd = LotteryRound.objects.filter(pk=round_id, status=LotteryRound.Status.DRAWN).first()
     if rnd is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("公表された抽選がありません。"))

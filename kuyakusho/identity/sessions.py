@@ -19,10 +19,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -101,18 +104,18 @@ class ResidentRequest(HttpRequest):
     resident_session: ResidentSession
 
 
-def resident(view):
+def resident(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A page for a signed-in resident (or card-less account): others go to the sign-in page."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         session = current(request)
         if session is None:
-            response = redirect(reverse("identity:sign_in") + "?" + urlencode({"next": request.get_full_path()}))
+            to_sign_in = redirect(reverse("identity:sign_in") + "?" + urlencode({"next": request.get_full_path()}))
             if request.COOKIES.get(settings.RESIDENT_SESSION_COOKIE_NAME):
-                response.delete_cookie(settings.RESIDENT_SESSION_COOKIE_NAME, path="/", samesite="Lax")
-            return response
-        request.resident_session = session
+                to_sign_in.delete_cookie(settings.RESIDENT_SESSION_COOKIE_NAME, path="/", samesite="Lax")
+            return to_sign_in
+        request.resident_session = session  # type: ignore[attr-defined]  # what ResidentRequest declares
         response = view(request, *args, **kwargs)
         response.headers["Cache-Control"] = "no-store"
         return response
