@@ -16,7 +16,7 @@ from .selectors import AuditFilter, search_audit
 router = Router(tags=["audit"])
 
 
-class EventOut(Schema):
+class AuditEventOut(Schema):
     seq: int
     occurred_at: datetime
     actor_label: str
@@ -42,7 +42,7 @@ class FilterIn(Schema):
     date_to: WarekiDate | None = None
 
 
-@router.get("/events", response=list[EventOut], summary="監査記録の検索 / Search the audit trail")
+@router.get("/events", response=list[AuditEventOut], summary="監査記録の検索 / Search the audit trail")
 @api_staff(Capability.VIEW_AUDIT)
 @paginate(PageNumberPagination, page_size=50)
 def events(request: ActorRequest, filters: Query[FilterIn]) -> QuerySet[AuditEvent]:

@@ -25,6 +25,7 @@ from ninja.responses import codes_4xx
 from kuyakusho.accounts.actors import DeviceRequest
 from kuyakusho.accounts.models import TerminalKind
 from kuyakusho.core.access import api_device
+from kuyakusho.core.api_errors import ErrorOut
 from kuyakusho.core.errors import ApplicationError, ErrorCode
 from kuyakusho.core.schemas import Text, WarekiDate
 
@@ -39,12 +40,6 @@ from .services.offer import offer
 from .services.protections import IssueHeld
 
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,80}", re.ASCII)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class KindOut(Schema):

@@ -51,7 +51,7 @@ class CounterIssueIn(Schema):
     idempotency_key: Text(80) | None = None
 
 
-class IssuedOut(Schema):
+class CounterIssuedOut(Schema):
     id: int
     number: str
     verification_code: str
@@ -69,7 +69,7 @@ def _issued(i: Issuance) -> dict:
             "pdf_url": reverse("certificates:issuance_pdf", args=[i.pk])}
 
 
-@router.post("/counter/issuances", response=IssuedOut,
+@router.post("/counter/issuances", response=CounterIssuedOut,
              summary="窓口での証明書の交付 / Issue a certificate at the counter")
 @api_staff(C.ISSUE_CERTIFICATE)
 def counter_issue(request: StaffRequest, payload: CounterIssueIn) -> dict:

@@ -170,7 +170,7 @@ class BookingIn(ApplicationIn):
     purpose: Annotated[str, text_rule(100)] = ""
 
 
-class CancelIn(Schema):
+class BookingCancelIn(Schema):
     reason: Annotated[str, text_rule(200)] = ""
 
 
@@ -275,7 +275,7 @@ def my_book(request: ResidentApiRequest, body: BookingIn) -> Status:
 @router.post("/my/bookings/{int:booking_id}/cancel", response=BookingOut,
              summary="予約を取り消す（区民）/ Cancel a booking (resident)")
 @api_resident
-def my_cancel(request: ResidentApiRequest, booking_id: int, body: CancelIn) -> dict[str, object]:
+def my_cancel(request: ResidentApiRequest, booking_id: int, body: BookingCancelIn) -> dict[str, object]:
     account = request.auth
     bookings.cancel_booking(actor=account, booking=_my_booking(account, booking_id), reason=body.reason)
     return _booking_out(_my_booking(account, booking_id))

@@ -162,3 +162,24 @@ def test_enumerated_fields_are_enums_in_the_description(client):
     for name in ("CounterIssueIn", "PostalIn", "PostOfficeIssueIn"):
         assert "juminhyo" in enum_of(components[name], "kind"), name
         assert enum_of(components[name], "requester") == {r.value for r in Requester}, name
+
+
+def test_every_api_schema_has_its_own_name():
+    """OpenAPI keys schemas by class name: two schemas of one name would describe one operation with the other's
+    fields (a reason made optional, an output with the wrong fields), and clients would send what is refused."""
+    from ninja import Schema
+
+    import config.api  # noqa: F401  (every router and its schemas)
+
+    def every(cls: type) -> list[type]:
+        found: list[type] = []
+        subclasses: list[type] = cls.__subclasses__()
+        for sub in subclasses:
+            found += [sub, *every(sub)]
+        return found
+
+    ours = {c for c in every(Schema) if c.__module__.startswith("kuyakusho.")}
+    names: dict[str, set[str]] = {}
+    for c in ours:
+        names.setdefault(c.__name__, set()).add(c.__module__)
+    assert {n: m for n, m in names.items() if len(m) > 1} == {}
