@@ -412,6 +412,9 @@ if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "kuyakusho_cache"}}
+# Each process's own memory, for renderings that change only with a new release (the resident site's menu and
+# footer, the stylesheet links): nothing kept there may depend on data or on who asks.
+CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kuyakusho-process"}
 # Proxies whose X-Forwarded-For is believed (comma separated addresses or networks, e.g. "10.0.0.0/8");
 # the client's address is then the right-most one they did not add (``kuyakusho.core.net.client_address``).
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

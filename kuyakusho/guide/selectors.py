@@ -5,6 +5,7 @@ written twice."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -57,16 +58,40 @@ def week_of(cal: Calendar, office: Office, services: list[Service], start: date)
     return days
 
 
-def office_page(office: Office) -> dict:
-    now = timezone.now()
+def office_facts(office: Office) -> dict:
+    """What an office's page shows that changes when staff edit it (and the week, with the date), with a digest
+    of it."""
     cal = office_calendar(office)
     services = list(office.services.all())
     kiosks = list(Terminal.objects.filter(kind=TerminalKind.KIOSK, active=True, office=office).order_by("code"))
-    return {
-        "office": office, "services": services, "status": cal.status(now, office=office),
-        "week": week_of(cal, office, services, timezone.localdate(now)),
-        "congestion": next(iter(recent_snapshots([office.code])), None), "kiosks": kiosks,
-    }
+    facts = {"office": office, "services": services, "kiosks": kiosks,
+             "week": week_of(cal, office, services, timezone.localdate())}
+
+    def fields(obj: object) -> list:
+        return [getattr(obj, f.attname) for f in obj._meta.concrete_fields]  # type: ignore[attr-defined]
+
+    shown = (fields(office), [fields(s) for s in services], [fields(k) for k in kiosks], facts["week"])
+    return {**facts, "digest": _digest(shown)}
+
+
+def office_now(office: Office, facts_digest: str) -> dict:
+    """What an office's page shows of the present: open now, and the waiting figures from every office's
+    snapshot (the one the congestion page reads too); with a digest of the whole page, under which its rendering
+    is kept until something in it changes (a few times a minute at a busy office, rarely at a quiet one)."""
+    status = office_calendar(office).status(timezone.now(), office=office)
+    congestion = next((s for s in recent_snapshots() if s["office"] == office.code), None)
+    figures = {k: v for k, v in (congestion or {}).items() if k != "updated_at"}
+    shown = (facts_digest, status.is_open, status.closes_at, status.next_opens_at, status.closed_reason, figures)
+    return {"status": status, "congestion": congestion, "digest": _digest(shown)}
+
+
+def office_page(office: Office) -> dict:
+    facts = office_facts(office)
+    return {**facts, **office_now(office, facts["digest"])}
+
+
+def _digest(shown: object) -> str:
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
 def _channel_hours(policy: ChannelPolicy) -> list[dict]:

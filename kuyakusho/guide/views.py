@@ -16,6 +16,7 @@ from . import selectors
 from .models import Procedure
 
 MAX_QUERY = 100
+OFFICE_FACTS_SECONDS = 60  # an office's hours, services and kiosks on its page: edits show within a minute
 
 
 def _map() -> dict:
@@ -26,15 +27,19 @@ def _map() -> dict:
 @public
 @require_GET
 def office(request: HttpRequest, code: str) -> HttpResponse:
-    def page() -> dict | None:
-        found = Office.objects.prefetch_related("services").filter(code=code, schedule__isnull=False).first()
-        return selectors.office_page(found) if found is not None else None
+    # The hours, services and kiosks change when staff edit them: kept for a minute. "Open now" and the waiting
+    # figures are read for each view (the calendar is in memory, the figures in every office's 5-second snapshot),
+    # and the page's rendering is kept until what it shows changes (its digest).
+    def facts() -> dict | None:
+        found = Office.objects.select_related("schedule").prefetch_related("services") \
+            .filter(code=code, schedule__isnull=False).first()
+        return selectors.office_facts(found) if found is not None else None
 
-    # hours, "open now" and the waiting figures: an office's page is a snapshot of at most 5 seconds
-    context = recent(f"guide:office:{code}", page, seconds=5) if len(code) <= 64 else None
-    if context is None:
+    page = recent(f"guide:office:{code}", facts, seconds=OFFICE_FACTS_SECONDS) if len(code) <= 64 else None
+    if page is None:
         raise Http404
-    return render(request, "guide/office.html", {**context, "map": _map()})
+    return render(request, "guide/office.html", {**page, **selectors.office_now(page["office"], page["digest"]),
+                                                 "map": _map()})
 
 
 @public

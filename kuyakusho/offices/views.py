@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.actors import StaffRequest
@@ -14,18 +15,22 @@ from kuyakusho.accounts.capabilities import Capability
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.core.recent import recent
+from kuyakusho.core.recent import period, recent
 
 from . import services
 from .forms import DisplayLanguagesForm, SpecialDayForm
 from .models import Office, SpecialDay
 from .selectors import office_guide
 
+SNAPSHOT_SECONDS = 5
+
 
 @public
 def index(request: HttpRequest) -> HttpResponse:
-    # the hours change when staff edit them, "open now" at opening and closing: a snapshot of 5 seconds serves
-    return render(request, "offices/index.html", recent("offices:guide", office_guide, seconds=5))
+    # the hours change when staff edit them, "open now" at opening and closing: a snapshot of 5 seconds serves,
+    # and its rendering is kept for the same period (read only when the page must be rendered again)
+    guide = SimpleLazyObject(lambda: recent("offices:guide", office_guide, seconds=SNAPSHOT_SECONDS))
+    return render(request, "offices/index.html", {"guide": guide, "snapshot_period": period(SNAPSHOT_SECONDS)})
 
 
 @staff(Capability.MANAGE_OFFICES)

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from kuyakusho.offices.models import Counter
+from kuyakusho.offices.models import Counter, Office
 
 from .models import Status, Ticket
 
@@ -76,18 +76,17 @@ RATES_SNAPSHOT_SECONDS = 20  # the averages move slowly: every process reads the
 
 
 def live_rates(office_ids: list[int], services: list) -> dict[tuple[int, int], Rate]:
-    """:func:`rates` for pages showing the present (congestion, the lobby, a ticket's page), from a snapshot in
-    the shared cache: recomputed when a ticket of these offices finishes today (an index-only count in the key)
-    and at least every ``RATES_SNAPSHOT_SECONDS``, whichever process asks first. The averages over 3 hours and
-    14 days cost several milliseconds of the database per view; the snapshot, two look-ups."""
+    """:func:`rates` for pages showing the present (congestion, the lobby, a ticket's page), from one snapshot
+    of every office and service in the shared cache, rebuilt every ``RATES_SNAPSHOT_SECONDS`` by whichever
+    process asks first. The averages over 3 hours and 14 days cost several milliseconds of the database; one
+    snapshot for all keeps a page from paying them because nobody had asked for its office in the last seconds.
+    """
     now = timezone.now()
-    finished = Ticket.objects.filter(office_id__in=office_ids, day=timezone.localdate(now),
-                                     status=Status.DONE).count()
-    key = "queues:rates:{}:{}:{}:{}".format(int(now.timestamp() // RATES_SNAPSHOT_SECONDS), finished,
-                                            ",".join(map(str, sorted(office_ids))),
-                                            ",".join(str(s.pk) for s in sorted(services, key=lambda s: s.pk)))
-    found = cache.get(key)
-    if found is None:
-        found = rates(office_ids, services, now)
+    key = f"queues:rates:{int(now.timestamp() // RATES_SNAPSHOT_SECONDS)}"
+    found: dict[tuple[int, int], Rate] | None = cache.get(key)
+    if found is None or not {(o, s.pk) for o in office_ids for s in services} <= found.keys():
+        offices = list(Office.objects.filter(services__isnull=False).distinct().prefetch_related("services"))
+        every = {s.pk: s for o in offices for s in o.services.all()} | {s.pk: s for s in services}
+        found = rates(sorted({o.pk for o in offices} | set(office_ids)), list(every.values()), now)
         cache.set(key, found, RATES_SNAPSHOT_SECONDS * 2)
     return found

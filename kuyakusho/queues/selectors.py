@@ -65,12 +65,16 @@ def services_coded(codes: list[str]) -> list[Service]:
 
 def ticket_by_token(token: str) -> Ticket:
     """The ticket a QR code names; after a transfer, the ticket it became (the holder's code keeps working)."""
-    ticket = (Ticket.objects.select_related("office", "service", "counter", "transferred_to")
-              .filter(token=token[:64]).first())
-    if ticket is None:
-        raise _not_found(_("この番号札は見つかりません。QRコードをもう一度読み取ってください。"))
-    while hasattr(ticket, "transferred_to"):
-        ticket = ticket.transferred_to
+    tickets = Ticket.objects.select_related("office", "service", "counter")
+    try:
+        ticket = tickets.get(token=token[:64])
+    except Ticket.DoesNotExist:
+        raise _not_found(_("この番号札は見つかりません。QRコードをもう一度読み取ってください。")) from None
+    while ticket.status == Status.TRANSFERRED:  # (a rare case: no join to look for a successor on every view)
+        following = next(iter(tickets.filter(transferred_from=ticket)), None)
+        if following is None:
+            break
+        ticket = following
     return ticket
 
 

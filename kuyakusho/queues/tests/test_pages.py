@@ -68,7 +68,7 @@ def test_display_and_congestion(client, open_now, clerk):
 
 
 def test_congestion_api_is_public_and_cacheable(client, open_now, django_assert_max_num_queries):
-    with django_assert_max_num_queries(24):  # the snapshot built and kept in the shared cache
+    with django_assert_max_num_queries(26):  # the snapshot (and all offices' rates) built, kept in the shared cache
         r = client.get("/api/queues/congestion")
     with django_assert_max_num_queries(3):  # then read from it
         assert client.get("/api/queues/congestion").json() == r.json()

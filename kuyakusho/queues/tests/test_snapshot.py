@@ -72,3 +72,51 @@ def test_resident_pages_read_a_recent_snapshot(open_now, monkeypatch, django_ass
 def test_resident_pages_show_the_snapshot(client, open_now, path, shown):
     services.issue_ticket(actor=None, office=open_now.offices["nerima"], service=open_now.services["todoke"])
     assert shown in client.get(path).content.decode()
+
+
+def test_one_snapshot_of_the_averages_serves_every_office(open_now, django_assert_max_num_queries):
+    """The averages are read for every office at once: a ticket's page at a quiet office right after another
+    office's page reads them from the shared cache instead of averaging again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    o, s = open_now.offices, open_now.services
+    first = services.issue_ticket(actor=None, office=o["nerima"], service=s["todoke"])
+    other = services.issue_ticket(actor=None, office=o["seki"], service=s["shomei"])
+    assert snapshot.position(first)["state"] == "waiting"
+    with CaptureQueriesContext(connection) as later:
+        assert snapshot.position(other)["ahead"] == 0
+    assert not [q for q in later.captured_queries if "AVG(" in q["sql"].upper()]
+    assert len(later.captured_queries) == 2  # the count before it, and the shared snapshot
+
+
+def test_an_office_page_is_rendered_again_only_when_what_it_shows_changes(client, open_now, monkeypatch):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    from kuyakusho.core import recent
+    from kuyakusho.guide import selectors
+
+    def main(response) -> str:
+        html = response.content.decode()
+        return html[html.index("<main"):html.index("</main>")]
+
+    built = []
+    facts = selectors.office_facts
+    monkeypatch.setattr(selectors, "office_facts", lambda office: built.append(office.code) or facts(office))
+    period, minute = [recent.period(snapshot.PAGE_SNAPSHOT_SECONDS)], recent.period(60)
+    monkeypatch.setattr(recent, "period",  # the figures' 5-second periods pass; the facts' minute does not
+                        lambda seconds: period[0] if seconds == snapshot.PAGE_SNAPSHOT_SECONDS else minute)
+    first = client.get("/offices/nerima/")
+    digest = first.context["digest"]
+    assert "届出：0人待ち" in main(first)
+    assert cache.get(make_template_fragment_key("guide:office", ["nerima", "ja", digest])) is not None
+    period[0] += 1  # the next snapshot, with the same figures: the same rendering, the facts still kept
+    again = client.get("/offices/nerima/")
+    assert again.context["digest"] == digest and main(again) == main(first) and built == ["nerima"]
+    services.issue_ticket(actor=None, office=open_now.offices["nerima"], service=open_now.services["todoke"])
+    assert client.get("/offices/nerima/").context["digest"] == digest  # within the 5-second snapshot
+    period[0] += 1
+    changed = client.get("/offices/nerima/")
+    assert changed.context["digest"] != digest and "届出：1人待ち" in main(changed)
+    assert "届出：0人待ち" in main(client.get("/offices/seki/"))

@@ -6,21 +6,25 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kuyakusho.core.access import public
+from kuyakusho.core.recent import period
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
-from kuyakusho.queues.snapshot import position, recent_snapshots, snapshot
+from kuyakusho.queues.snapshot import PAGE_SNAPSHOT_SECONDS, position, recent_snapshots, snapshot
 
 from .. import selectors
 
 
 @public
 def congestion(request: HttpRequest) -> HttpResponse:
-    response = render(request, "queues/congestion.html", {"offices": recent_snapshots()})
+    # the rendered figures are kept for the snapshot's period too; the snapshot is read only to render them
+    response = render(request, "queues/congestion.html", {
+        "offices": SimpleLazyObject(recent_snapshots), "snapshot_period": period(PAGE_SNAPSHOT_SECONDS)})
     patch_cache_control(response, no_cache=True)
     return response
 
