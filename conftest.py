@@ -5,8 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from kuyakusho.accounts.capabilities import Role
+
+# Property tests check what holds, not how fast: on a busy machine (two suites, browsers) an example may take
+# longer than hypothesis's default 200 ms deadline without anything being wrong. Speed is for the benchmarks.
+hypothesis_settings.register_profile("kuyakusho", deadline=None)
+hypothesis_settings.load_profile("kuyakusho")
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 # The authenticator-app key of the test accounts (hex, as django-otp stores it): tests compute its codes.

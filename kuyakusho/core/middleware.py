@@ -87,6 +87,8 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         control = response.get("Cache-Control", "")
+        if control == "no-store" and not response.has_header("Expires"):
+            return response  # already what the rules below would make it (and the user is not read for it)
         public = "public" in control and "no-store" not in control
         if _is_authenticated(request) or not public:
             if "no-store" not in control or _is_authenticated(request):

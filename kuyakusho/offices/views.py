@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from kuyakusho.accounts.actors import StaffRequest
 from kuyakusho.accounts.capabilities import Capability
+from kuyakusho.core import recent
 from kuyakusho.core.access import public, staff
 from kuyakusho.core.actions import add_refusal, form_refusal, post_action
 from kuyakusho.core.errors import ApplicationError
-from kuyakusho.core.recent import period, recent
 
 from . import services
 from .forms import DisplayLanguagesForm, SpecialDayForm
@@ -29,8 +29,8 @@ SNAPSHOT_SECONDS = 5
 def index(request: HttpRequest) -> HttpResponse:
     # the hours change when staff edit them, "open now" at opening and closing: a snapshot of 5 seconds serves,
     # and its rendering is kept for the same period (read only when the page must be rendered again)
-    guide = SimpleLazyObject(lambda: recent("offices:guide", office_guide, seconds=SNAPSHOT_SECONDS))
-    return render(request, "offices/index.html", {"guide": guide, "snapshot_period": period(SNAPSHOT_SECONDS)})
+    guide = SimpleLazyObject(lambda: recent.recent("offices:guide", office_guide, seconds=SNAPSHOT_SECONDS))
+    return render(request, "offices/index.html", {"guide": guide, "snapshot_period": recent.period(SNAPSHOT_SECONDS)})
 
 
 @staff(Capability.MANAGE_OFFICES)

@@ -1,6 +1,7 @@
 """When the database cannot serve a request, the caller gets a clear 503 with ``Retry-After``, never a 500.
 
-The cases: every pooled connection of this process is busy for ``DATABASE_POOL_TIMEOUT`` seconds
+The cases: every thread that serves pages in this process is busy for ``WEB_QUEUE_TIMEOUT`` seconds (the request
+is marked by ``config/asgi.py``); every pooled connection of this process is busy for ``DATABASE_POOL_TIMEOUT`` seconds
 (``psycopg_pool.PoolTimeout``); the server refuses or loses the connection (restarting, "too many clients",
 shutting down); a lock or deadlock that the server broke off; SQLite's write lock held past its timeout.
 Anything else (a missing table, a bad query) stays a server error: it is a fault, not congestion.
@@ -84,6 +85,10 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if getattr(request, "scope", {}).get("kuyakusho.busy"):  # no thread was free in time (config/asgi.py)
+            log.warning("no thread free in time")
+            metrics.UNAVAILABLE.inc()
+            return response_for(request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -10,8 +10,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kuyakusho.core import recent
 from kuyakusho.core.access import public
-from kuyakusho.core.recent import period
 from kuyakusho.queues.besttime import best_time as best_time_data
 from kuyakusho.queues.besttime import chart_svg
 from kuyakusho.queues.models import FINAL
@@ -24,7 +24,7 @@ from .. import selectors
 def congestion(request: HttpRequest) -> HttpResponse:
     # the rendered figures are kept for the snapshot's period too; the snapshot is read only to render them
     response = render(request, "queues/congestion.html", {
-        "offices": SimpleLazyObject(recent_snapshots), "snapshot_period": period(PAGE_SNAPSHOT_SECONDS)})
+        "offices": SimpleLazyObject(recent_snapshots), "snapshot_period": recent.period(PAGE_SNAPSHOT_SECONDS)})
     patch_cache_control(response, no_cache=True)
     return response
 
