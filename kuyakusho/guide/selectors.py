@@ -80,7 +80,9 @@ def office_now(office: Office, facts_digest: str) -> dict:
     is kept until something in it changes (a few times a minute at a busy office, rarely at a quiet one)."""
     status = office_calendar(office).status(timezone.now(), office=office)
     congestion = next((s for s in recent_snapshots() if s["office"] == office.code), None)
-    figures = {k: v for k, v in (congestion or {}).items() if k != "updated_at"}
+    figures = congestion and (congestion["is_open"], congestion["headline"], congestion["next_text"],
+                              [(s["name"], s["is_open"], s["waiting"], s["wait_minutes"], s["label"])
+                               for s in congestion["services"]])  # what the page shows of them
     shown = (facts_digest, status.is_open, status.closes_at, status.next_opens_at, status.closed_reason, figures)
     return {"status": status, "congestion": congestion, "digest": _digest(shown)}
 
