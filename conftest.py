@@ -14,6 +14,18 @@ from kuyakusho.accounts.capabilities import Role
 hypothesis_settings.register_profile("kuyakusho", deadline=None)
 hypothesis_settings.load_profile("kuyakusho")
 
+
+@pytest.fixture(autouse=True)
+def _fresh_snapshots():
+    """Each test starts with an empty database and shared cache: the snapshots and renderings this process kept
+    go too."""
+    from django.core.cache import caches
+
+    from kuyakusho.core import recent
+
+    recent.forget()
+    caches["process"].clear()
+
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 # The authenticator-app key of the test accounts (hex, as django-otp stores it): tests compute its codes.
 TOTP_KEY = "3132333435363738393031323334353637383930"

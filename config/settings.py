@@ -412,8 +412,9 @@ if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "kuyakusho_cache"}}
-# Each process's own memory, for renderings that change only with a new release (the resident site's menu and
-# footer, the stylesheet links): nothing kept there may depend on data or on who asks.
+# Each process's own memory, for renderings that cannot go stale: those that change only with a release (the
+# resident site's menu and footer, the stylesheet links) and those keyed by what they show (a snapshot's period,
+# an office page's digest). Nothing kept there may depend on who asks.
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kuyakusho-process"}
 # Proxies whose X-Forwarded-For is believed (comma separated addresses or networks, e.g. "10.0.0.0/8");
 # the client's address is then the right-most one they did not add (``kuyakusho.core.net.client_address``).

@@ -65,7 +65,7 @@ def services_coded(codes: list[str]) -> list[Service]:
 
 def ticket_by_token(token: str) -> Ticket:
     """The ticket a QR code names; after a transfer, the ticket it became (the holder's code keeps working)."""
-    tickets = Ticket.objects.select_related("office", "service", "counter")
+    tickets = Ticket.objects.select_related("office", "service")  # (its counter is read once it is called)
     try:
         ticket = tickets.get(token=token[:64])
     except Ticket.DoesNotExist:

@@ -80,6 +80,8 @@ def test_one_snapshot_of_the_averages_serves_every_office(open_now, django_asser
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from kuyakusho.core import recent
+
     o, s = open_now.offices, open_now.services
     first = services.issue_ticket(actor=None, office=o["nerima"], service=s["todoke"])
     other = services.issue_ticket(actor=None, office=o["seki"], service=s["shomei"])
@@ -87,11 +89,15 @@ def test_one_snapshot_of_the_averages_serves_every_office(open_now, django_asser
     with CaptureQueriesContext(connection) as later:
         assert snapshot.position(other)["ahead"] == 0
     assert not [q for q in later.captured_queries if "AVG(" in q["sql"].upper()]
-    assert len(later.captured_queries) == 2  # the count before it, and the shared snapshot
+    assert len(later.captured_queries) == 1  # the count before it; the averages: this process's copy
+    recent.forget()  # another process reads the same snapshot from the shared cache
+    with CaptureQueriesContext(connection) as elsewhere:
+        assert snapshot.position(other)["ahead"] == 0
+    assert len(elsewhere.captured_queries) == 2 and "kuyakusho_cache" in elsewhere.captured_queries[1]["sql"]
 
 
 def test_an_office_page_is_rendered_again_only_when_what_it_shows_changes(client, open_now, monkeypatch):
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.utils import make_template_fragment_key
 
     from kuyakusho.core import recent
@@ -110,7 +116,7 @@ def test_an_office_page_is_rendered_again_only_when_what_it_shows_changes(client
     first = client.get("/offices/nerima/")
     digest = first.context["digest"]
     assert "届出：0人待ち" in main(first)
-    assert cache.get(make_template_fragment_key("guide:office", ["nerima", "ja", digest])) is not None
+    assert caches["process"].get(make_template_fragment_key("guide:office", ["nerima", "ja", digest])) is not None
     period[0] += 1  # the next snapshot, with the same figures: the same rendering, the facts still kept
     again = client.get("/offices/nerima/")
     assert again.context["digest"] == digest and main(again) == main(first) and built == ["nerima"]
