@@ -56,6 +56,6 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await asgi({**scope, BUSY: True}, receive, send)
         return
     try:
-        await wsgi(scope, receive, send)
+        await wsgi(scope, receive, send)  # type: ignore[arg-type]  # (an HTTP scope: checked above)
     finally:
         threads.release()
