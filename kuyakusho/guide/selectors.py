@@ -87,11 +87,6 @@ def office_now(office: Office, facts_digest: str) -> dict:
     return {"status": status, "congestion": congestion, "digest": _digest(shown)}
 
 
-def office_page(office: Office) -> dict:
-    facts = office_facts(office)
-    return {**facts, **office_now(office, facts["digest"])}
-
-
 def _digest(shown: object) -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 

@@ -85,14 +85,14 @@ def live_rates(office_ids: list[int], services: list) -> dict[tuple[int, int], R
     now = timezone.now()
     key = f"queues:rates:{int(now.timestamp() // RATES_SNAPSHOT_SECONDS)}"
 
-    def every_rate(asked: list[int]) -> dict[tuple[int, int], Rate]:
+    def every_rate() -> dict[tuple[int, int], Rate]:  # (and those asked, even if no longer offered)
         offices = list(Office.objects.filter(services__isnull=False).distinct().prefetch_related("services"))
         every = {s.pk: s for o in offices for s in o.services.all()} | {s.pk: s for s in services}
-        return rates(sorted({o.pk for o in offices} | set(asked)), list(every.values()), now)
+        return rates(sorted({o.pk for o in offices} | set(office_ids)), list(every.values()), now)
 
-    found = kept(key, lambda: every_rate(office_ids), timeout=RATES_SNAPSHOT_SECONDS * 2)
+    found = kept(key, every_rate, timeout=RATES_SNAPSHOT_SECONDS * 2)
     if not {(o, s.pk) for o in office_ids for s in services} <= found.keys():  # an office or service not offered
-        found = every_rate(office_ids)
+        found = every_rate()
         cache.set(key, found, RATES_SNAPSHOT_SECONDS * 2)
         keep(key, found)
     return found

@@ -40,7 +40,7 @@ def test_an_office_page_in_english(client, offices):
 
 
 def test_the_week_shows_closed_days_with_their_reason(offices, administrator):
-    from kuyakusho.guide.selectors import office_page
+    from kuyakusho.guide.selectors import office_facts
     from kuyakusho.offices import services
     from kuyakusho.offices.models import Office, Schedule
 
@@ -48,7 +48,7 @@ def test_the_week_shows_closed_days_with_their_reason(offices, administrator):
     services.add_special_day(actor=administrator, schedule=Schedule.objects.get(code="offices"), kind="closed",
                              date_from=tomorrow, office=offices["nerima"], reason_ja="システム更新")
     nerima = Office.objects.select_related("schedule").get(code="nerima")  # as a request reads it, after the change
-    week = office_page(nerima)["week"]
+    week = office_facts(nerima)["week"]
     assert len(week) == 7 and week[0]["is_today"]
     assert week[1]["hours"] == "" and week[1]["closed_reason"] == "システム更新"
 
