@@ -3,10 +3,11 @@
 ``python -m bench.load`` (``make bench`` runs it too) builds a demo ward of ``--residents`` people in the
 PostgreSQL database ``bench_load_<residents>`` (kept for later runs), starts uvicorn with 1 and 2 workers, with
 and without the connection pool (``DATABASE_POOL=0``: a new connection per request, as before), and steps the
-simulated users (``--users``) for ``--step-seconds`` each until the resident pages' p95 passes 500 ms (the knee).
+simulated users (``--users``; they arrive over ``RAMP_SECONDS``, which the figures leave out) for
+``--step-seconds`` each until the resident pages' p95 passes 500 ms (the knee).
 The mix is ``bench/_locustfile.py``. For each step: requests/s, p50/p95/p99 by request type, errors, and the CPU
-seconds of the application's processes and of the database's backends for this database. Results go to
-``bench/results/load-<time>.json`` and ``bench/results/load.json``.
+seconds of the application's processes and of the database's backends (those that ended during the step too).
+Results go to ``bench/results/load-<time>.json`` and ``bench/results/load.json``.
 
 Small validation run: ``python -m bench.load --residents 2000 --users 5,10 --step-seconds 10 --configs pool:1``.
 The load generator runs on the same machine (its CPU is reported too).
@@ -30,12 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 RESIDENT_PREFIX = "resident:"
 KNEE_P95_MS = 500.0
+#: Each step's users arrive over this many seconds. Every user's first request goes out as it arrives, so a step
+#: that started all its users within a few seconds measured that burst more than the load of its users.
+RAMP_SECONDS = 10
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     p.add_argument("--residents", type=int, default=20000)
-    p.add_argument("--users", default="25,50,100,200,300,400")
+    p.add_argument("--users", default="25,50,100,200,300,400,500,600,700")
     p.add_argument("--step-seconds", type=float, default=40)
     p.add_argument("--configs", default="nopool:1,pool:1,pool:2,nopool:2",
                    help="comma-separated pool|nopool:workers")
@@ -77,30 +81,47 @@ def _app_processes(pid: int) -> list:
         return []
 
 
-def _db_backends(dbname: str) -> list:
+def _db_cpu(dbname: str) -> float:
+    """CPU seconds so far of this database's live backends, plus those of every backend that has ended: the
+    server process adds an ended child's time to its own (without the pool a backend lives for one request, too
+    short to be sampled). The difference of two readings is the database's CPU in between."""
     import psutil
 
-    found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
+    total = 0.0
+    for proc in psutil.process_iter(["cmdline"]):
         try:
-            cmd = " ".join(proc.info["cmdline"] or [])
+            args = proc.info["cmdline"] or []
+            cmd = " ".join(args)
+            if cmd.startswith("postgres:") and f" {dbname} " in f"{cmd} ":
+                total += _cpu([proc])
+            elif args and args[0].endswith("/postgres") and "-D" in args:  # the server (on this machine)
+                times = proc.cpu_times()
+                total += times.children_user + times.children_system
         except psutil.Error:
             continue
-        if cmd.startswith("postgres:") and f" {dbname} " in f"{cmd} ":
-            found.append(proc)
-    return found
+    return total
+
+
+def _ms(value: str) -> float:
+    """A percentile of locust's CSV ("N/A" when the type had no request in the measured part of the step)."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
 
 
 def _step(base: str, users: int, seconds: float, fixture: Path, server_pid: int, dbname: str) -> dict:
     prefix = Path(tempfile.mkdtemp(prefix="locust-")) / "step"
     env = {**os.environ, "BENCH_LOAD_FIXTURE": str(fixture)}
-    app, db_seen = _app_processes(server_pid), {}
-    app_before = _cpu(app)
-    backends = _db_backends(dbname)
-    db_before = {p.pid: _cpu([p]) for p in backends}
+    app = _app_processes(server_pid)
+    app_before, db_before = _cpu(app), _db_cpu(dbname)
+    # The users arrive over RAMP_SECONDS; the figures cover the ``seconds`` after all have arrived (the CPU
+    # columns, the whole step).
+    rate = max(1, users // RAMP_SECONDS)
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "_locustfile.py"), "--headless",
-               "--host", base, "-u", str(users), "-r", str(max(5, users // 5)), "-t", f"{int(seconds)}s",
-               "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"]
+               "--host", base, "-u", str(users), "-r", str(rate), "-t", f"{int(seconds + users / rate)}s",
+               "--reset-stats", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+               "--stop-timeout", "5"]
     started = time.monotonic()
     generator = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
                                  stderr=subprocess.PIPE)
@@ -109,8 +130,6 @@ def _step(base: str, users: int, seconds: float, fixture: Path, server_pid: int,
     gen = psutil.Process(generator.pid)
     gen_cpu = 0.0
     while generator.poll() is None:
-        for proc in _db_backends(dbname):  # backends come and go without the pool
-            db_seen[proc.pid] = proc
         try:
             gen_cpu = _cpu([gen, *gen.children(recursive=True)])
         except psutil.Error:
@@ -118,7 +137,7 @@ def _step(base: str, users: int, seconds: float, fixture: Path, server_pid: int,
         time.sleep(0.5)
     wall = time.monotonic() - started
     app_cpu = _cpu(app) - app_before
-    db_cpu = sum(_cpu([p]) - db_before.get(p.pid, 0.0) for p in {**{p.pid: p for p in backends}, **db_seen}.values())
+    db_cpu = _db_cpu(dbname) - db_before
     rows = list(csv.DictReader((prefix.parent / "step_stats.csv").open(encoding="utf-8")))
     by_name = {}
     for row in rows:
@@ -126,8 +145,8 @@ def _step(base: str, users: int, seconds: float, fixture: Path, server_pid: int,
             continue
         by_name[row["Name"]] = {
             "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-            "per_s": round(float(row["Requests/s"]), 2), "p50_ms": float(row["50%"] or 0),
-            "p95_ms": float(row["95%"] or 0), "p99_ms": float(row["99%"] or 0)}
+            "per_s": round(float(row["Requests/s"]), 2), "p50_ms": _ms(row["50%"]),
+            "p95_ms": _ms(row["95%"]), "p99_ms": _ms(row["99%"])}
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
     resident = [v for k, v in by_name.items() if k.startswith(RESIDENT_PREFIX)]
     failures = list(csv.DictReader((prefix.parent / "step_failures.csv").open(encoding="utf-8"))) \

@@ -111,6 +111,22 @@ def test_notices_are_dated_and_only_published_ones_show(client, offices):
     assert client.get(f"/news/{future.pk}/").status_code == 404
 
 
+def test_home_page_is_rendered_once_per_period_and_shows_a_new_notice_from_the_next(client, offices, monkeypatch,
+                                                                                     django_assert_num_queries):
+    from kuyakusho.core import recent
+
+    period = [recent.period(60)]
+    monkeypatch.setattr(recent, "period", lambda seconds: period[0])
+    assert "年末年始の休業" not in client.get("/").content.decode()
+    Notice.objects.create(published_on=timezone.localdate(), title_ja="年末年始の休業", title_en="New Year closure",
+                          body_ja="本文", body_en="Body")
+    with django_assert_num_queries(0):  # the kept rendering: no query for the notices
+        assert "年末年始の休業" not in client.get("/").content.decode()
+    assert "New Year closure" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()  # (its own language)
+    period[0] += 1
+    assert "年末年始の休業" in client.get("/").content.decode()
+
+
 @pytest.mark.parametrize(("q", "expected"), [
     ("てんにゅう", "/procedures/tennyu/"),  # reading in hiragana
     ("テンニュウ", "/procedures/tennyu/"),  # and katakana
