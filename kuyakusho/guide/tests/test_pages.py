@@ -114,8 +114,9 @@ def test_notices_are_dated_and_only_published_ones_show(client, offices):
 def test_home_page_is_rendered_once_per_period_and_shows_a_new_notice_from_the_next(client, offices, monkeypatch,
                                                                                      django_assert_num_queries):
     from kuyakusho.core import recent
+    from kuyakusho.portal.views import HOME_SECONDS
 
-    period = [recent.period(60)]
+    period = [recent.period(HOME_SECONDS)]
     monkeypatch.setattr(recent, "period", lambda seconds: period[0])
     assert "年末年始の休業" not in client.get("/").content.decode()
     Notice.objects.create(published_on=timezone.localdate(), title_ja="年末年始の休業", title_en="New Year closure",
