@@ -26,6 +26,7 @@ def _fresh_snapshots():
     recent.forget()
     caches["process"].clear()
 
+
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 # The authenticator-app key of the test accounts (hex, as django-otp stores it): tests compute its codes.
 TOTP_KEY = "3132333435363738393031323334353637383930"

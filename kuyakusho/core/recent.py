@@ -29,13 +29,19 @@ def kept[T](key: str, build: Callable[[], T], *, timeout: float) -> T:
     if found is None:
         found = cache.get(key)
         if found is None:
-            found = build()
-            cache.set(key, found, timeout)
-        keep(key, found)
+            return store(key, build(), timeout=timeout)
+        _keep(key, found)
     return found  # type: ignore[return-value]
 
 
-def keep(key: str, value: object) -> None:
+def store[T](key: str, value: T, *, timeout: float) -> T:
+    """Put ``value`` in the shared cache under ``key`` for ``timeout`` seconds, and keep it in this process."""
+    cache.set(key, value, timeout)
+    _keep(key, value)
+    return value
+
+
+def _keep(key: str, value: object) -> None:
     if len(_kept) >= _KEPT_MAX:
         _kept.clear()
     _kept[key] = value

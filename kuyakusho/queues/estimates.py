@@ -14,11 +14,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from kuyakusho.core.recent import keep, kept
+from kuyakusho.core.recent import kept, store
 from kuyakusho.offices.models import Counter, Office
 
 from .models import Status, Ticket
@@ -92,7 +91,5 @@ def live_rates(office_ids: list[int], services: list) -> dict[tuple[int, int], R
 
     found = kept(key, every_rate, timeout=RATES_SNAPSHOT_SECONDS * 2)
     if not {(o, s.pk) for o in office_ids for s in services} <= found.keys():  # an office or service not offered
-        found = every_rate()
-        cache.set(key, found, RATES_SNAPSHOT_SECONDS * 2)
-        keep(key, found)
+        found = store(key, every_rate(), timeout=RATES_SNAPSHOT_SECONDS * 2)
     return found
