@@ -2,9 +2,13 @@
 
 ``python -m bench.load`` (``make bench`` runs it too) builds a demo ward of ``--residents`` people in the
 PostgreSQL database ``bench_load_<residents>`` (kept for later runs), starts uvicorn with 1 and 2 workers, with
-and without the connection pool (``DATABASE_POOL=0``: a new connection per request, as before), and steps the
-simulated users (``--users``; they arrive over ``RAMP_SECONDS``, which the figures leave out) for
-``--step-seconds`` each until the resident pages' p95 passes 500 ms (the knee).
+and without the connection pool (``DATABASE_POOL=0``: a new connection per request), and steps the simulated
+users (``--users``; they arrive over ``RAMP_SECONDS``, which the figures leave out) for ``--step-seconds`` each
+until the resident pages' p95 passes 500 ms (the knee).
+The ``before`` configurations run the code of ``BEFORE`` (the platform as it was before the production work: no
+pool, no bound on connections, no snapshots, the audit head locked through a page's reads), extracted with
+``git archive`` into ``var/``, on its own database ``bench_load_<residents>_before`` built by that code: the
+knee the production work is measured against, in the same run on the same machine.
 The mix is ``bench/_locustfile.py``. For each step: requests/s, p50/p95/p99 by request type, errors, and the CPU
 seconds of the application's processes and of the database's backends (those that ended during the step too).
 Results go to ``bench/results/load-<time>.json`` and ``bench/results/load.json``.
@@ -19,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +39,8 @@ KNEE_P95_MS = 500.0
 #: Each step's users arrive over this many seconds. Every user's first request goes out as it arrives, so a step
 #: that started all its users within a few seconds measured that burst more than the load of its users.
 RAMP_SECONDS = 10
+#: main when the production work began (its branch point): the code whose knee the production issue measured.
+BEFORE = "9a028fa38ad583fcf03fe2fa7b2cda636309f24d"
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -41,21 +48,57 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--residents", type=int, default=20000)
     p.add_argument("--users", default="25,50,100,200,300,400,500,600,700")
     p.add_argument("--step-seconds", type=float, default=40)
-    p.add_argument("--configs", default="nopool:1,pool:1,pool:2,nopool:2",
-                   help="comma-separated pool|nopool:workers")
+    p.add_argument("--configs", default="before:1,nopool:1,pool:1,pool:2,nopool:2,before:2",
+                   help="comma-separated pool|nopool|before:workers")
     p.add_argument("--note", default="")
     return p.parse_args(argv)
 
 
-def _database(residents: int) -> str:
+def _database(name: str) -> str:
     import psycopg
 
     server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    name = f"bench_load_{residents}"
     with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     return f"{server}/{name}"
+
+
+def _before_tree(var: Path) -> Path:
+    """The code of ``BEFORE`` in ``var/code`` (extracted once), with this tree's ward setup beside it."""
+    tree = var / "code"
+    if not (tree / "manage.py").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE], capture_output=True,  # noqa: S603, S607
+                                 check=False)
+        if archive.returncode:
+            raise SystemExit(f"bench.load: commit {BEFORE[:7]} is not in this clone "
+                             f"({archive.stderr.decode().strip()}); fetch the full history or leave out 'before'")
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)  # noqa: S603, S607
+    shutil.copy(ROOT / "bench" / "_load_setup.py", tree / "bench" / "_load_setup.py")
+    return tree
+
+
+def _ward(code: str, residents: int) -> dict:
+    """Build (once) the bench ward of ``code`` ("current" or "before"): its database, var directory, the
+    simulated users' fixture and the collected static files. Returns the server's environment and where."""
+    import psycopg
+
+    suffix = "" if code == "current" else f"_{code}"
+    url = _database(f"bench_load_{residents}{suffix}")
+    var = ROOT / "var" / f"bench-load-{residents}{suffix.replace('_', '-')}"
+    var.mkdir(parents=True, exist_ok=True)
+    root = ROOT if code == "current" else _before_tree(var)
+    env = {"DATABASE_URL": url, "KUYAKUSHO_VAR": str(var), "KUYAKUSHO_DEMO": "1", "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
+    fixture = var / "fixture.json"
+    print(f"== setting up {url.rsplit('/', 1)[-1]} ({residents:,} residents, {code} code)", flush=True)
+    for command in (["-m", "bench._load_setup", str(fixture), str(residents)],
+                    ["manage.py", "collectstatic", "--noinput", "-v0"]):
+        subprocess.run([sys.executable, *command], cwd=root, env={**os.environ, **env}, check=True)  # noqa: S603
+    with psycopg.connect(url, autocommit=True) as conn:  # the older code's bulk load did not end with it
+        conn.execute("ANALYZE")
+    return {"env": env, "root": root, "var": var, "fixture": fixture, "dbname": url.rsplit("/", 1)[-1]}
 
 
 def _cpu(processes: list) -> float:
@@ -167,34 +210,27 @@ def main(argv: list[str]) -> int:
     from kuyakusho.operations.processes import start_server
 
     args = _parse(argv)
-    url = _database(args.residents)
-    dbname = url.rsplit("/", 1)[-1]
-    var = ROOT / "var" / f"bench-load-{args.residents}"
-    var.mkdir(parents=True, exist_ok=True)
-    env = {"DATABASE_URL": url, "KUYAKUSHO_VAR": str(var), "KUYAKUSHO_DEMO": "1", "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "config.settings"}
-    fixture = var / "fixture.json"
-    print(f"== setting up {dbname} ({args.residents:,} residents)", flush=True)
-    subprocess.run([sys.executable, "-m", "bench._load_setup", str(fixture), str(args.residents)],  # noqa: S603
-                   cwd=ROOT, env={**os.environ, **env}, check=True)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-                   env={**os.environ, **env}, check=True)
+    configs = [tuple(c.strip().split(":")) for c in args.configs.split(",") if c.strip()]
+    wards = {code: _ward(code, args.residents)
+             for code in sorted({"before" if mode == "before" else "current" for mode, _ in configs})}
     results = {"residents": args.residents, "step_seconds": args.step_seconds, "knee_p95_ms": KNEE_P95_MS,
-               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
+               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(), "before": BEFORE,
                "note": args.note or (f"At the start: {common.machine_load()}; the load generator (locust) runs on "
                                      "the same machine."), "configs": []}
-    for config in [c.strip() for c in args.configs.split(",") if c.strip()]:
-        mode, workers = config.split(":")
-        server_env = {**env, "DATABASE_POOL": "1" if mode == "pool" else "0", "CONN_MAX_AGE": "0",
+    for mode, workers in configs:
+        ward = wards["before" if mode == "before" else "current"]
+        server_env = {**ward["env"], "DATABASE_POOL": "1" if mode == "pool" else "0", "CONN_MAX_AGE": "0",
                       "DATABASE_POOL_MAX_SIZE": "10"}
         print(f"== {mode}, {workers} worker(s)", flush=True)
-        server = start_server(server_env, log_dir=var, workers=int(workers))
+        server = start_server(server_env, log_dir=ward["var"], workers=int(workers), root=ward["root"],
+                              ready="/healthz" if mode != "before" else "/")
         steps = []
         try:
             # Warm-up, not reported: templates compiled, calendars and the snapshot loaded, connections opened.
-            _step(server.url, 10, 15, fixture, server.process.pid, dbname)
+            _step(server.url, 10, 15, ward["fixture"], server.process.pid, ward["dbname"])
             for users in [int(u) for u in args.users.split(",")]:
-                step = _step(server.url, users, args.step_seconds, fixture, server.process.pid, dbname)
+                step = _step(server.url, users, args.step_seconds, ward["fixture"], server.process.pid,
+                             ward["dbname"])
                 steps.append(step)
                 print(f"   {users:4d} users: {step['per_s']:7.1f} req/s, "
                       f"resident p95 {step['resident_p95_ms']:7.0f} ms, errors {step['errors']}, "
@@ -204,7 +240,8 @@ def main(argv: list[str]) -> int:
         finally:
             server.stop()
         passed = [s for s in steps if s["resident_p95_ms"] <= KNEE_P95_MS]
-        results["configs"].append({"pool": mode == "pool", "workers": int(workers), "steps": steps,
+        results["configs"].append({"code": "before" if mode == "before" else "current", "pool": mode == "pool",
+                                   "workers": int(workers), "steps": steps,
                                    "knee_users": passed[-1]["users"] if passed else None,
                                    "knee_per_s": passed[-1]["per_s"] if passed else None})
     RESULTS.mkdir(exist_ok=True)
@@ -219,7 +256,7 @@ def main(argv: list[str]) -> int:
 def table(results: dict) -> str:
     lines = ["config            users   req/s  res.p95ms  errors  cpu app/db/gen s"]
     for c in results["configs"]:
-        name = f"{'pool' if c['pool'] else 'no pool'}, {c['workers']} worker(s)"
+        name = f"{'before' if c.get('code') == 'before' else 'pool' if c['pool'] else 'no pool'}, {c['workers']} w"
         for s in c["steps"]:
             lines.append(f"{name:17} {s['users']:5d} {s['per_s']:7.1f} {s['resident_p95_ms']:10.0f} {s['errors']:7d}  "
                          f"{s['cpu_app_s']}/{s['cpu_db_s']}/{s['cpu_load_generator_s']}")

@@ -56,16 +56,16 @@ class Server:
 
 
 def start_server(env: Mapping[str, str], *, log_dir: Path, workers: int = 1, port: int | None = None,
-                 timeout: float = 60.0) -> Server:
-    """``uvicorn config.asgi:application`` on ``port`` with ``env`` added to this process's environment; returns
-    once ``/healthz`` answers."""
+                 timeout: float = 60.0, root: Path = ROOT, ready: str = "/healthz") -> Server:
+    """``uvicorn config.asgi:application`` of the tree at ``root`` on ``port`` with ``env`` added to this process's
+    environment; returns once ``ready`` answers 200."""
     port = port or free_port()
     log = log_dir / f"uvicorn-{port}.log"
     command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--lifespan", "off", "--no-access-log", "--timeout-keep-alive", "75",
                "--workers", str(workers)]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out,  # noqa: S603 (our own argv)
+        process = subprocess.Popen(command, cwd=root, env={**os.environ, **env}, stdout=out,  # noqa: S603 (our own argv)
                                    stderr=subprocess.STDOUT)
     server = Server(port, process, log)
     deadline = time.monotonic() + timeout
@@ -73,7 +73,7 @@ def start_server(env: Mapping[str, str], *, log_dir: Path, workers: int = 1, por
         if process.poll() is not None:
             raise RuntimeError(f"the server on port {port} exited: {log.read_text()[-2000:]}")
         try:
-            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"{server.url}{ready}", timeout=2).status_code == 200:
                 return server
         except requests.RequestException:
             pass
