@@ -85,12 +85,38 @@ def pytest_configure(config):
     from django.core.servers.basehttp import WSGIServer
 
     WSGIServer.request_queue_size = 128
+    _one_request_at_a_time_on_a_shared_connection()
 
     # Django empties every table after a transactional test, the audit trail too, which the database
     # otherwise refuses (kuyakusho.audit.guard).
     from kuyakusho.audit.guard import allow_flush
 
     allow_flush()
+
+
+def _one_request_at_a_time_on_a_shared_connection():
+    """On SQLite the test server's threads share the test's one in-memory connection, and two requests using it
+    at once break each other ("bad parameter or other API misuse": a page's three photos loaded together lost
+    the member's session). There the server runs one view at a time; a response's body (a file, a live stream)
+    is still sent outside that turn. PostgreSQL gives each thread its own connection and is left as it is."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneViewAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            if not self.connections_override:
+                return super().set_app(application)
+            turn = threading.Lock()
+
+            def in_turn(environ, start_response):
+                with turn:
+                    return application(environ, start_response)
+
+            return super().set_app(in_turn)
+
+    LiveServerThread.server_class = OneViewAtATime
 
 
 @pytest.fixture(autouse=True)

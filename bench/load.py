@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import shutil
@@ -46,7 +47,7 @@ BEFORE = "9a028fa38ad583fcf03fe2fa7b2cda636309f24d"
 def _parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     p.add_argument("--residents", type=int, default=20000)
-    p.add_argument("--users", default="25,50,100,200,300,400,500,600,700")
+    p.add_argument("--users", default="25,50,75,100,150,200,300,400,500,600,700")
     p.add_argument("--step-seconds", type=float, default=40)
     p.add_argument("--configs", default="before:1,nopool:1,pool:1,pool:2,nopool:2,before:2",
                    help="comma-separated pool|nopool|before:workers")
@@ -243,7 +244,8 @@ def main(argv: list[str]) -> int:
         results["configs"].append({"code": "before" if mode == "before" else "current", "pool": mode == "pool",
                                    "workers": int(workers), "steps": steps,
                                    "knee_users": passed[-1]["users"] if passed else None,
-                                   "knee_per_s": passed[-1]["per_s"] if passed else None})
+                                   "knee_per_s": passed[-1]["per_s"] if passed else None,
+                                   "knee_interpolated_users": knee_between(steps)})
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     text = json.dumps(results, ensure_ascii=False, indent=1)
@@ -253,6 +255,16 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def knee_between(steps: list[dict]) -> float | None:
+    """Where the resident p95 crosses ``KNEE_P95_MS``, by straight line between the last step under it and the
+    first over it (the steps are coarse: 100 → 200 users could hide a knee at 110 or at 190)."""
+    for below, above in itertools.pairwise(steps):
+        low, high = below["resident_p95_ms"], above["resident_p95_ms"]
+        if low <= KNEE_P95_MS < high:
+            return round(below["users"] + (above["users"] - below["users"]) * (KNEE_P95_MS - low) / (high - low))
+    return None
+
+
 def table(results: dict) -> str:
     lines = ["config            users   req/s  res.p95ms  errors  cpu app/db/gen s"]
     for c in results["configs"]:
@@ -260,7 +272,8 @@ def table(results: dict) -> str:
         for s in c["steps"]:
             lines.append(f"{name:17} {s['users']:5d} {s['per_s']:7.1f} {s['resident_p95_ms']:10.0f} {s['errors']:7d}  "
                          f"{s['cpu_app_s']}/{s['cpu_db_s']}/{s['cpu_load_generator_s']}")
-        lines.append(f"{name:17} knee: {c['knee_users']} users, {c['knee_per_s']} req/s")
+        lines.append(f"{name:17} knee: {c['knee_users']} users, {c['knee_per_s']} req/s "
+                     f"(p95 = {KNEE_P95_MS:.0f} ms at ≈ {c.get('knee_interpolated_users')} users)")
     return "\n".join(lines)
 
 
