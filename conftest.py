@@ -97,8 +97,10 @@ def pytest_configure(config):
 def _one_request_at_a_time_on_a_shared_connection():
     """On SQLite the test server's threads share the test's one in-memory connection, and two requests using it
     at once break each other ("bad parameter or other API misuse": a page's three photos loaded together lost
-    the member's session). There the server runs one view at a time; a response's body (a file, a live stream)
-    is still sent outside that turn. PostgreSQL gives each thread its own connection and is left as it is."""
+    the member's session). There the browser's requests take turns through the views; a response's body (a file,
+    a live stream) is still sent outside the turn, and the server's own calls to its sandboxes (the identity and
+    payment providers), made while a browser's request holds the turn, do not wait for it. PostgreSQL gives
+    each thread its own connection and is left as it is."""
     import threading
 
     from django.core.servers.basehttp import ThreadedWSGIServer
@@ -111,6 +113,8 @@ def _one_request_at_a_time_on_a_shared_connection():
             turn = threading.Lock()
 
             def in_turn(environ, start_response):
+                if not environ.get("HTTP_USER_AGENT", "").startswith("Mozilla/"):  # the server calling itself
+                    return application(environ, start_response)
                 with turn:
                     return application(environ, start_response)
 

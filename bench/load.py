@@ -81,8 +81,9 @@ def _before_tree(var: Path) -> Path:
 
 
 def _ward(code: str, residents: int) -> dict:
-    """Build (once) the bench ward of ``code`` ("current" or "before"): its database, var directory, the
-    simulated users' fixture and the collected static files. Returns the server's environment and where."""
+    """The bench ward of ``code`` ("current" or "before"): its database (the demo ward loaded once, then
+    fresh tickets and staff sessions each run), var directory, the simulated users' fixture and the collected
+    static files. Returns the server's environment and where."""
     import psycopg
 
     suffix = "" if code == "current" else f"_{code}"
