@@ -80,6 +80,11 @@ def _before_tree(var: Path) -> Path:
     return tree
 
 
+def _code(mode: str) -> str:
+    """Which code a configuration runs: ``before:N`` the code of ``BEFORE``, the others this tree's."""
+    return "before" if mode == "before" else "current"
+
+
 def _ward(code: str, residents: int) -> dict:
     """The bench ward of ``code`` ("current" or "before"): its database (the demo ward loaded once, then
     fresh tickets and staff sessions each run), var directory, the simulated users' fixture and the collected
@@ -214,18 +219,19 @@ def main(argv: list[str]) -> int:
     args = _parse(argv)
     configs = [tuple(c.strip().split(":")) for c in args.configs.split(",") if c.strip()]
     wards = {code: _ward(code, args.residents)
-             for code in sorted({"before" if mode == "before" else "current" for mode, _ in configs})}
+             for code in sorted({_code(mode) for mode, _ in configs})}
     results = {"residents": args.residents, "step_seconds": args.step_seconds, "knee_p95_ms": KNEE_P95_MS,
                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(), "before": BEFORE,
                "note": args.note or (f"At the start: {common.machine_load()}; the load generator (locust) runs on "
                                      "the same machine."), "configs": []}
     for mode, workers in configs:
-        ward = wards["before" if mode == "before" else "current"]
+        code = _code(mode)
+        ward = wards[code]
         server_env = {**ward["env"], "DATABASE_POOL": "1" if mode == "pool" else "0", "CONN_MAX_AGE": "0",
                       "DATABASE_POOL_MAX_SIZE": "10"}
         print(f"== {mode}, {workers} worker(s)", flush=True)
         server = start_server(server_env, log_dir=ward["var"], workers=int(workers), root=ward["root"],
-                              ready="/healthz" if mode != "before" else "/")
+                              ready="/healthz" if code == "current" else "/")
         steps = []
         try:
             # Warm-up, not reported: templates compiled, calendars and the snapshot loaded, connections opened.
@@ -242,7 +248,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.stop()
         passed = [s for s in steps if s["resident_p95_ms"] <= KNEE_P95_MS]
-        results["configs"].append({"code": "before" if mode == "before" else "current", "pool": mode == "pool",
+        results["configs"].append({"code": code, "pool": mode == "pool",
                                    "workers": int(workers), "steps": steps,
                                    "knee_users": passed[-1]["users"] if passed else None,
                                    "knee_per_s": passed[-1]["per_s"] if passed else None,
