@@ -66,19 +66,16 @@ class Job:
 
 
 def _audit_checkpoint() -> object:
-
     found = write_checkpoint()
     return None if found is None else found.seq
 
 
 def _payments_expire() -> object:
-
     with audit_context(channel="system", via="schedule.payments_expire"):
         return expire_due_payments()
 
 
 def _seals_expire() -> object:
-
     with audit_context(channel="system", via="schedule.seals_expire_inquiries"):
         return expire_overdue(actor=None)
 
@@ -90,7 +87,6 @@ def _clear_sessions() -> object:
 
 
 def _backup() -> object:
-
     path, _manifest = take_backup()
     return path.name
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,3 +66,10 @@ def test_the_schedule_is_listed_in_one_place(capsys):
     out = capsys.readouterr().out
     for job in schedule.JOBS:
         assert job.name in out
+
+
+def test_the_operators_manual_lists_every_job():
+    manual = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text()
+    jobs = manual.split("## Periodic jobs", 1)[1].split("\n## ", 1)[0]
+    listed = {line.split("`")[1] for line in jobs.splitlines() if line.startswith("| `")}
+    assert listed == set(schedule.BY_NAME)
