@@ -3,8 +3,8 @@
 ``python -m bench.load`` (``make bench`` runs it too) builds a demo ward of ``--residents`` people in the
 PostgreSQL database ``bench_load_<residents>`` (kept for later runs), starts uvicorn with 1 and 2 workers, with
 and without the connection pool (``DATABASE_POOL=0``: a new connection per request), and steps the simulated
-users (``--users``; they arrive over ``RAMP_SECONDS``, which the figures leave out) for ``--step-seconds`` each
-until the resident pages' p95 passes 500 ms (the knee).
+users (``--users``, then ``--then`` more at a time up to ``--max-users``; they arrive over ``RAMP_SECONDS``,
+which the figures leave out) for ``--step-seconds`` each until the resident pages' p95 passes 500 ms (the knee).
 The ``before`` configurations run the code of ``BEFORE`` (the platform as it was before the production work: no
 pool, no bound on connections, no snapshots, the audit head locked through a page's reads), extracted with
 ``git archive`` into ``var/``, on its own database ``bench_load_<residents>_before`` built by that code: the
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench import common
@@ -47,7 +48,10 @@ BEFORE = "9a028fa38ad583fcf03fe2fa7b2cda636309f24d"
 def _parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     p.add_argument("--residents", type=int, default=20000)
-    p.add_argument("--users", default="25,50,75,100,150,200,300,400,500,600,700")
+    p.add_argument("--users", default="25,50,75,100,150,200,300",
+                   help="the first steps; then by --then users until the knee or --max-users")
+    p.add_argument("--then", type=int, default=100)
+    p.add_argument("--max-users", type=int, default=2000)
     p.add_argument("--step-seconds", type=float, default=40)
     p.add_argument("--configs", default="before:1,nopool:1,pool:1,pool:2,nopool:2,before:2",
                    help="comma-separated pool|nopool|before:workers")
@@ -236,7 +240,7 @@ def main(argv: list[str]) -> int:
         try:
             # Warm-up, not reported: templates compiled, calendars and the snapshot loaded, connections opened.
             _step(server.url, 10, 15, ward["fixture"], server.process.pid, ward["dbname"])
-            for users in [int(u) for u in args.users.split(",")]:
+            for users in _users(args.users, args.then, args.max_users):
                 step = _step(server.url, users, args.step_seconds, ward["fixture"], server.process.pid,
                              ward["dbname"])
                 steps.append(step)
@@ -262,6 +266,17 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _users(first: str, then: int, most: int) -> Iterator[int]:
+    """The steps: ``first`` (comma separated), then ``then`` more users each time up to ``most`` (the caller
+    stops at the knee: a machine that serves more is stepped on until it is found)."""
+    users = 0
+    for users in (int(u) for u in first.split(",")):
+        yield users
+    while users + then <= most:
+        users += then
+        yield users
+
+
 def knee_between(steps: list[dict]) -> float | None:
     """Where the resident p95 crosses ``KNEE_P95_MS``, by straight line between the last step under it and the
     first over it (the steps are coarse: 100 → 200 users could hide a knee at 110 or at 190)."""
@@ -279,8 +294,11 @@ def table(results: dict) -> str:
         for s in c["steps"]:
             lines.append(f"{name:17} {s['users']:5d} {s['per_s']:7.1f} {s['resident_p95_ms']:10.0f} {s['errors']:7d}  "
                          f"{s['cpu_app_s']}/{s['cpu_db_s']}/{s['cpu_load_generator_s']}")
+        if c["knee_users"] is not None and c.get("knee_interpolated_users") is None:  # still under the limit
+            lines.append(f"{name:17} knee: not reached by {c['knee_users']} users")
+            continue
         lines.append(f"{name:17} knee: {c['knee_users']} users, {c['knee_per_s']} req/s "
-                     f"(p95 = {KNEE_P95_MS:.0f} ms at ≈ {c.get('knee_interpolated_users')} users)")
+                     f"(p95 = {KNEE_P95_MS:.0f} ms at ≈ {c['knee_interpolated_users']} users)")
     return "\n".join(lines)
 
 
