@@ -8,18 +8,8 @@ Each run is counted in the metrics (``kuyakusho_job_runs_total{job,outcome}``) a
 the shared cache (``kuyakusho_job_last_success_timestamp_seconds``, read at scrape time), so an alert can fire
 when a job has not succeeded for twice its period.
 
-| job | every | what |
-|---|---|---|
-| ``audit_checkpoint`` | 5 min | sign the audit chain's head into ``AUDIT_CHECKPOINT_DIR`` (nothing when unmoved) |
-| ``payments_expire`` | 5 min | expire online checkouts nobody completed in time |
-| ``seals_expire_inquiries`` | daily, 01:00 | expire seal applications whose 回答書 is past its deadline |
-| ``clear_sessions`` | daily, 03:00 | delete expired staff sessions |
-| ``backup`` | daily, 02:00 | ``manage.py backup`` into ``BACKUP_DIR`` (WAL archiving: a smaller RPO) |
-| ``facilities_lapse`` | hourly | lottery wins not confirmed in time pass to the next substitute; unpaid 仮予約 lapse |
-| ``opendata_regenerate`` | daily, 04:00 | every generated open-data file (人口, 公共施設一覧 …) from live data |
-
-Not periodic: 本人通知 are written with the certificate in its transaction and mailed after commit; a 転出 on a
-future date needs no nightly job (``is_resident_on``).
+The jobs are ``JOBS`` below; what each does and when, for operators: ``docs/operations.md`` ("Periodic jobs",
+held to ``JOBS`` by a test) and ``manage.py run_schedule --list``.
 """
 
 from __future__ import annotations
